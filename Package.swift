@@ -1,0 +1,83 @@
+// swift-tools-version: 6.1
+//
+// Twist: a Twisted-style, event-driven networking framework for Swift on Linux, driven by libev.
+// The layers and their one-way dependencies are described in Docs/Architecture.md.
+
+import PackageDescription
+
+/// Settings every Swift target shares: Swift 6 mode (from the tools version) plus the upcoming
+/// features the project adopted from day one.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Twist",
+    products: [
+        .library(name: "Twist", targets: ["Twist"]),
+        .library(name: "TwistCore", targets: ["TwistCore"]),
+        .library(name: "TwistTesting", targets: ["TwistTesting"]),
+        .executable(name: "twist-demo", targets: ["twist-demo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+    ],
+    targets: [
+        // libev, as Debian's libev-dev installs it (no pkg-config file, so no pkgConfig here).
+        .systemLibrary(
+            name: "CLibev",
+            path: "Sources/CLibev",
+            providers: [.apt(["libev-dev"])]
+        ),
+        // What a header-only module cannot hold: thread-local storage and _GNU_SOURCE calls.
+        .target(
+            name: "CTwistShims",
+            cSettings: [.define("_GNU_SOURCE")]
+        ),
+        // Everything that needs no event loop and no system calls.
+        .target(
+            name: "TwistCore",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // The libev reactor; re-exports TwistCore.
+        .target(
+            name: "Twist",
+            dependencies: [
+                "CLibev",
+                "CTwistShims",
+                "TwistCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Deterministic doubles for users' tests, on TwistCore only.
+        .target(
+            name: "TwistTesting",
+            dependencies: ["TwistCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // A small program that shows a live reactor (until the poetry demo replaces it).
+        .executableTarget(
+            name: "twist-demo",
+            dependencies: [
+                "Twist",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TwistCoreTests",
+            dependencies: ["TwistCore", "TwistTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TwistTests",
+            dependencies: ["Twist", "TwistTesting"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,133 @@
+import CTwistShims
+public import Logging
+import TwistCore
+
+/// The event loop: one per thread, driven by its own libev loop (Twisted's reactor).
+///
+/// A reactor runs delayed calls (``callLater(_:_:)``), work handed over from other threads
+/// (``callFromThread(_:)``), system event triggers around startup and shutdown, and Swift
+/// Concurrency jobs: it is a `SerialExecutor`, and an `actor` whose executor is itself, so
+/// `async` code isolated to it — through an `isolated Reactor` parameter, or an actor of yours
+/// that returns ``unownedExecutor`` — runs on the reactor thread and resumes there after every
+/// `await`.
+///
+/// **Threads.** Everything except ``callFromThread(_:)`` and job enqueueing must be called on the
+/// reactor's thread: the thread inside ``run()``, or, before the reactor runs, the thread setting
+/// it up. Debug builds check this.
+///
+/// **Lifecycle.** ``run()`` blocks until ``stop()`` has been called and the shutdown triggers have
+/// run. A reactor runs once: running it again after it stopped throws ``ReactorNotRestartable``
+/// (as in Twisted); make a new reactor instead.
+///
+/// **Time.** ``seconds()`` is the monotonic clock, not the wall clock (Twisted uses the wall
+/// clock), so delayed calls do not jump when the system time is changed. Tests that need to
+/// drive time use `TestClock` from TwistTesting through the ``ReactorTime`` protocol.
+public actor Reactor: ReactorCore, ReactorTime, ReactorThreads {
+    /// The reactor's thread-confined state. Only its inbox is touched from other threads.
+    nonisolated(unsafe) let core: ReactorLoop
+
+    /// Where the reactor reports errors thrown by delayed calls, triggers and thread calls.
+    public nonisolated let logger: Logger
+
+    /// Creates a reactor with its own libev loop; it does nothing until ``run()``.
+    ///
+    /// - Parameter logger: where errors from scheduled work are reported.
+    public init(logger: Logger = Logger(label: "twist.reactor")) {
+        self.logger = logger
+        self.core = ReactorLoop(logger: logger)
+        core.executor = asUnownedSerialExecutor()
+        let core = self.core
+        // Twisted's order: `before startup` triggers see a reactor that is not yet running.
+        _ = core.triggers.add(.during, .startup) {
+            if core.state == .starting { core.state = .running }
+            return nil
+        }
+        core.onSignal = { [unowned self] signalNumber in handleStopSignal(signalNumber) }
+    }
+
+    /// The reactor running on the calling thread, if any.
+    public nonisolated static var current: Reactor? {
+        guard let marker = twist_current_reactor() else { return nil }
+        return Unmanaged<Reactor>.fromOpaque(marker).takeUnretainedValue()
+    }
+
+    /// True when called on the thread inside this reactor's ``run()``.
+    public nonisolated var isInReactorThread: Bool {
+        twist_current_reactor() == Unmanaged.passUnretained(self).toOpaque()
+    }
+
+    /// True from the `during` phase of startup until ``run()`` returns.
+    public nonisolated var isRunning: Bool {
+        core.state == .running || core.state == .stopping
+    }
+
+    /// The signal (SIGINT or SIGTERM) that stopped the reactor, if one did (Twisted's exit signal).
+    public nonisolated var receivedSignal: Int32? {
+        core.receivedSignal
+    }
+
+    /// Runs the reactor without installing signal handlers: see ``run(installSignalHandlers:)``.
+    public nonisolated func run() throws {
+        try run(installSignalHandlers: false)
+    }
+
+    /// Runs the reactor on the calling thread until ``stop()`` has been called and shutdown has
+    /// finished: fires the startup event, serves delayed calls, thread calls, jobs and (later) I/O,
+    /// and returns after the last `after shutdown` trigger.
+    ///
+    /// - Parameter installSignalHandlers: when true, SIGINT and SIGTERM stop the reactor
+    ///   gracefully (the shutdown triggers run) and are recorded in ``receivedSignal``; their
+    ///   default action is restored when `run` returns. Off by default, because a process has one
+    ///   set of signal handlers and may hold several reactors.
+    /// - Throws: ``ReactorAlreadyRunning`` if it is running, ``ReactorNotRestartable`` if it has run.
+    public nonisolated func run(installSignalHandlers: Bool) throws {
+        switch core.state {
+        case .idle: break
+        case .starting, .running, .stopping: throw ReactorAlreadyRunning()
+        case .stopped: throw ReactorNotRestartable()
+        }
+        precondition(twist_current_reactor() == nil, "another reactor is already running on this thread")
+        twist_set_current_reactor(Unmanaged.passUnretained(self).toOpaque())
+        defer { twist_set_current_reactor(nil) }
+
+        core.state = .starting
+        if installSignalHandlers { core.startSignalWatchers() }
+        defer { core.stopSignalWatchers() }
+        core.triggers.fire(.startup)
+        core.runLoop()
+        core.state = .stopped
+    }
+
+    /// Asks the reactor to stop. Returns at once; on a later pass the shutdown triggers run
+    /// (`before`, then `during` once every `before` completion has completed, then `after`) and
+    /// then ``run()`` returns. From another thread, use `callFromThread { try reactor.stop() }`.
+    ///
+    /// - Throws: ``ReactorNotRunning`` if the reactor has not started or is already stopping.
+    public nonisolated func stop() throws {
+        assertConfined()
+        switch core.state {
+        case .starting, .running:
+            core.state = .stopping
+            let core = self.core
+            callLater(0) {
+                core.triggers.fire(.shutdown) { core.breakLoop() }
+            }
+        case .idle, .stopping, .stopped:
+            throw ReactorNotRunning()
+        }
+    }
+
+    private nonisolated func handleStopSignal(_ signalNumber: Int32) {
+        logger.info("received a stop signal; stopping the reactor", metadata: ["signal": "\(signalNumber)"])
+        core.receivedSignal = signalNumber
+        if core.state == .starting || core.state == .running { try? stop() }
+    }
+
+    /// Checks, in debug builds, that reactor-confined API is used on the reactor's thread.
+    nonisolated func assertConfined(_ function: StaticString = #function) {
+        assert(
+            isInReactorThread || core.state == .idle || core.state == .stopped,
+            "Reactor.\(function) must be called on the reactor's thread; use callFromThread from other threads"
+        )
+    }
+}
