@@ -31,6 +31,7 @@ package final class SystemEventRegistry {
     }
 
     /// Registers `body` to run in `phase` of `event`.
+    @discardableResult
     package func add(
         _ phase: TriggerPhase, _ event: SystemEvent, _ body: @escaping () throws -> (any TriggerCompletion)?
     ) -> SystemEventTrigger {
