@@ -28,8 +28,10 @@ extension Reactor {
     }
 
     /// Registers `body` to run in `phase` of `event`; a ``TriggerCompletion`` it returns from the
-    /// `before` phase holds back the `during` phase until it completes.
+    /// `before` phase holds back the `during` phase until it completes. (Disfavoured so that a
+    /// trailing closure that only throws picks the plain overload.)
     @discardableResult
+    @_disfavoredOverload
     public nonisolated func addSystemEventTrigger(
         _ phase: TriggerPhase, _ event: SystemEvent,
         waitingFor body: @escaping () throws -> (any TriggerCompletion)?

@@ -1,0 +1,116 @@
+import Testing
+@testable import Twist
+import TwistTesting
+
+/// An actor of the program's own that shares the reactor's isolation.
+actor ReactorBoundCounter {
+    let reactor: Reactor
+    private(set) var count = 0
+
+    init(reactor: Reactor) { self.reactor = reactor }
+
+    nonisolated var unownedExecutor: UnownedSerialExecutor { reactor.unownedExecutor }
+
+    func increment() -> Bool {
+        count += 1
+        return reactor.isInReactorThread
+    }
+}
+
+/// Leaves the reactor: runs on the global concurrent executor.
+@concurrent func offTheReactor() async -> Bool {
+    Reactor.current == nil
+}
+
+/// The reactor as a Swift Concurrency executor.
+@Suite(.timeLimit(.minutes(1))) struct ReactorExecutorTests {
+    /// Records, at every step, whether the code ran on the reactor thread.
+    static func stepsOnTheReactor(_ reactor: isolated Reactor) async -> [Bool] {
+        var onReactor = [reactor.isInReactorThread]
+        await Task.yield()
+        onReactor.append(reactor.isInReactorThread)
+        try? await Task.sleep(for: .milliseconds(2))
+        onReactor.append(reactor.isInReactorThread)
+        let wasOff = await offTheReactor()
+        onReactor.append(wasOff)
+        onReactor.append(reactor.isInReactorThread)
+        return onReactor
+    }
+
+    @Test func isolatedReactorCodeRunsOnTheReactorThreadBeforeAndAfterEveryAwait() async {
+        let reactor = Reactor()
+        let finished = startReactorThread(reactor)
+        let steps = await Self.stepsOnTheReactor(reactor)
+        stopFromOutside(reactor)
+        let outcome = await finished.value
+        #expect(!outcome.timedOut)
+        #expect(steps == [true, true, true, true, true])
+    }
+
+    @Test func aJobEnqueuedFromAnotherThreadWakesASleepingReactor() async throws {
+        let reactor = Reactor()
+        let finished = startReactorThread(reactor, timeout: 30)
+        try await Task.sleep(for: .milliseconds(50))  // the loop is asleep in epoll
+        let asked = ContinuousClock.now
+        let ranThere = await Self.onlyCheck(reactor)
+        #expect(ContinuousClock.now - asked < .seconds(5))
+        stopFromOutside(reactor)
+        _ = await finished.value
+        #expect(ranThere)
+    }
+
+    static func onlyCheck(_ reactor: isolated Reactor) -> Bool {
+        reactor.isInReactorThread
+    }
+
+    @Test func callsBetweenActorsOnTheReactorExecutorStayInline() async {
+        let reactor = Reactor()
+        let counter = ReactorBoundCounter(reactor: reactor)
+        let finished = startReactorThread(reactor)
+        let result = await Self.callCounter(counter, times: 1_000, on: reactor)
+        stopFromOutside(reactor)
+        _ = await finished.value
+        #expect(result.allOnReactor)
+        #expect(result.finalCount == 1_000)
+        // Switching between actors that share one executor needs no enqueue at all.
+        #expect(result.localEnqueues < 10)
+    }
+
+    static func callCounter(
+        _ counter: ReactorBoundCounter, times: Int, on reactor: isolated Reactor
+    ) async -> (allOnReactor: Bool, localEnqueues: Int, finalCount: Int) {
+        let before = reactor.core.localJobsEnqueued
+        var allOnReactor = true
+        for _ in 0..<times {
+            allOnReactor = await counter.increment() && allOnReactor
+        }
+        return (allOnReactor, reactor.core.localJobsEnqueued - before, await counter.count)
+    }
+
+    @Test func assumeIsolatedWorksFromSynchronousReactorCallbacks() async {
+        let reactor = Reactor()
+        let worked = Shared(false)
+        reactor.callWhenRunning {
+            worked.value = reactor.assumeIsolated { $0.isInReactorThread }
+            try reactor.stop()
+        }
+        await runReactor(reactor)
+        #expect(worked.value)
+    }
+
+    @Test func tasksStartedOnTheReactorCanStopIt() async {
+        let reactor = Reactor()
+        reactor.callWhenRunning {
+            Task { [reactor] in
+                await Self.stopAfterAwait(reactor)
+            }
+        }
+        let outcome = await runReactor(reactor)
+        #expect(!outcome.timedOut)
+    }
+
+    static func stopAfterAwait(_ reactor: isolated Reactor) async {
+        try? await Task.sleep(for: .milliseconds(1))
+        try? reactor.stop()
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Synchronization
+import Twist
+
+/// How a reactor run on a background thread ended.
+struct ReactorRunOutcome: Sendable {
+    /// True when the watchdog had to stop the reactor: the test's own stop never came.
+    let timedOut: Bool
+    /// What `run()` threw, if anything.
+    let runError: (any Error)?
+}
+
+/// Runs `reactor` on a thread of its own (never on a Swift concurrency pool thread, which a
+/// blocking `run()` would take away from every other task) and returns a task that finishes
+/// when `run()` returns.
+///
+/// A watchdog stops the reactor after `timeout` seconds so a broken test fails instead of
+/// hanging; the outcome says whether it had to.
+func startReactorThread(
+    _ reactor: Reactor, timeout: Double = 20, installSignalHandlers: Bool = false
+) -> Task<ReactorRunOutcome, Never> {
+    let timedOut = Mutex(false)
+    reactor.callLater(timeout) {
+        timedOut.withLock { $0 = true }
+        try? reactor.stop()
+    }
+    return Task {
+        await withCheckedContinuation { (continuation: CheckedContinuation<ReactorRunOutcome, Never>) in
+            let thread = Thread {
+                var runError: (any Error)?
+                do {
+                    try reactor.run(installSignalHandlers: installSignalHandlers)
+                } catch {
+                    runError = error
+                }
+                continuation.resume(returning: ReactorRunOutcome(timedOut: timedOut.withLock { $0 }, runError: runError))
+            }
+            thread.start()
+        }
+    }
+}
+
+/// Runs `reactor` on a background thread until it stops itself (or the watchdog stops it).
+@discardableResult
+func runReactor(_ reactor: Reactor, timeout: Double = 20) async -> ReactorRunOutcome {
+    await startReactorThread(reactor, timeout: timeout).value
+}
+
+/// Asks a reactor running on another thread to stop, from the outside.
+func stopFromOutside(_ reactor: Reactor) {
+    reactor.callFromThread { try reactor.stop() }
+}
+
+/// A mutable value shared between a test and the reactor thread, read after the reactor stopped.
+final class Shared<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+
+    init(_ value: Value) { stored = value }
+
+    var value: Value {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+
+    func mutate(_ body: (inout Value) -> Void) {
+        lock.withLock { body(&stored) }
+    }
+}
