@@ -18,17 +18,20 @@ public final class DelayedCall {
 
     /// When the call is due, in the seconds of the reactor or clock that scheduled it
     /// (Twisted's `getTime()`).
-    public internal(set) var time: Double
+    @exclusivity(unchecked) public internal(set) var time: Double
 
     /// Orders calls with equal `time` by when they were (re)scheduled: first scheduled, first run.
-    var sequence: UInt64
+    @exclusivity(unchecked) var sequence: UInt64
 
     /// The call's position in its queue's heap while pending; meaningless otherwise.
-    var heapIndex: Int = -1
+    @exclusivity(unchecked) var heapIndex: Int = -1
 
-    var state: State = .pending
+    @exclusivity(unchecked) var state: State = .pending
     var body: (() throws -> Void)?
-    weak var queue: TimerQueue?
+    /// The queue holding the call while it is pending; nil once it left the queue. Not a weak
+    /// reference (forming one costs more than the rest of scheduling): the queue clears it when
+    /// the call leaves and, for calls still pending, when the queue itself goes away.
+    unowned(unsafe) var queue: TimerQueue?
 
     init(time: Double, sequence: UInt64, queue: TimerQueue, body: @escaping () throws -> Void) {
         self.time = time

@@ -1,0 +1,43 @@
+import Glibc
+
+/// Micro-benchmarks of Twist's hot paths. Prints Markdown tables for Docs/Benchmarks.md.
+///
+///     swift run -c release --package-path Benchmarks twist-microbench [timers] [--quick]
+@main
+struct MicroBench {
+    static func main() {
+        let arguments = CommandLine.arguments.dropFirst()
+        let quick = arguments.contains("--quick")
+        let selected = Set(arguments.filter { !$0.hasPrefix("--") })
+        let known: Set = ["timers"]
+        if let unknown = selected.subtracting(known).first {
+            print("twist-microbench: unknown benchmark '\(unknown)'; known: \(known.sorted().joined(separator: ", "))")
+            exit(2)
+        }
+        if selected.isEmpty || selected.contains("timers") {
+            runTimers(quick: quick)
+        }
+    }
+
+    static func runTimers(quick: Bool) {
+        let benchmark = TimerBenchmark(
+            pendingCounts: [1_000, 10_000, 100_000],
+            operations: quick ? 2_000 : 10_000,
+            repetitions: quick ? 1 : 7
+        )
+        print("### Delayed calls with n already pending (ns per operation, median of \(benchmark.repetitions))")
+        print()
+        print("| pending calls n | callLater | reset(to:) | cancel() | fire (advance) | log2(n) |")
+        print("|---:|---:|---:|---:|---:|---:|")
+        for row in benchmark.run() {
+            let log2n = log2(Double(row.pending))
+            print("| \(row.pending) | \(format(row.addNanoseconds)) | \(format(row.resetNanoseconds)) | \(format(row.cancelNanoseconds)) | \(format(row.fireNanoseconds)) | \(format(log2n)) |")
+        }
+    }
+
+    static func format(_ value: Double) -> String {
+        let scaled = (value * 10).rounded() / 10
+        return "\(scaled)"
+    }
+}
+
