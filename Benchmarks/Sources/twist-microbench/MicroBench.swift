@@ -33,6 +33,17 @@ struct MicroBench {
             let log2n = log2(Double(row.pending))
             print("| \(row.pending) | \(format(row.addNanoseconds)) | \(format(row.resetNanoseconds)) | \(format(row.cancelNanoseconds)) | \(format(row.fireNanoseconds)) | \(format(log2n)) |")
         }
+        print()
+        let count = quick ? 10_000 : 100_000
+        let repetitions = quick ? 1 : 5
+        let loopFire = median((0..<repetitions).map { _ in reactorFireNanoseconds(count: count) })
+        let handOff = median((0..<repetitions).map { _ in callFromThreadNanoseconds(count: count) })
+        print("### The running reactor (ns per call, median of \(repetitions), \(count) calls)")
+        print()
+        print("| path | ns per call |")
+        print("|---|---:|")
+        print("| callLater(0) scheduled before run(), fired by the libev loop | \(format(loopFire)) |")
+        print("| callFromThread from one other thread, until the last has run | \(format(handOff)) |")
     }
 
     static func format(_ value: Double) -> String {

@@ -1,3 +1,4 @@
+import Foundation
 import Twist
 import TwistTesting
 
@@ -100,4 +101,39 @@ struct SplitMix64: RandomNumberGenerator {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+}
+
+/// Delayed calls fired by the running libev loop: `count` zero-delay calls scheduled before
+/// `run()`, the last one stopping the reactor. Reports nanoseconds per call, loop included.
+func reactorFireNanoseconds(count: Int) -> Double {
+    let reactor = Reactor()
+    var fired = 0
+    for _ in 0..<count - 1 { reactor.callLater(0) { fired += 1 } }
+    reactor.callLater(0) {
+        fired += 1
+        try reactor.stop()
+    }
+    let perCall = nanosecondsPerOperation(count) { try? reactor.run() }
+    precondition(fired == count, "every call fires")
+    return perCall
+}
+
+/// `callFromThread` from one other thread into a running reactor: nanoseconds per call, from the
+/// first post to the last call having run.
+func callFromThreadNanoseconds(count: Int) -> Double {
+    let reactor = Reactor()
+    final class Counter: @unchecked Sendable { var value = 0 }
+    let counter = Counter()  // touched only on the reactor thread
+    reactor.callWhenRunning {
+        let poster = Thread {
+            for _ in 0..<count {
+                reactor.callFromThread {
+                    counter.value += 1
+                    if counter.value == count { try reactor.stop() }
+                }
+            }
+        }
+        poster.start()
+    }
+    return nanosecondsPerOperation(count) { try? reactor.run() }
 }
