@@ -38,7 +38,7 @@ public actor Reactor: ReactorCore, ReactorTime, ReactorThreads {
         core.executor = asUnownedSerialExecutor()
         let core = self.core
         // Twisted's order: `before startup` triggers see a reactor that is not yet running.
-        _ = core.triggers.add(.during, .startup) {
+        _ = core.triggers.add(.during, .startup) { [unowned core] in
             if core.state == .starting { core.state = .running }
             return nil
         }
@@ -75,6 +75,10 @@ public actor Reactor: ReactorCore, ReactorTime, ReactorThreads {
     /// finished: fires the startup event, serves delayed calls, thread calls, jobs and (later) I/O,
     /// and returns after the last `after shutdown` trigger.
     ///
+    /// A stopped reactor cannot run again, so when `run` returns it cancels the delayed calls still
+    /// pending and drops the triggers that never ran, releasing what their closures captured
+    /// (often the reactor itself, which would otherwise never be freed).
+    ///
     /// - Parameter installSignalHandlers: when true, SIGINT and SIGTERM stop the reactor
     ///   gracefully (the shutdown triggers run) and are recorded in ``receivedSignal``; their
     ///   default action is restored when `run` returns. Off by default, because a process has one
@@ -96,6 +100,7 @@ public actor Reactor: ReactorCore, ReactorTime, ReactorThreads {
         core.triggers.fire(.startup)
         core.runLoop()
         core.state = .stopped
+        core.discardPendingWork()
     }
 
     /// Asks the reactor to stop. Returns at once; on a later pass the shutdown triggers run

@@ -137,6 +137,13 @@ final class ReactorLoop {
         armTimer()
     }
 
+    /// Drops the work a stopped reactor can never run: pending delayed calls become cancelled and
+    /// the triggers that never ran are removed, so the closures they hold are released.
+    func discardPendingWork() {
+        timers.cancelAll()
+        triggers.removeAll()
+    }
+
     // MARK: Delayed calls
 
     /// Runs every call due now that was scheduled before this pass began; calls scheduled by them

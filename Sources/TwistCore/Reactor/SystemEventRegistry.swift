@@ -49,6 +49,11 @@ package final class SystemEventRegistry {
         triggers.phases[handle.phase]?.remove(at: index)
     }
 
+    /// Removes every trigger of every event, releasing their closures.
+    package func removeAll() {
+        events.removeAll()
+    }
+
     /// True while `event` has run its `before` triggers and waits for their work to complete.
     package func isWaitingForBefore(_ event: SystemEvent) -> Bool {
         events[event]?.isWaitingForBefore ?? false

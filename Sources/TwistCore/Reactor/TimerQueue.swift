@@ -44,6 +44,17 @@ package final class TimerQueue {
         return call
     }
 
+    /// Cancels every pending call, earliest first, releasing their bodies.
+    package func cancelAll() {
+        let calls = heap
+        heap.removeAll()
+        for call in calls {
+            call.heapIndex = -1
+            call.queue = nil
+            try? call.cancel()
+        }
+    }
+
     /// Removes and returns the earliest call if it is due at or before `time` and was scheduled
     /// before the sequence number `limit` (pass ``nextSequence`` read earlier to leave out calls
     /// scheduled since then, or nil for no limit).

@@ -99,14 +99,32 @@ import TwistTesting
         let reactor = Reactor()
         let distant = reactor.callLater(Double(1 << 62)) {}
         let ran = Shared(false)
+        let distantStillPending = Shared(false)
         reactor.callLater(0.01) {
             ran.value = true
+            distantStillPending.value = distant.isActive
             try reactor.stop()
         }
         let outcome = await runReactor(reactor)
         #expect(!outcome.timedOut)
         #expect(ran.value)
-        #expect(distant.isActive)
+        #expect(distantStillPending.value)
+    }
+
+    @Test func callsStillPendingWhenRunReturnsAreCancelledAndReleased() async {
+        final class Payload {}
+        let reactor = Reactor()
+        weak var released: Payload?
+        let pending: DelayedCall
+        do {
+            let payload = Payload()
+            released = payload
+            pending = reactor.callLater(60) { _ = payload }
+        }
+        reactor.callWhenRunning { try reactor.stop() }
+        await runReactor(reactor)
+        #expect(pending.isCancelled)
+        #expect(released == nil)
     }
 
     @Test func pendingCallsListsWhatIsScheduled() throws {
