@@ -99,8 +99,41 @@ public actor Reactor: ReactorCore, ReactorTime, ReactorThreads {
         defer { core.stopSignalWatchers() }
         core.triggers.fire(.startup)
         core.runLoop()
-        core.state = .stopped
-        core.discardPendingWork()
+        if core.crashed {
+            core.crashed = false
+            core.state = .idle
+        } else {
+            core.state = .stopped
+            core.discardPendingWork()
+        }
+    }
+
+    /// Ends ``run()`` after the current loop pass *without* firing the shutdown triggers (Twisted's
+    /// `crash()`). Unlike after ``stop()``, the reactor may then be run again: pending delayed
+    /// calls and triggers stay as they are, and the startup event fires again (each trigger still
+    /// runs at most once). Meant for tests and emergencies; ``stop()`` is the normal way out.
+    public nonisolated func crash() {
+        assertConfined()
+        guard core.state == .starting || core.state == .running || core.state == .stopping else { return }
+        core.crashed = true
+        core.breakLoop()
+    }
+
+    /// Runs one pass of the loop on a reactor that is not running (Twisted's `iterate`): runs what
+    /// is due, waiting at most `delay` seconds for something to happen. No startup or shutdown
+    /// event fires.
+    ///
+    /// - Precondition: the reactor is not running and `delay` is zero or positive.
+    public nonisolated func iterate(delay: Double = 0) {
+        Self.validateDelay(delay)
+        precondition(core.state == .idle, "iterate(delay:) is for a reactor that is not running")
+        precondition(twist_current_reactor() == nil, "another reactor is already running on this thread")
+        twist_set_current_reactor(Unmanaged.passUnretained(self).toOpaque())
+        defer { twist_set_current_reactor(nil) }
+        // A no-op delayed call bounds the wait: the loop's one timer watcher is armed for it.
+        let bound = core.timers.schedule(at: seconds() + delay) {}
+        core.runOnePass()
+        try? bound.cancel()
     }
 
     /// Asks the reactor to stop. Returns at once; on a later pass the shutdown triggers run

@@ -35,6 +35,8 @@ final class ReactorLoop {
     let triggers: SystemEventRegistry
     let inbox: ThreadInbox
     var state = ReactorState.idle
+    /// Set by `crash()`: the loop ended without shutdown, and the reactor may run again.
+    var crashed = false
     /// The last SIGINT or SIGTERM that stopped the reactor.
     var receivedSignal: Int32?
     /// The reactor as an executor, for running jobs; set once by the reactor's initialiser.
@@ -110,9 +112,17 @@ final class ReactorLoop {
     // MARK: Running
 
     /// Runs the libev loop until `breakLoop()`.
+    /// A `crash()` during startup (before the loop began) ends it at once: `ev_run` would reset
+    /// the break request on entry.
     func runLoop() {
-        inbox.wake()  // anything posted before run() is picked up on the first pass
+        guard !crashed else { return }
         ev_run(loop, 0)
+    }
+
+    /// Runs one pass of the loop: waits (until the earliest delayed call at the latest) for
+    /// something to happen, and runs it.
+    func runOnePass() {
+        ev_run(loop, Int32(EVRUN_ONCE))
     }
 
     /// Ends `runLoop()` after the current pass.

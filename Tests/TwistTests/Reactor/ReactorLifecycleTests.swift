@@ -143,3 +143,58 @@ import TwistTesting
         #expect(!reactor.isInReactorThread)
     }
 }
+
+/// crash() and iterate(delay:), Twisted's ways around the normal lifecycle.
+@Suite(.timeLimit(.minutes(1))) struct ReactorCrashAndIterateTests {
+    @Test func crashEndsRunWithoutShutdownTriggersAndTheReactorCanRunAgain() async {
+        let reactor = Reactor()
+        let events = Shared<[String]>([])
+        reactor.addSystemEventTrigger(.during, .shutdown) { events.mutate { $0.append("shutdown") } }
+        reactor.callWhenRunning {
+            events.mutate { $0.append("first run") }
+            reactor.crash()
+        }
+        let first = await runReactor(reactor)
+        #expect(!first.timedOut)
+        #expect(!reactor.isRunning)
+        #expect(events.value == ["first run"])
+
+        reactor.callWhenRunning {
+            events.mutate { $0.append("second run") }
+            try reactor.stop()
+        }
+        let second = await runReactor(reactor)
+        #expect(!second.timedOut)
+        #expect(second.runError == nil)
+        #expect(events.value == ["first run", "second run", "shutdown"])
+    }
+
+    @Test func iterateRunsWhatIsDueWithoutRunningTheReactor() {
+        let reactor = Reactor()
+        var ran = false
+        reactor.callLater(0) { ran = true }
+        reactor.iterate()
+        #expect(ran)
+        #expect(!reactor.isRunning)
+    }
+
+    @Test func iterateWaitsNoLongerThanItsDelay() {
+        let reactor = Reactor()
+        let later = reactor.callLater(30) {}
+        let started = ContinuousClock.now
+        reactor.iterate(delay: 0.02)
+        let waited = ContinuousClock.now - started
+        #expect(waited >= .milliseconds(19))
+        #expect(waited < .seconds(10))
+        #expect(later.isActive)
+        #expect(reactor.pendingCalls.count == 1)
+    }
+
+    @Test func iterateRunsCallsFromOtherThreads() {
+        let reactor = Reactor()
+        let ran = Shared(false)
+        reactor.callFromThread { ran.value = true }
+        reactor.iterate(delay: 1)
+        #expect(ran.value)
+    }
+}
