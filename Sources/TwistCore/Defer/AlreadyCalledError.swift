@@ -1,0 +1,7 @@
+/// `callback` or `errback` was called on a ``Deferred`` that has already fired
+/// (Twisted's `defer.AlreadyCalledError`). It is thrown to the second caller; the chain is unaffected.
+public struct AlreadyCalledError: Error, Equatable, CustomStringConvertible {
+    /// Creates the error.
+    public init() {}
+    public var description: String { "the Deferred has already been fired" }
+}
