@@ -7,6 +7,10 @@ extension Deferred {
         _ makeStage: () -> DeferredStage
     ) -> Deferred<New> {
         chain.requireCurrent(Value.self, operation)
+        precondition(
+            !(New.self is any DeferredProtocol.Type),
+            "a stage's result type is a Deferred; declare the closure as returning Deferred<T> so the chain waits on it"
+        )
         chain.currentType = New.self
         if chain.canRunInline {
             chain.runInline(runNow)
@@ -53,7 +57,11 @@ extension Deferred {
     }
 
     /// Adds an errback that returns a Deferred; the chain continues with that Deferred's result.
+    ///
+    /// Disfavoured, so that an errback that only throws (`{ failure in throw failure }`) picks the
+    /// plain overload; a closure returning a Deferred still selects this one.
     @discardableResult
+    @_disfavoredOverload
     public func addErrback(_ errback: @escaping (Failure) throws -> Deferred<Value>) -> Deferred<Value> {
         addStage("addErrback", { DeferredValueStage<Value, Value>.apply($0, nil, errback) }) {
             DeferredValueStage<Value, Value>(nil, errback)

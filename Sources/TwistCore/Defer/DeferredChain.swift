@@ -43,9 +43,11 @@ final class DeferredChain {
 
     /// The chain this one waits on (set while a stage's returned Deferred is pending).
     ///
-    /// Unowned: the waited-on chain holds this one (through its resume stage), and clears this
-    /// field when it goes away, so it never dangles.
-    unowned(unsafe) var waitingOn: DeferredChain?
+    /// Strong, as in Twisted, so that ``cancel()`` can reach the inner chain even when nobody else
+    /// holds it. The waited-on chain holds this one through its resume stage; that cycle ends when
+    /// the inner chain hands its result over (or is cancelled and does). A pair that never fires
+    /// and that nobody else holds stays alive: cancel or fire what you wait on.
+    var waitingOn: DeferredChain?
 
     /// Called by `cancel()` before the chain has fired; dropped when the chain fires.
     var canceller: ((DeferredChain) -> Void)?
@@ -81,7 +83,6 @@ final class DeferredChain {
         while let current = node {
             node = current.next
             current.next = nil
-            current.resumeTarget?.waitingOn = nil
         }
     }
 

@@ -54,6 +54,7 @@ public struct Failure: Error, CustomStringConvertible {
 
     /// Returns the wrapped error as an `E`; otherwise rethrows the *original* error, so an errback
     /// can handle one kind of error and let the others continue down the chain (Twisted's `trap`).
+    @discardableResult
     public func trap<E: Error>(_ type: E.Type) throws -> E {
         if let matched = error as? E { return matched }
         throw self
