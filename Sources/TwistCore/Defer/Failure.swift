@@ -47,9 +47,12 @@ public struct Failure: Error, CustomStringConvertible {
         error as? E
     }
 
-    /// The first of `types` that the wrapped error is an instance of, or nil (Twisted's `check`).
-    public func check(_ types: any Error.Type...) -> (any Error.Type)? {
-        types.first { matches($0) }
+    /// The first of two or more types that the wrapped error is an instance of, or nil (Twisted's
+    /// `check` with several types; with one type, the generic `check(_:)` returns the typed error).
+    public func check(
+        _ first: any Error.Type, _ second: any Error.Type, _ more: any Error.Type...
+    ) -> (any Error.Type)? {
+        check(first, second, more)
     }
 
     /// Returns the wrapped error as an `E`; otherwise rethrows the *original* error, so an errback
@@ -60,12 +63,18 @@ public struct Failure: Error, CustomStringConvertible {
         throw self
     }
 
-    /// Returns the first of `types` the wrapped error is an instance of; otherwise rethrows this
-    /// failure unchanged (Twisted's `trap` with several types).
+    /// Returns the first of two or more types the wrapped error is an instance of; otherwise
+    /// rethrows this failure unchanged (Twisted's `trap` with several types).
     @discardableResult
-    public func trap(_ types: any Error.Type...) throws -> any Error.Type {
-        if let matched = types.first(where: { matches($0) }) { return matched }
+    public func trap(
+        _ first: any Error.Type, _ second: any Error.Type, _ more: any Error.Type...
+    ) throws -> any Error.Type {
+        if let matched = check(first, second, more) { return matched }
         throw self
+    }
+
+    private func check(_ first: any Error.Type, _ second: any Error.Type, _ more: [any Error.Type]) -> (any Error.Type)? {
+        ([first, second] + more).first { matches($0) }
     }
 
     /// True when the wrapped error is an instance of `type` (or of a subclass, for class errors).

@@ -17,7 +17,7 @@ struct FailureTests {
         #expect(failure.check(TestError.self)?.code == 1)
         #expect(failure.check(OtherError.self) == nil)
         #expect(failure.check(OtherError.self, TestError.self) == TestError.self)
-        #expect(failure.check(OtherError.self) == nil)
+        #expect(failure.check(OtherError.self, CancelledError.self) == nil)
     }
 
     @Test func trapReturnsTheMatchOrRethrowsTheOriginalError() throws {
