@@ -4,42 +4,60 @@ extension Deferred {
     /// Runs `body` as a task on `reactor`'s executor and fires with what it returns or throws (the
     /// Swift spelling of Twisted's `ensureDeferred` / `Deferred.fromCoroutine`).
     ///
-    /// The body starts on the reactor thread at the reactor's next turn, and every `await` in it
-    /// resumes there. ``Deferred/cancel()`` cancels the task: the `await` it is suspended at (for
-    /// example on another Deferred's ``Deferred/value(isolation:)``, which cancels that Deferred)
-    /// throws, and the Deferred fires only when the body has finished — with its value if the body
-    /// caught the cancellation and went on, otherwise with its error. A `CancellationError` thrown out
-    /// of a cancelled body becomes ``CancelledError``.
+    /// The body runs on the reactor thread, starting at the reactor's next turn, and every `await`
+    /// in it resumes there (it is `nonisolated(nonsending)`, so it inherits the reactor isolation it
+    /// is called from; ``Deferred/value(isolation:)`` inside it resumes on the reactor too).
+    /// ``Deferred/cancel()`` cancels the task: the `await` it is suspended at (for example a
+    /// `value()`, which then cancels the Deferred it awaits) throws, and this Deferred fires only
+    /// when the body has finished — with its value if the body caught the cancellation and went on,
+    /// otherwise with its error. A `CancellationError` thrown out of the body becomes
+    /// ``CancelledError``.
     ///
-    /// Twist differs from Twisted here: the body does not run synchronously inside this call, so
-    /// even a body that never suspends fires the Deferred on a later turn of the reactor.
+    /// Twist differs from Twisted here: the body does not start inside this call, so even a body
+    /// that never suspends fires the Deferred on a later turn of the reactor.
     ///
-    /// - Precondition: called on the reactor thread, or before the reactor runs (the body may then
-    ///   capture reactor-confined state, which it only touches on the reactor thread).
-    public init(on reactor: Reactor, _ body: @escaping (isolated Reactor) async throws -> Value) {
+    /// - Precondition: called on the reactor thread, or before the reactor runs. The body may
+    ///   capture reactor-confined state (Deferreds, protocols): it only runs on the reactor thread.
+    public init(on reactor: Reactor, _ body: nonisolated(nonsending) @escaping () async throws -> Value) {
         precondition(
             reactor.isInReactorThread || !reactor.isRunning,
             "Deferred(on:) must be called on the reactor's thread"
         )
         let handle = TaskHandle()
         self.init(producerCancelledBy: { handle.task?.cancel() })
-        let work = UncheckedTransfer((self, body))
+        let work = PendingWork(self, body)
         handle.task = Task { await runBody(work, on: reactor) }
     }
 }
 
 /// Runs the body of a ``Deferred/init(on:_:)`` on the reactor and fires its Deferred.
-private func runBody<Value>(
-    _ work: UncheckedTransfer<(Deferred<Value>, (isolated Reactor) async throws -> Value)>,
-    on reactor: isolated Reactor
-) async {
-    let (deferred, body) = work.value
+private func runBody<Value>(_ work: PendingWork<Value>, on reactor: isolated Reactor) async {
+    // Take the reactor-confined parts out here, so they are released on the reactor thread too.
+    guard let (deferred, body) = work.take() else { return }
     do {
-        deferred.resolve(.success(try await body(reactor)))
+        deferred.resolve(.success(try await body()))
     } catch is CancellationError {
         deferred.resolve(.failure(CancelledError()))
     } catch {
         deferred.resolve(.failure(error))
+    }
+}
+
+/// The Deferred and body of a ``Deferred/init(on:_:)``, handed from the creating call to the task.
+///
+/// Unchecked `Sendable`: it is filled on the reactor thread (or before the reactor runs) and
+/// emptied by the task on the reactor thread; the enqueueing of the task orders the two. Only the
+/// empty box is released elsewhere.
+private final class PendingWork<Value>: @unchecked Sendable {
+    private var contents: (Deferred<Value>, nonisolated(nonsending) () async throws -> Value)?
+
+    init(_ deferred: Deferred<Value>, _ body: nonisolated(nonsending) @escaping () async throws -> Value) {
+        contents = (deferred, body)
+    }
+
+    func take() -> (Deferred<Value>, nonisolated(nonsending) () async throws -> Value)? {
+        defer { contents = nil }
+        return contents
     }
 }
 
