@@ -7,7 +7,8 @@ extension Deferred {
         _ makeStage: () -> DeferredStage
     ) -> Deferred<New> {
         chain.requireCurrent(Value.self, operation)
-        precondition(
+        // Debug-only: a conformance lookup per stage is too dear for the hot path.
+        assert(
             !(New.self is any DeferredProtocol.Type),
             "a stage's result type is a Deferred; declare the closure as returning Deferred<T> so the chain waits on it"
         )

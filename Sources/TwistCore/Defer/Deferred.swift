@@ -58,15 +58,15 @@ public struct Deferred<Value> {
     ///   Deferred (Twist rejects a Deferred as a result; return it from a callback instead).
     /// - Throws: ``AlreadyCalledError`` if the Deferred has fired before.
     public func callback(_ value: Value) throws {
-        precondition(
-            !(Value.self is any DeferredProtocol.Type),
-            "Deferred.callback was given a Deferred as its value; return it from a callback to chain it"
-        )
-        precondition(
-            chain.inputType == Value.self,
-            "Deferred<\(Value.self)>.callback called on a chain whose input type is \(chain.inputType): "
-                + "fire the handle the Deferred was created as"
-        )
+        if Value.self is any DeferredProtocol.Type {
+            fatalError("Deferred.callback was given a Deferred as its value; return it from a callback to chain it")
+        }
+        if chain.inputType != Value.self {
+            fatalError(
+                "Deferred<\(Value.self)>.callback called on a chain whose input type is \(chain.inputType): "
+                    + "fire the handle the Deferred was created as"
+            )
+        }
         try chain.fire(.success(value))
     }
 

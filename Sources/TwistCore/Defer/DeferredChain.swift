@@ -228,12 +228,14 @@ final class DeferredChain {
     }
 
     /// Traps with a clear message unless a handle typed `Value` matches the chain's current type.
+    /// (`fatalError`, not `precondition`, so the message is printed in release builds too.)
     @inline(__always)
     func requireCurrent<Value>(_: Value.Type, _ operation: StaticString) {
-        precondition(
-            currentType == Value.self,
-            "Deferred<\(Value.self)>.\(operation) used on a chain whose result type is now \(currentType): "
-                + "each add* call returns a new handle; keep using the one returned by the last call"
-        )
+        if currentType != Value.self {
+            fatalError(
+                "Deferred<\(Value.self)>.\(operation) used on a chain whose result type is now \(currentType): "
+                    + "each add* call returns a new handle; keep using the one returned by the last call"
+            )
+        }
     }
 }

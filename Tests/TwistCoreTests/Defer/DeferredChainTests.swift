@@ -204,10 +204,20 @@ struct DeferredChainTests {
     }
 
     @Test func handleUsedAfterTheChainsTypeMovedOnTrapsWithAClearMessage() async {
-        await #expect(processExitsWith: .failure) {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             let d = Deferred<Int>()
             d.addCallback { String($0) }
             d.addCallback { $0 + 1 }  // `d` is a Deferred<Int>, but the chain now holds a String
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("Deferred<Int>.addCallback used on a chain whose result type is now String"))
+    }
+
+    @Test func firingAHandleOfAnotherTypeThanTheInputTraps() async {
+        await #expect(processExitsWith: .failure) {
+            let d = Deferred<Int>()
+            let s = d.addCallback { String($0) }
+            try? s.callback("not the input type")
         }
     }
 

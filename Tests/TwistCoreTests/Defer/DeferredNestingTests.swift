@@ -193,3 +193,42 @@ struct DeferredNestingTests {
         #expect(done.value)
     }
 }
+
+@Suite("chainDeferred and where a list attaches")
+struct DeferredExplicitChainTests {
+    @Test func chainDeferredForwardsValuesAndFailuresToTheOtherDeferred() throws {
+        let source = Deferred<Int>()
+        let target = Deferred<Int>()
+        let sourceEnd = source.chainDeferred(target)
+        try source.callback(3)
+        #expect(target.successValue == 3)
+        #expect(sourceEnd.successValue != nil)
+
+        let failing = Deferred<Int>()
+        let failTarget = Deferred<Int>()
+        failing.chainDeferred(failTarget)
+        try failing.errback(TestError(code: 5))
+        #expect(failTarget.failure?.check(TestError.self)?.code == 5)
+        failTarget.swallow()
+    }
+
+    @Test func firingTheTargetFirstDoesNotAffectTheSource() throws {
+        let source = Deferred<Int>()
+        let target = Deferred<Int>()
+        try target.callback(1)
+        let end = source.chainDeferred(target)
+        try source.callback(2)
+        #expect(end.failure?.check(AlreadyCalledError.self) != nil)
+        end.swallow()
+    }
+
+    @Test func listSeesStagesAddedBeforeItAndLaterStagesSeeTheInputsResult() throws {
+        let input = Deferred<Int>()
+        let shaped = input.addCallback { $0 * 10 }
+        let list = DeferredList.all([shaped])
+        let after = shaped.addCallback { $0 + 1 }
+        try input.callback(2)
+        #expect((try? list.successValue?.first?.get()) == 20)
+        #expect(after.successValue == 21)
+    }
+}

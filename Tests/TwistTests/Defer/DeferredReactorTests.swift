@@ -148,4 +148,26 @@ struct DeferredReactorTests {
         #expect(stopped)
         #expect(firedBeforeDuring.value == true)
     }
+
+    @Test func nestedAsyncBodiesResumeInnerToOuter() async {
+        let log = Box<[String]>([])
+        let stopped = await runReactor { reactor in
+            Deferred(on: reactor) { () -> Int in
+                log.value.append("outer start")
+                let inner = try await Deferred(on: reactor) { () -> Int in
+                    log.value.append("inner start")
+                    let value = try await deferLater(reactor, 0.01) { 20 }.value()
+                    log.value.append("inner end")
+                    return value + 1
+                }.value()
+                log.value.append("outer end")
+                return inner * 2
+            }.addCallback { value in
+                log.value.append("fired \(value)")
+                try? reactor.stop()
+            }
+        }
+        #expect(stopped)
+        #expect(log.value == ["outer start", "inner start", "inner end", "outer end", "fired 42"])
+    }
 }
