@@ -188,7 +188,8 @@ final class DeferredChain {
                 }
                 current.isRunning = false
                 if let resumed {
-                    handedOver.append(current)
+                    // Come back to this chain only if it has stages left (no allocation otherwise).
+                    if current.head != nil { handedOver.append(current) }
                     current = resumed
                     continue
                 }
