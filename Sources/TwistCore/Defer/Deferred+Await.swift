@@ -26,17 +26,17 @@ extension Deferred {
                 break
             }
         }
-        let chain = UncheckedTransfer(chain)
+        let slot = ChainSlot(chain)
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation(isolation: isolation) {
                 (continuation: CheckedContinuation<UncheckedTransfer<Result<Value, Failure>>, Never>) in
                 observe(handlesFailure: true, "value()") { result in
                     continuation.resume(returning: UncheckedTransfer(result))
                 }
-                if Task.isCancelled { chain.value.cancel() }
+                if Task.isCancelled { chain.cancel() }
             }
         } onCancel: {
-            Task { await cancelChain(chain, on: isolation) }
+            Task { await cancelChain(in: slot, on: isolation) }
         }
         switch result.value {
         case .success(let value): return value
@@ -45,9 +45,25 @@ extension Deferred {
     }
 }
 
-/// Cancels a chain on the executor of `actor`, where the chain lives.
-private func cancelChain(_ chain: UncheckedTransfer<DeferredChain>, on actor: isolated (any Actor)?) async {
-    chain.value.cancel()
+/// Cancels the chain in `slot` on the executor of `actor`, where the chain lives, and takes it out
+/// of the slot there, so the chain is never released on another thread.
+private func cancelChain(in slot: ChainSlot, on actor: isolated (any Actor)?) async {
+    slot.take()?.cancel()
+}
+
+/// Hands a chain to the task that cancels it. Unchecked `Sendable`: it is filled and emptied on the
+/// chain's own isolation; other threads only hold (and release) the slot, never the chain.
+private final class ChainSlot: @unchecked Sendable {
+    private var chain: DeferredChain?
+
+    init(_ chain: DeferredChain) {
+        self.chain = chain
+    }
+
+    func take() -> DeferredChain? {
+        defer { chain = nil }
+        return chain
+    }
 }
 
 /// Carries a value across an isolation boundary that is safe for a reason the compiler cannot see:
