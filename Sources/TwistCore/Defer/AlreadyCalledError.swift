@@ -3,5 +3,6 @@
 public struct AlreadyCalledError: Error, Equatable, CustomStringConvertible {
     /// Creates the error.
     public init() {}
+    /// A one-line explanation of the error, for logs and test output.
     public var description: String { "the Deferred has already been fired" }
 }

@@ -6,5 +6,6 @@
 public struct CancelledError: Error, Equatable, CustomStringConvertible {
     /// Creates the error.
     public init() {}
+    /// A one-line explanation of the error, for logs and test output.
     public var description: String { "the Deferred was cancelled" }
 }

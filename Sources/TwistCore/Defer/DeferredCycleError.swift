@@ -5,6 +5,7 @@
 public struct DeferredCycleError: Error, Equatable, CustomStringConvertible {
     /// Creates the error.
     public init() {}
+    /// A one-line explanation of the error, for logs and test output.
     public var description: String {
         "a callback returned the Deferred it was attached to; a chain cannot wait on itself"
     }

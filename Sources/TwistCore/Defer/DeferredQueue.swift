@@ -59,6 +59,7 @@ public final class DeferredQueue<Element> {
 public struct QueueOverflow: Error, Equatable, CustomStringConvertible {
     /// Creates the error.
     public init() {}
+    /// A one-line explanation of the error, for logs and test output.
     public var description: String { "the DeferredQueue is full" }
 }
 
@@ -66,5 +67,6 @@ public struct QueueOverflow: Error, Equatable, CustomStringConvertible {
 public struct QueueUnderflow: Error, Equatable, CustomStringConvertible {
     /// Creates the error.
     public init() {}
+    /// A one-line explanation of the error, for logs and test output.
     public var description: String { "the DeferredQueue has too many waiting gets" }
 }

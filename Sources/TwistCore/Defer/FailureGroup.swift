@@ -8,6 +8,7 @@ public struct FailureGroup: Error, CustomStringConvertible {
         self.failures = failures
     }
 
+    /// A one-line explanation of the error, for logs and test output.
     public var description: String {
         "FailureGroup(\(failures.count) failures: \(failures.map(\.description).joined(separator: "; ")))"
     }

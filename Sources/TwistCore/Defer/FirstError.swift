@@ -13,5 +13,6 @@ public struct FirstError: Error, CustomStringConvertible {
         self.index = index
     }
 
+    /// A one-line explanation of the error, for logs and test output.
     public var description: String { "FirstError[#\(index), \(failure)]" }
 }

@@ -7,5 +7,6 @@ public struct TimeoutError: Error, Equatable, CustomStringConvertible {
     /// Creates the error for a timeout of `seconds`.
     public init(seconds: Double) { self.seconds = seconds }
 
+    /// A one-line explanation of the error, for logs and test output.
     public var description: String { "Deferred timed out after \(seconds) seconds" }
 }
