@@ -4,17 +4,17 @@ extension Deferred {
     /// Runs `body` as a task on `reactor`'s executor and fires with what it returns or throws (the
     /// Swift spelling of Twisted's `ensureDeferred` / `Deferred.fromCoroutine`).
     ///
-    /// The body runs on the reactor thread, starting at the reactor's next turn, and every `await`
-    /// in it resumes there (it is `nonisolated(nonsending)`, so it inherits the reactor isolation it
-    /// is called from; ``Deferred/value(isolation:)`` inside it resumes on the reactor too).
+    /// Called on the reactor thread, the body starts at once, inside this call, and runs until its
+    /// first real suspension (as Twisted's `ensureDeferred` does), so a body that never suspends has
+    /// fired the Deferred when this returns. Called before the reactor runs, it starts on the
+    /// reactor's first turn. Every `await` in it resumes on the reactor thread (the body is
+    /// `nonisolated(nonsending)`: it inherits the reactor isolation it is called from, and
+    /// ``Deferred/value(isolation:)`` inside it resumes on the reactor too).
     /// ``Deferred/cancel()`` cancels the task: the `await` it is suspended at (for example a
     /// `value()`, which then cancels the Deferred it awaits) throws, and this Deferred fires only
     /// when the body has finished — with its value if the body caught the cancellation and went on,
     /// otherwise with its error. A `CancellationError` thrown out of the body becomes
     /// ``CancelledError``.
-    ///
-    /// Twist differs from Twisted here: the body does not start inside this call, so even a body
-    /// that never suspends fires the Deferred on a later turn of the reactor.
     ///
     /// - Precondition: called on the reactor thread, or before the reactor runs. The body may
     ///   capture reactor-confined state (Deferreds, protocols): it only runs on the reactor thread.
@@ -26,7 +26,15 @@ extension Deferred {
         let handle = TaskHandle()
         self.init(producerCancelledBy: { handle.task?.cancel() })
         let work = PendingWork(self, body)
-        handle.task = Task { await runBody(work, on: reactor) }
+        if reactor.isInReactorThread {
+            // Start at once, like Twisted's ensureDeferred: a body that never suspends has fired
+            // the Deferred by the time this returns.
+            handle.task = reactor.assumeIsolated { reactor in
+                Task.immediate { await runBody(work, on: reactor) }
+            }
+        } else {
+            handle.task = Task { await runBody(work, on: reactor) }
+        }
     }
 }
 

@@ -170,4 +170,37 @@ struct DeferredReactorTests {
         #expect(stopped)
         #expect(log.value == ["outer start", "inner start", "inner end", "outer end", "fired 42"])
     }
+
+    @Test func bodyThatNeverSuspendsHasFiredWhenTheCallReturns() async {
+        let states = Box<[Bool]>([])
+        let stopped = await runReactor { reactor in
+            var started = false
+            let d = Deferred(on: reactor) { () -> Int in
+                started = true
+                return 5
+            }
+            states.value = [started, d.hasFired, d.currentResult.flatMap { try? $0.get() } == 5]
+            try reactor.stop()
+        }
+        #expect(stopped)
+        #expect(states.value == [true, true, true])
+    }
+
+    @Test func bodyRunsUntilItsFirstSuspensionInsideTheCall() async {
+        let log = Box<[String]>([])
+        let stopped = await runReactor { reactor in
+            let gate = Deferred<Int>()
+            let d = Deferred(on: reactor) { () -> Int in
+                log.value.append("before await")
+                let value = try await gate.value()
+                log.value.append("after await")
+                return value
+            }
+            log.value.append("init returned, fired: \(d.hasFired)")
+            try gate.callback(1)
+            d.addBoth { _ in try? reactor.stop() }
+        }
+        #expect(stopped)
+        #expect(log.value == ["before await", "init returned, fired: false", "after await"])
+    }
 }
