@@ -2,7 +2,7 @@ import Testing
 import TwistCore
 
 @Suite("Failure")
-struct FailureTests {
+struct DeferredFailureTests {
     final class ClassError: Error {}
 
     @Test func failureKeepsTheOriginalErrorValue() {
@@ -44,6 +44,6 @@ struct FailureTests {
         let failure = Failure(TestError(code: 4))
         #expect(failure.description.contains("TestError"))
         #expect(failure.description.contains("code: 4"))
-        #expect(failure.description.contains("FailureTests.swift:\(failure.line ?? 0)"))
+        #expect(failure.description.contains("DeferredFailureTests.swift:\(failure.line ?? 0)"))
     }
 }
