@@ -1,0 +1,75 @@
+public import TwistCore
+
+extension Deferred {
+    /// Runs `body` as a task on `reactor`'s executor and fires with what it returns or throws (the
+    /// Swift spelling of Twisted's `ensureDeferred` / `Deferred.fromCoroutine`).
+    ///
+    /// Called on the reactor thread, the body starts at once, inside this call, and runs until its
+    /// first real suspension (as Twisted's `ensureDeferred` does), so a body that never suspends has
+    /// fired the Deferred when this returns. Called before the reactor runs, it starts on the
+    /// reactor's first turn. Every `await` in it resumes on the reactor thread (the body is
+    /// `nonisolated(nonsending)`: it inherits the reactor isolation it is called from, and
+    /// ``Deferred/value(isolation:)`` inside it resumes on the reactor too).
+    /// ``Deferred/cancel()`` cancels the task: the `await` it is suspended at (for example a
+    /// `value()`, which then cancels the Deferred it awaits) throws, and this Deferred fires only
+    /// when the body has finished — with its value if the body caught the cancellation and went on,
+    /// otherwise with its error. A `CancellationError` thrown out of the body becomes
+    /// ``CancelledError``.
+    ///
+    /// - Precondition: called on the reactor thread, or before the reactor runs. The body may
+    ///   capture reactor-confined state (Deferreds, protocols): it only runs on the reactor thread.
+    public init(on reactor: Reactor, _ body: nonisolated(nonsending) @escaping () async throws -> Value) {
+        precondition(
+            reactor.isInReactorThread || !reactor.isRunning,
+            "Deferred(on:) must be called on the reactor's thread"
+        )
+        let handle = TaskHandle()
+        self.init(producerCancelledBy: { handle.task?.cancel() })
+        let work = PendingWork(self, body)
+        if reactor.isInReactorThread {
+            // Start at once, like Twisted's ensureDeferred: a body that never suspends has fired
+            // the Deferred by the time this returns.
+            handle.task = reactor.assumeIsolated { reactor in
+                Task.immediate { await runBody(work, on: reactor) }
+            }
+        } else {
+            handle.task = Task { await runBody(work, on: reactor) }
+        }
+    }
+}
+
+/// Runs the body of a ``Deferred/init(on:_:)`` on the reactor and fires its Deferred.
+private func runBody<Value>(_ work: PendingWork<Value>, on reactor: isolated Reactor) async {
+    // Take the reactor-confined parts out here, so they are released on the reactor thread too.
+    guard let (deferred, body) = work.take() else { return }
+    do {
+        deferred.resolve(.success(try await body()))
+    } catch is CancellationError {
+        deferred.resolve(.failure(CancelledError()))
+    } catch {
+        deferred.resolve(.failure(error))
+    }
+}
+
+/// The Deferred and body of a ``Deferred/init(on:_:)``, handed from the creating call to the task.
+///
+/// Unchecked `Sendable`: it is filled on the reactor thread (or before the reactor runs) and
+/// emptied by the task on the reactor thread; the enqueueing of the task orders the two. Only the
+/// empty box is released elsewhere.
+private final class PendingWork<Value>: @unchecked Sendable {
+    private var contents: (Deferred<Value>, nonisolated(nonsending) () async throws -> Value)?
+
+    init(_ deferred: Deferred<Value>, _ body: nonisolated(nonsending) @escaping () async throws -> Value) {
+        contents = (deferred, body)
+    }
+
+    func take() -> (Deferred<Value>, nonisolated(nonsending) () async throws -> Value)? {
+        defer { contents = nil }
+        return contents
+    }
+}
+
+/// The task behind a ``Deferred/init(on:_:)``, for its canceller.
+private final class TaskHandle {
+    var task: Task<Void, Never>?
+}

@@ -1,0 +1,74 @@
+extension Deferred {
+    /// Waits for the Deferred's result: returns its value, or throws the error of its failure (the
+    /// original error value, not a wrapper). The Swift spelling of Twisted's `await d` / `yield d`.
+    ///
+    /// - If the chain already has a result and is not paused or waiting, returns at once, without
+    ///   suspending.
+    /// - Otherwise adds a stage that resumes the caller when the result arrives. The caller resumes
+    ///   on its own isolation (`isolation`, inferred with `#isolation`): code isolated to the reactor
+    ///   resumes on the reactor thread.
+    /// - A failure delivered here counts as handled: it is not reported as unhandled afterwards.
+    /// - If the awaiting task is cancelled, the Deferred is cancelled (on `isolation`'s executor);
+    ///   its result, typically ``CancelledError``, is then thrown here.
+    ///
+    /// Call it from the Deferred's own isolation (the reactor, or the actor that owns it). From a
+    /// nonisolated context the resume happens wherever the Deferred fires.
+    public func value(isolation: isolated (any Actor)? = #isolation) async throws -> Value {
+        chain.requireCurrent(Value.self, "value()")
+        if chain.canRunInline, let result = chain.result {
+            switch result {
+            case .success(let value):
+                return value as! Value
+            case .failure(let failure):
+                chain.resultHandedOff = true
+                throw failure.error
+            case .waiting:
+                break
+            }
+        }
+        let slot = ChainSlot(chain)
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation(isolation: isolation) {
+                (continuation: CheckedContinuation<UncheckedTransfer<Result<Value, Failure>>, Never>) in
+                observe(handlesFailure: true, "value()") { result in
+                    continuation.resume(returning: UncheckedTransfer(result))
+                }
+                if Task.isCancelled { chain.cancel() }
+            }
+        } onCancel: {
+            Task { await cancelChain(in: slot, on: isolation) }
+        }
+        switch result.value {
+        case .success(let value): return value
+        case .failure(let failure): throw failure.error
+        }
+    }
+}
+
+/// Cancels the chain in `slot` on the executor of `actor`, where the chain lives, and takes it out
+/// of the slot there, so the chain is never released on another thread.
+private func cancelChain(in slot: ChainSlot, on actor: isolated (any Actor)?) async {
+    slot.take()?.cancel()
+}
+
+/// Hands a chain to the task that cancels it. Unchecked `Sendable`: it is filled and emptied on the
+/// chain's own isolation; other threads only hold (and release) the slot, never the chain.
+private final class ChainSlot: @unchecked Sendable {
+    private var chain: DeferredChain?
+
+    init(_ chain: DeferredChain) {
+        self.chain = chain
+    }
+
+    func take() -> DeferredChain? {
+        defer { chain = nil }
+        return chain
+    }
+}
+
+/// Carries a value across an isolation boundary that is safe for a reason the compiler cannot see:
+/// the value is only used on the one thread (or actor) its Deferred is confined to.
+package struct UncheckedTransfer<T>: @unchecked Sendable {
+    package let value: T
+    package init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,129 @@
+extension Deferred {
+    /// Appends a stage, or runs it at once when the chain has a result and nothing is queued.
+    @inline(__always)
+    private func addStage<New>(
+        _ operation: StaticString,
+        _ runNow: (Outcome) -> Outcome,
+        _ makeStage: () -> DeferredStage
+    ) -> Deferred<New> {
+        chain.requireCurrent(Value.self, operation)
+        // Debug-only: a conformance lookup per stage is too dear for the hot path.
+        assert(
+            !(New.self is any DeferredProtocol.Type),
+            "a stage's result type is a Deferred; declare the closure as returning Deferred<T> so the chain waits on it"
+        )
+        chain.currentType = New.self
+        if chain.canRunInline {
+            chain.runInline(runNow)
+        } else {
+            chain.append(makeStage())
+            if chain.isReady { chain.runStages() }
+        }
+        return Deferred<New>(chain: chain)
+    }
+
+    /// Adds a callback: it gets the current value when the chain succeeds, and what it returns (or
+    /// throws) becomes the next result. A failure passes it by. Runs at once if the Deferred has
+    /// fired and is not paused or waiting (Twisted's `addCallback`).
+    ///
+    /// - Returns: the same Deferred, typed by the callback's result.
+    @discardableResult
+    public func addCallback<New>(_ callback: @escaping (Value) throws -> New) -> Deferred<New> {
+        addStage("addCallback", { ValueStage<Value, New>.apply($0, callback, nil) }) {
+            ValueStage<Value, New>(callback, nil)
+        }
+    }
+
+    /// Adds a callback that returns a Deferred: the chain waits until that Deferred has a result
+    /// and continues with it (success or failure), without growing the stack.
+    ///
+    /// - Returns: the same Deferred, typed by the returned Deferred's value.
+    @discardableResult
+    public func addCallback<New>(_ callback: @escaping (Value) throws -> Deferred<New>) -> Deferred<New> {
+        addStage("addCallback", { DeferredValueStage<Value, New>.apply($0, callback, nil) }) {
+            DeferredValueStage<Value, New>(callback, nil)
+        }
+    }
+
+    /// Adds an errback: it gets the ``Failure`` when the chain has failed. Returning a value switches
+    /// the chain back to success; throwing (for example the failure itself, or via
+    /// ``Failure/trap(_:)``) keeps it on the error path. A value passes it by (Twisted's `addErrback`).
+    ///
+    /// - Returns: the same Deferred (its result type does not change).
+    @discardableResult
+    public func addErrback(_ errback: @escaping (Failure) throws -> Value) -> Deferred<Value> {
+        addStage("addErrback", { ValueStage<Value, Value>.apply($0, nil, errback) }) {
+            ValueStage<Value, Value>(nil, errback)
+        }
+    }
+
+    /// Adds an errback that returns a Deferred; the chain continues with that Deferred's result.
+    ///
+    /// Disfavoured, so that an errback that only throws (`{ failure in throw failure }`) picks the
+    /// plain overload; a closure returning a Deferred still selects this one.
+    @discardableResult
+    @_disfavoredOverload
+    public func addErrback(_ errback: @escaping (Failure) throws -> Deferred<Value>) -> Deferred<Value> {
+        addStage("addErrback", { DeferredValueStage<Value, Value>.apply($0, nil, errback) }) {
+            DeferredValueStage<Value, Value>(nil, errback)
+        }
+    }
+
+    /// Adds a callback/errback pair as one stage: exactly one of them runs, chosen by whether the
+    /// chain has succeeded or failed. An error thrown by `callback` goes to the *next* stage's
+    /// errback, never to `errback` of this pair (Twisted's `addCallbacks`).
+    @discardableResult
+    public func addCallbacks<New>(
+        _ callback: @escaping (Value) throws -> New,
+        _ errback: @escaping (Failure) throws -> New
+    ) -> Deferred<New> {
+        addStage("addCallbacks", { ValueStage<Value, New>.apply($0, callback, errback) }) {
+            ValueStage<Value, New>(callback, errback)
+        }
+    }
+
+    /// Adds a callback/errback pair whose members return Deferreds the chain then waits on.
+    @discardableResult
+    public func addCallbacks<New>(
+        _ callback: @escaping (Value) throws -> Deferred<New>,
+        _ errback: @escaping (Failure) throws -> Deferred<New>
+    ) -> Deferred<New> {
+        addStage("addCallbacks", { DeferredValueStage<Value, New>.apply($0, callback, errback) }) {
+            DeferredValueStage<Value, New>(callback, errback)
+        }
+    }
+
+    /// Adds one body for both outcomes, given as a `Result` (Twisted's `addBoth`, the `finally`
+    /// of a chain). What it returns becomes the next value; what it throws, the next failure.
+    @discardableResult
+    public func addBoth<New>(_ body: @escaping (Result<Value, Failure>) throws -> New) -> Deferred<New> {
+        addStage("addBoth", { BothStage<Value, New>.apply($0, body) }) {
+            BothStage<Value, New>(body)
+        }
+    }
+
+    /// Adds one body for both outcomes that returns a Deferred the chain then waits on.
+    @discardableResult
+    public func addBoth<New>(
+        _ body: @escaping (Result<Value, Failure>) throws -> Deferred<New>
+    ) -> Deferred<New> {
+        addStage("addBoth", { DeferredBothStage<Value, New>.apply($0, body) }) {
+            DeferredBothStage<Value, New>(body)
+        }
+    }
+
+    /// Adds a stage that watches the result and passes it on unchanged. With `handlesFailure`, a
+    /// failure passed on counts as handled (it is not reported as unhandled when the chain ends).
+    @discardableResult
+    func observe(
+        handlesFailure: Bool, _ operation: StaticString, _ body: @escaping (Result<Value, Failure>) -> Void
+    ) -> Deferred<Value> {
+        addStage(operation, { input in
+            ObserverStage<Value>.apply(input, body)
+            if handlesFailure { chain.stageHandledResult = true }
+            return input
+        }) {
+            ObserverStage<Value>(handles: handlesFailure, body)
+        }
+    }
+}

@@ -1,0 +1,27 @@
+public import Logging
+
+/// Where ``Deferred``s report failures that nobody handled.
+///
+/// A Deferred made with a `logger` reports there. Otherwise it reports to ``logger``, a task-local
+/// a test (or a program) can set for a scope with `DeferredLogging.$logger.withValue(...)`, and
+/// when that is not set either, to a logger labelled "twist.deferred". The logger is looked up only
+/// when something must be reported, never on the fast path.
+public enum DeferredLogging {
+    /// The logger for Deferreds made without one, in the current task or synchronous scope.
+    @TaskLocal public static var logger: Logger?
+
+    /// The last resort when neither the Deferred nor the task-local names a logger.
+    static let fallback = Logger(label: "twist.deferred")
+
+    /// Logs `failure` as an unhandled error in a Deferred: a critical "Unhandled error in
+    /// Deferred:" record, then an error record with the failure itself (as Twisted logs two events).
+    static func reportUnhandled(_ failure: Failure, to logger: Logger?) {
+        let logger = logger ?? Self.logger ?? fallback
+        var metadata: Logger.Metadata = ["error.type": "\(type(of: failure.error))"]
+        if let fileID = failure.fileID, let line = failure.line {
+            metadata["failure.location"] = "\(fileID):\(line)"
+        }
+        logger.critical("Unhandled error in Deferred:", metadata: metadata)
+        logger.error("\(failure)", metadata: metadata)
+    }
+}

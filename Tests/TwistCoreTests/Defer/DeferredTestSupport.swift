@@ -1,0 +1,60 @@
+import Foundation
+import Synchronization
+import Testing
+import TwistCore
+
+/// An error with an identity tests can check.
+struct TestError: Error, Equatable {
+    var code = 0
+}
+
+/// Another error type, for `check`/`trap` tests.
+struct OtherError: Error, Equatable {}
+
+/// The global actor Deferred async tests run on: it stands in for the reactor's isolation.
+@globalActor
+actor DeferredTestActor {
+    static let shared = DeferredTestActor()
+}
+
+extension Deferred {
+    /// The success value, when the chain currently holds one.
+    var successValue: Value? {
+        if case .success(let value)? = currentResult { return value }
+        return nil
+    }
+
+    /// The failure, when the chain currently holds one.
+    var failure: Failure? {
+        if case .failure(let failure)? = currentResult { return failure }
+        return nil
+    }
+
+    /// Ends the chain with a stage that handles anything, so nothing is reported as unhandled.
+    func swallow() {
+        addBoth { _ in }
+    }
+}
+
+/// Runs `body` on a new thread with an 8 MiB stack (a normal main-thread stack) and waits for it
+/// without blocking a Swift Concurrency thread. Used for the deep-chain tests.
+func onThreadWithNormalStack(_ body: @escaping @Sendable () -> Void) async {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        let thread = Thread {
+            body()
+            continuation.resume()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+}
+
+/// A value a test can set from another thread and read afterwards.
+final class Box<T: Sendable>: Sendable {
+    private let storage: Mutex<T>
+    init(_ value: T) { storage = Mutex(value) }
+    var value: T {
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
+    }
+}

@@ -1,0 +1,206 @@
+import Testing
+import Twist
+
+@Suite("Deferred on the libev reactor")
+struct DeferredReactorTests {
+    struct Boom: Error {}
+
+    @Test func asyncBodyRunsOnTheReactorThreadAndFiresWithItsValue() async {
+        let result = Box<[String]>([])
+        let stopped = await runReactor { reactor in
+            Deferred(on: reactor) { () -> Int in
+                result.value.append("start on reactor: \(reactor.isInReactorThread)")
+                let two = try await deferLater(reactor, 0.01) { 2 }.value()
+                result.value.append("resumed on reactor: \(reactor.isInReactorThread)")
+                return two * 3
+            }.addCallback { value in
+                result.value.append("fired with \(value)")
+                try? reactor.stop()
+            }
+        }
+        #expect(stopped)
+        #expect(result.value == ["start on reactor: true", "resumed on reactor: true", "fired with 6"])
+    }
+
+    @Test func errorThrownByTheBodyFailsTheDeferred() async {
+        let caught = Box<Bool>(false)
+        let stopped = await runReactor { reactor in
+            Deferred<Int>(on: reactor) { throw Boom() }.addErrback { failure in
+                caught.value = failure.check(Boom.self) != nil
+                try? reactor.stop()
+                return 0
+            }
+        }
+        #expect(stopped)
+        #expect(caught.value)
+    }
+
+    @Test func cancellingTheDeferredCancelsTheTaskAndTheDeferredItAwaits() async {
+        let log = Box<[String]>([])
+        let stopped = await runReactor { reactor in
+            let awaited = Deferred<Int> { _ in log.value.append("awaited cancelled") }
+            let outer = Deferred(on: reactor) { try await awaited.value() }
+            outer.addErrback { failure -> Int in
+                log.value.append("outer failed with CancelledError: \(failure.check(CancelledError.self) != nil)")
+                try? reactor.stop()
+                return 0
+            }
+            reactor.callLater(0.01) { outer.cancel() }
+        }
+        #expect(stopped)
+        #expect(log.value == ["awaited cancelled", "outer failed with CancelledError: true"])
+    }
+
+    @Test func bodyThatCatchesTheCancellationDecidesTheResult() async {
+        let result = Box<Int?>(nil)
+        let stopped = await runReactor { reactor in
+            let awaited = Deferred<Int>()
+            let outer = Deferred(on: reactor) { () -> Int in
+                do {
+                    return try await awaited.value()
+                } catch is CancelledError {
+                    return -1
+                }
+            }
+            outer.addCallback { value in
+                result.value = value
+                try? reactor.stop()
+            }
+            reactor.callLater(0.01) { outer.cancel() }
+        }
+        #expect(stopped)
+        #expect(result.value == -1)
+    }
+
+    @Test func asyncDownloadThenTransformRunsBothStepsInOrder() async {
+        // The tutorial's two-step client, written with await: fetch a poem, then have it transformed.
+        let log = Box<[String]>([])
+        let stopped = await runReactor { reactor in
+            func getPoetry() -> Deferred<String> {
+                deferLater(reactor, 0.01) { "the owl and the pussy-cat" }
+            }
+            func transform(_ poem: String) -> Deferred<String> {
+                deferLater(reactor, 0.01) { poem.uppercased() }
+            }
+            Deferred(on: reactor) { () -> String in
+                let poem = try await getPoetry().value()
+                log.value.append("got \(poem)")
+                let transformed = try await transform(poem).value()
+                log.value.append("transformed \(transformed)")
+                return transformed
+            }.addBoth { _ in try? reactor.stop() }
+        }
+        #expect(stopped)
+        #expect(log.value == ["got the owl and the pussy-cat", "transformed THE OWL AND THE PUSSY-CAT"])
+    }
+
+    @Test func deepChainsCompleteOnAReactorThreadWithASmallStack() async {
+        let results = Box<[Int?]>([])
+        let stopped = await runReactor(stackSize: 512 << 10) { reactor in
+            let depth = 100_000
+            let inners = (0..<depth).map { _ in Deferred<Int>() }
+            let root = Deferred<Int>()
+            let nested = root.addCallback { _ in inners[0] }
+            for index in 0..<(depth - 1) { inners[index].addCallback { _ in inners[index + 1] } }
+            try root.callback(0)
+            for index in 0..<(depth - 1) { try inners[index].callback(index) }
+            try inners[depth - 1].callback(depth)
+
+            let start = Deferred<Int>()
+            var long = start
+            for _ in 0..<1_000_000 { long = long.addCallback { $0 + 1 } }
+            try start.callback(0)
+            results.value = [nested.currentResult.flatMap { try? $0.get() },
+                             long.currentResult.flatMap { try? $0.get() }]
+            try reactor.stop()
+        }
+        #expect(stopped)
+        #expect(results.value == [100_000, 1_000_000])
+    }
+
+    @Test func hundredThousandAwaitsOfFiredDeferredsComplete() async {
+        let total = Box<Int>(0)
+        let stopped = await runReactor { reactor in
+            Deferred(on: reactor) { () -> Int in
+                var sum = 0
+                for index in 0..<100_000 { sum += try await succeed(index % 2).value() }
+                return sum
+            }.addCallback { sum in
+                total.value = sum
+                try? reactor.stop()
+            }
+        }
+        #expect(stopped)
+        #expect(total.value == 50_000)
+    }
+
+    @Test func beforeShutdownTriggerReturningADeferredDelaysShutdownUntilItFires() async {
+        let firedBeforeDuring = Box<Bool?>(nil)
+        let stopped = await runReactor { reactor in
+            let cleanup = Deferred<Void>()
+            reactor.addSystemEventTrigger(.before, .shutdown, waitingFor: {
+                reactor.callLater(0.02) { try cleanup.callback() }
+                return cleanup.triggerCompletion()
+            })
+            reactor.addSystemEventTrigger(.during, .shutdown) { firedBeforeDuring.value = cleanup.hasFired }
+            try reactor.stop()
+        }
+        #expect(stopped)
+        #expect(firedBeforeDuring.value == true)
+    }
+
+    @Test func nestedAsyncBodiesResumeInnerToOuter() async {
+        let log = Box<[String]>([])
+        let stopped = await runReactor { reactor in
+            Deferred(on: reactor) { () -> Int in
+                log.value.append("outer start")
+                let inner = try await Deferred(on: reactor) { () -> Int in
+                    log.value.append("inner start")
+                    let value = try await deferLater(reactor, 0.01) { 20 }.value()
+                    log.value.append("inner end")
+                    return value + 1
+                }.value()
+                log.value.append("outer end")
+                return inner * 2
+            }.addCallback { value in
+                log.value.append("fired \(value)")
+                try? reactor.stop()
+            }
+        }
+        #expect(stopped)
+        #expect(log.value == ["outer start", "inner start", "inner end", "outer end", "fired 42"])
+    }
+
+    @Test func bodyThatNeverSuspendsHasFiredWhenTheCallReturns() async {
+        let states = Box<[Bool]>([])
+        let stopped = await runReactor { reactor in
+            var started = false
+            let d = Deferred(on: reactor) { () -> Int in
+                started = true
+                return 5
+            }
+            states.value = [started, d.hasFired, d.currentResult.flatMap { try? $0.get() } == 5]
+            try reactor.stop()
+        }
+        #expect(stopped)
+        #expect(states.value == [true, true, true])
+    }
+
+    @Test func bodyRunsUntilItsFirstSuspensionInsideTheCall() async {
+        let log = Box<[String]>([])
+        let stopped = await runReactor { reactor in
+            let gate = Deferred<Int>()
+            let d = Deferred(on: reactor) { () -> Int in
+                log.value.append("before await")
+                let value = try await gate.value()
+                log.value.append("after await")
+                return value
+            }
+            log.value.append("init returned, fired: \(d.hasFired)")
+            try gate.callback(1)
+            d.addBoth { _ in try? reactor.stop() }
+        }
+        #expect(stopped)
+        #expect(log.value == ["before await", "init returned, fired: false", "after await"])
+    }
+}
