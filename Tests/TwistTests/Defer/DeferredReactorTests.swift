@@ -6,7 +6,7 @@ struct DeferredReactorTests {
     struct Boom: Error {}
 
     @Test func asyncBodyRunsOnTheReactorThreadAndFiresWithItsValue() async {
-        let result = Box<[String]>([])
+        let result = Shared<[String]>([])
         let stopped = await runReactor { reactor in
             Deferred(on: reactor) { () -> Int in
                 result.value.append("start on reactor: \(reactor.isInReactorThread)")
@@ -23,7 +23,7 @@ struct DeferredReactorTests {
     }
 
     @Test func errorThrownByTheBodyFailsTheDeferred() async {
-        let caught = Box<Bool>(false)
+        let caught = Shared<Bool>(false)
         let stopped = await runReactor { reactor in
             Deferred<Int>(on: reactor) { throw Boom() }.addErrback { failure in
                 caught.value = failure.check(Boom.self) != nil
@@ -36,7 +36,7 @@ struct DeferredReactorTests {
     }
 
     @Test func cancellingTheDeferredCancelsTheTaskAndTheDeferredItAwaits() async {
-        let log = Box<[String]>([])
+        let log = Shared<[String]>([])
         let stopped = await runReactor { reactor in
             let awaited = Deferred<Int> { _ in log.value.append("awaited cancelled") }
             let outer = Deferred(on: reactor) { try await awaited.value() }
@@ -52,7 +52,7 @@ struct DeferredReactorTests {
     }
 
     @Test func bodyThatCatchesTheCancellationDecidesTheResult() async {
-        let result = Box<Int?>(nil)
+        let result = Shared<Int?>(nil)
         let stopped = await runReactor { reactor in
             let awaited = Deferred<Int>()
             let outer = Deferred(on: reactor) { () -> Int in
@@ -74,7 +74,7 @@ struct DeferredReactorTests {
 
     @Test func asyncDownloadThenTransformRunsBothStepsInOrder() async {
         // The tutorial's two-step client, written with await: fetch a poem, then have it transformed.
-        let log = Box<[String]>([])
+        let log = Shared<[String]>([])
         let stopped = await runReactor { reactor in
             func getPoetry() -> Deferred<String> {
                 deferLater(reactor, 0.01) { "the owl and the pussy-cat" }
@@ -95,7 +95,7 @@ struct DeferredReactorTests {
     }
 
     @Test func deepChainsCompleteOnAReactorThreadWithASmallStack() async {
-        let results = Box<[Int?]>([])
+        let results = Shared<[Int?]>([])
         let stopped = await runReactor(stackSize: 512 << 10) { reactor in
             let depth = 100_000
             let inners = (0..<depth).map { _ in Deferred<Int>() }
@@ -119,7 +119,7 @@ struct DeferredReactorTests {
     }
 
     @Test func hundredThousandAwaitsOfFiredDeferredsComplete() async {
-        let total = Box<Int>(0)
+        let total = Shared<Int>(0)
         let stopped = await runReactor { reactor in
             Deferred(on: reactor) { () -> Int in
                 var sum = 0
@@ -135,7 +135,7 @@ struct DeferredReactorTests {
     }
 
     @Test func beforeShutdownTriggerReturningADeferredDelaysShutdownUntilItFires() async {
-        let firedBeforeDuring = Box<Bool?>(nil)
+        let firedBeforeDuring = Shared<Bool?>(nil)
         let stopped = await runReactor { reactor in
             let cleanup = Deferred<Void>()
             reactor.addSystemEventTrigger(.before, .shutdown, waitingFor: {
@@ -150,7 +150,7 @@ struct DeferredReactorTests {
     }
 
     @Test func nestedAsyncBodiesResumeInnerToOuter() async {
-        let log = Box<[String]>([])
+        let log = Shared<[String]>([])
         let stopped = await runReactor { reactor in
             Deferred(on: reactor) { () -> Int in
                 log.value.append("outer start")
@@ -172,7 +172,7 @@ struct DeferredReactorTests {
     }
 
     @Test func bodyThatNeverSuspendsHasFiredWhenTheCallReturns() async {
-        let states = Box<[Bool]>([])
+        let states = Shared<[Bool]>([])
         let stopped = await runReactor { reactor in
             var started = false
             let d = Deferred(on: reactor) { () -> Int in
@@ -187,7 +187,7 @@ struct DeferredReactorTests {
     }
 
     @Test func bodyRunsUntilItsFirstSuspensionInsideTheCall() async {
-        let log = Box<[String]>([])
+        let log = Shared<[String]>([])
         let stopped = await runReactor { reactor in
             let gate = Deferred<Int>()
             let d = Deferred(on: reactor) { () -> Int in

@@ -17,7 +17,7 @@ struct ReactorRunOutcome: Sendable {
 /// A watchdog stops the reactor after `timeout` seconds so a broken test fails instead of
 /// hanging; the outcome says whether it had to.
 func startReactorThread(
-    _ reactor: Reactor, timeout: Double = 20, installSignalHandlers: Bool = false
+    _ reactor: Reactor, timeout: Double = 20, installSignalHandlers: Bool = false, stackSize: Int = 8 << 20
 ) -> Task<ReactorRunOutcome, Never> {
     let timedOut = Mutex(false)
     reactor.callLater(timeout) {
@@ -35,6 +35,7 @@ func startReactorThread(
                 }
                 continuation.resume(returning: ReactorRunOutcome(timedOut: timedOut.withLock { $0 }, runError: runError))
             }
+            thread.stackSize = stackSize
             thread.start()
         }
     }
@@ -46,24 +47,36 @@ func runReactor(_ reactor: Reactor, timeout: Double = 20) async -> ReactorRunOut
     await startReactorThread(reactor, timeout: timeout).value
 }
 
+/// Runs a fresh reactor on a thread of its own; `setup` runs on the reactor thread once it is
+/// running and must end, sooner or later, with `try reactor.stop()` from inside the reactor.
+///
+/// - Returns: true when the test stopped the reactor, false when the watchdog had to.
+func runReactor(
+    timeout: Double = 10, stackSize: Int = 8 << 20, _ setup: @escaping @Sendable (Reactor) throws -> Void
+) async -> Bool {
+    let reactor = Reactor()
+    reactor.callWhenRunning { try setup(reactor) }
+    let outcome = await startReactorThread(reactor, timeout: timeout, stackSize: stackSize).value
+    return !outcome.timedOut
+}
+
 /// Asks a reactor running on another thread to stop, from the outside.
 func stopFromOutside(_ reactor: Reactor) {
     reactor.callFromThread { try reactor.stop() }
 }
 
-/// A mutable value shared between a test and the reactor thread, read after the reactor stopped.
-final class Shared<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
+/// A value shared between a test and the reactor thread: set on one, read on the other.
+final class Shared<Value: Sendable>: Sendable {
+    private let storage: Mutex<Value>
 
-    init(_ value: Value) { stored = value }
+    init(_ value: Value) { storage = Mutex(value) }
 
     var value: Value {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
     }
 
     func mutate(_ body: (inout Value) -> Void) {
-        lock.withLock { body(&stored) }
+        storage.withLock { body(&$0) }
     }
 }
