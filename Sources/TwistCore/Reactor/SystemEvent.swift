@@ -45,9 +45,9 @@ public struct SystemEventTrigger: Hashable, Sendable {
     }
 }
 
-/// Work that a `before` trigger started and that the event waits for, like a Deferred returned by
-/// a Twisted `before` trigger. ``TriggerCompletionSource`` is a ready-made one.
-public protocol TriggerCompletion: AnyObject {
+/// Work that a `before` trigger started and that the event waits for, as a Deferred returned by a
+/// Twisted `before` trigger does. `Deferred` conforms; ``TriggerCompletionSource`` is a hand-made one.
+public protocol TriggerCompletion {
     /// Calls `body` once the work is done: at once if it is done already.
     func whenComplete(_ body: @escaping () -> Void)
 }

@@ -140,7 +140,7 @@ struct DeferredReactorTests {
             let cleanup = Deferred<Void>()
             reactor.addSystemEventTrigger(.before, .shutdown, waitingFor: {
                 reactor.callLater(0.02) { try cleanup.callback() }
-                return cleanup.triggerCompletion()
+                return cleanup
             })
             reactor.addSystemEventTrigger(.during, .shutdown) { firedBeforeDuring.value = cleanup.hasFired }
             try reactor.stop()
