@@ -3,7 +3,7 @@
 /// ``acquire()`` gives a Deferred that fires, with the lock, once the caller holds it: at once if it
 /// is free, otherwise when earlier holders have released it, first come first served. ``release()``
 /// hands the lock straight to the next waiter, synchronously. Confined to the reactor thread.
-public final class DeferredLock {
+public final class DeferredLock: DeferredConcurrencyPrimitive {
     /// True while someone holds the lock.
     public private(set) var isLocked = false
 
@@ -40,30 +40,11 @@ public final class DeferredLock {
         }
     }
 
-    /// Acquires the lock, runs `body` (as `maybeDeferred` would), and releases the
-    /// lock when `body`'s result is ready, passing that result or failure on (Twisted's `run`).
-    public func run<Value>(_ body: @escaping () throws -> Value) -> Deferred<Value> {
-        run { maybeDeferred(body) }
-    }
-
-    /// Acquires the lock, runs `body`, and releases the lock once the Deferred it returned has fired,
-    /// passing its result or failure on.
-    public func run<Value>(_ body: @escaping () throws -> Deferred<Value>) -> Deferred<Value> {
-        acquire()
-            .addCallback { _ in maybeDeferred(body) }
-            .addBoth { result in
-                self.release()
-                return try result.get()
-            }
-    }
-
     /// Holds the lock while `body` runs, releasing it when `body` returns or throws (Twisted's
     /// `async with lock`).
     public func withLock<T>(
         isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> T
     ) async throws -> T {
-        _ = try await acquire().value()
-        defer { release() }
-        return try await body()
+        try await holding(body)
     }
 }

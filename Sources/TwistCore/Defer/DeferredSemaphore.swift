@@ -3,7 +3,7 @@
 /// ``acquire()`` gives a Deferred that fires, with the semaphore, once a token is held: at once if
 /// one is free, otherwise first come first served. ``release()`` hands the token straight to the
 /// next waiter. Confined to the reactor thread.
-public final class DeferredSemaphore {
+public final class DeferredSemaphore: DeferredConcurrencyPrimitive {
     /// How many holders the semaphore admits at once.
     public let limit: Int
 
@@ -48,28 +48,10 @@ public final class DeferredSemaphore {
         }
     }
 
-    /// Acquires a token, runs `body`, and releases the token when its result is ready, passing the
-    /// result or failure on (Twisted's `run`).
-    public func run<Value>(_ body: @escaping () throws -> Value) -> Deferred<Value> {
-        run { maybeDeferred(body) }
-    }
-
-    /// Acquires a token, runs `body`, and releases the token once the Deferred it returned has fired.
-    public func run<Value>(_ body: @escaping () throws -> Deferred<Value>) -> Deferred<Value> {
-        acquire()
-            .addCallback { _ in maybeDeferred(body) }
-            .addBoth { result in
-                self.release()
-                return try result.get()
-            }
-    }
-
     /// Holds a token while `body` runs, releasing it when `body` returns or throws.
     public func withToken<T>(
         isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> T
     ) async throws -> T {
-        _ = try await acquire().value()
-        defer { release() }
-        return try await body()
+        try await holding(body)
     }
 }
