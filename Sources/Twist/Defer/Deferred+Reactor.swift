@@ -9,7 +9,9 @@ extension Deferred {
     /// fired the Deferred when this returns. Called before the reactor runs, it starts on the
     /// reactor's first turn. Every `await` in it resumes on the reactor thread (the body is
     /// `nonisolated(nonsending)`: it inherits the reactor isolation it is called from, and
-    /// ``Deferred/value(isolation:)`` inside it resumes on the reactor too).
+    /// ``Deferred/value(isolation:)`` inside it resumes on the reactor too). A plain `async` closure
+    /// made *inside* the body (say, for `withValue`) does not inherit it and runs on the global
+    /// executor; use the form whose body takes an `isolated Reactor` for that.
     /// ``Deferred/cancel()`` cancels the task: the `await` it is suspended at (for example a
     /// `value()`, which then cancels the Deferred it awaits) throws, and this Deferred fires only
     /// when the body has finished — with its value if the body caught the cancellation and went on,
@@ -19,6 +21,22 @@ extension Deferred {
     /// - Precondition: called on the reactor thread, or before the reactor runs. The body may
     ///   capture reactor-confined state (Deferreds, protocols): it only runs on the reactor thread.
     public init(on reactor: Reactor, _ body: nonisolated(nonsending) @escaping () async throws -> Value) {
+        self.init(on: reactor, work: .inheriting(body))
+    }
+
+    /// Runs `body` as a task isolated to `reactor` and fires with what it returns or throws; the
+    /// same as the parameterless form except that the body gets the reactor as an `isolated`
+    /// parameter.
+    ///
+    /// Prefer this form when the body forms closures of its own that await (a `withValue` scope, a
+    /// `withTaskGroup` child): closures made inside an `isolated Reactor` context are isolated to the
+    /// reactor too, whereas a plain `async` closure made inside the parameterless form runs on the
+    /// global executor. What the body captures must then be `Sendable` or sent into it.
+    public init(on reactor: Reactor, _ body: @escaping (isolated Reactor) async throws -> Value) {
+        self.init(on: reactor, work: .isolated(body))
+    }
+
+    private init(on reactor: Reactor, work body: ReactorBody<Value>) {
         precondition(
             reactor.isInReactorThread || !reactor.isRunning,
             "Deferred(on:) must be called on the reactor's thread"
@@ -43,7 +61,10 @@ private func runBody<Value>(_ work: PendingWork<Value>, on reactor: isolated Rea
     // Take the reactor-confined parts out here, so they are released on the reactor thread too.
     guard let (deferred, body) = work.take() else { return }
     do {
-        deferred.resolve(.success(try await body()))
+        switch body {
+        case .inheriting(let body): deferred.resolve(.success(try await body()))
+        case .isolated(let body): deferred.resolve(.success(try await body(reactor)))
+        }
     } catch is CancellationError {
         deferred.resolve(.failure(CancelledError()))
     } catch {
@@ -57,16 +78,24 @@ private func runBody<Value>(_ work: PendingWork<Value>, on reactor: isolated Rea
 /// emptied by the task on the reactor thread; the enqueueing of the task orders the two. Only the
 /// empty box is released elsewhere.
 private final class PendingWork<Value>: @unchecked Sendable {
-    private var contents: (Deferred<Value>, nonisolated(nonsending) () async throws -> Value)?
+    private var contents: (Deferred<Value>, ReactorBody<Value>)?
 
-    init(_ deferred: Deferred<Value>, _ body: nonisolated(nonsending) @escaping () async throws -> Value) {
+    init(_ deferred: Deferred<Value>, _ body: ReactorBody<Value>) {
         contents = (deferred, body)
     }
 
-    func take() -> (Deferred<Value>, nonisolated(nonsending) () async throws -> Value)? {
+    func take() -> (Deferred<Value>, ReactorBody<Value>)? {
         defer { contents = nil }
         return contents
     }
+}
+
+/// The two shapes of a ``Deferred/init(on:_:)`` body.
+private enum ReactorBody<Value> {
+    /// Inherits the isolation it is called from (the reactor's).
+    case inheriting(_ body: nonisolated(nonsending) () async throws -> Value)
+    /// Isolated to the reactor it is given.
+    case isolated(_ body: (isolated Reactor) async throws -> Value)
 }
 
 /// The task behind a ``Deferred/init(on:_:)``, for its canceller.

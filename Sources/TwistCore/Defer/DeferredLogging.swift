@@ -25,3 +25,21 @@ public enum DeferredLogging {
         logger.error("\(failure)", metadata: metadata)
     }
 }
+
+/// Logs `failure` and passes it on, so the chain stays failed (Twisted's `logError`): use it as a
+/// pass-through errback, `d.addErrback(logError)`, to record a failure that a later stage handles.
+///
+/// It logs to ``DeferredLogging/logger``, or "twist.deferred" when that is not set.
+///
+/// - Throws: `failure`, always.
+public func logError<Value>(_ failure: Failure) throws -> Value {
+    try logError(failure, to: DeferredLogging.logger ?? DeferredLogging.fallback)
+}
+
+/// Logs `failure` to `logger` and passes it on: ``logError(_:)`` with a logger of your choice.
+///
+/// - Throws: `failure`, always.
+public func logError<Value>(_ failure: Failure, to logger: Logger) throws -> Value {
+    logger.error("\(failure)", metadata: ["error.type": "\(type(of: failure.error))"])
+    throw failure
+}

@@ -204,3 +204,49 @@ struct DeferredReactorTests {
         #expect(log.value == ["before await", "init returned, fired: false", "after await"])
     }
 }
+
+/// What an async body run with Deferred(on:) leaves behind, and what it keeps across awaits.
+@Suite(.timeLimit(.minutes(1))) struct DeferredOnReactorLifetimeTests {
+    final class Argument: Sendable {}
+    @TaskLocal static var requestID: Int?
+
+    @Test func afterCompletionNothingKeepsTheArgumentsOrTheBodyAlive() async {
+        let releasedAfterCompletion = Shared<Bool?>(nil)
+        let stopped = await runReactor { reactor in
+            weak var weakArgument: Argument?
+            let argument = Argument()
+            weakArgument = argument
+            let d = Deferred<Int>(on: reactor) { [argument] reactor in
+                try await deferLater(reactor, 0.001) { _ = argument }.value()
+                return 1
+            }
+            d.addCallback { _ in
+                reactor.callLater(0) {
+                    releasedAfterCompletion.value = weakArgument == nil
+                    try reactor.stop()
+                }
+            }
+        }
+        #expect(stopped)
+        #expect(releasedAfterCompletion.value == true)
+    }
+
+    @Test func taskLocalValuesSurviveSuspensionsAndDoNotLeakOut() async {
+        let seen = Shared<[Int?]>([])
+        let stopped = await runReactor { reactor in
+            let d = Deferred<Void>(on: reactor) { reactor in
+                await Self.$requestID.withValue(42) {
+                    seen.mutate { $0.append(Self.requestID) }
+                    try? await deferLater(reactor, 0.001) {}.value()
+                    seen.mutate { $0.append(Self.requestID) }
+                }
+                seen.mutate { $0.append(Self.requestID) }
+            }
+            seen.mutate { $0.append(Self.requestID) }
+            d.addCallback { try reactor.stop() }
+        }
+        #expect(stopped)
+        // Inside the scope: 42 before and after the await; then nothing, inside the body and out.
+        #expect(seen.value == [42, nil, 42, nil])
+    }
+}
