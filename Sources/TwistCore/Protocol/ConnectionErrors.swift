@@ -1,0 +1,108 @@
+/// The errors of connections and ports, with Twisted's hierarchy (`twisted.internet.error`) as
+/// class inheritance, so that `failure.check(ConnectionLost.self)` also matches a
+/// ``ConnectionAborted``, as `reason.check(error.ConnectionLost)` does in Twisted.
+///
+/// Every one carries an optional detail text and, where the system reported one, its `errno`.
+open class NetworkError: Error, CustomStringConvertible, @unchecked Sendable {
+    /// What happened, in a few words (the class's own summary when nil).
+    public let detail: String?
+    /// The `errno` behind the error, when there was one.
+    public let osError: Int32?
+
+    /// An error with an optional detail and `errno`.
+    public init(_ detail: String? = nil, osError: Int32? = nil) {
+        self.detail = detail
+        self.osError = osError
+    }
+
+    /// The summary of this kind of error.
+    open var summary: String { "network error" }
+
+    public var description: String {
+        var text = summary
+        if let detail { text += ": \(detail)" }
+        if let osError { text += " (errno \(osError))" }
+        return text
+    }
+}
+
+/// The connection is closed, for whatever reason (Twisted's `ConnectionClosed`).
+open class ConnectionClosed: NetworkError, @unchecked Sendable {
+    open override var summary: String { "the connection was closed" }
+}
+
+/// The connection was closed cleanly: the peer closed it, or we called `loseConnection()`
+/// (Twisted's `ConnectionDone`).
+public final class ConnectionDone: ConnectionClosed, @unchecked Sendable {
+    public override var summary: String { "the connection was closed cleanly" }
+}
+
+/// The connection was lost in a non-clean way (Twisted's `ConnectionLost`).
+open class ConnectionLost: ConnectionClosed, @unchecked Sendable {
+    open override var summary: String { "the connection was lost in a non-clean fashion" }
+}
+
+/// We closed the connection with `abortConnection()` (Twisted's `ConnectionAborted`).
+public final class ConnectionAborted: ConnectionLost, @unchecked Sendable {
+    public override var summary: String { "the connection was aborted locally" }
+}
+
+/// A connection attempt failed (Twisted's `ConnectError`).
+open class ConnectError: NetworkError, @unchecked Sendable {
+    open override var summary: String { "an error occurred while connecting" }
+}
+
+/// The peer refused the connection (`ECONNREFUSED`).
+public final class ConnectionRefusedError: ConnectError, @unchecked Sendable {
+    public override var summary: String { "connection was refused by other side" }
+}
+
+/// The local address to connect from could not be bound.
+public final class ConnectBindError: ConnectError, @unchecked Sendable {
+    public override var summary: String { "couldn't bind the local address" }
+}
+
+/// The host name could not be resolved.
+public final class DNSLookupError: ConnectError, @unchecked Sendable {
+    public override var summary: String { "DNS lookup failed" }
+}
+
+/// The attempt was stopped by the program, for example with `stopConnecting()` (Twisted's `UserError`).
+open class UserError: ConnectError, @unchecked Sendable {
+    open override var summary: String { "user aborted connection" }
+}
+
+/// The connection attempt took longer than its timeout (Twisted's `twisted.internet.error.TimeoutError`;
+/// renamed because Deferred's `TimeoutError` lives in the same module).
+public final class ConnectTimeoutError: UserError, @unchecked Sendable {
+    public override var summary: String { "user timeout caused connection failure" }
+}
+
+/// The factory's `buildProtocol` returned nil, refusing the connection (Twisted's `NoProtocol`).
+public final class NoProtocol: ConnectError, @unchecked Sendable {
+    public override var summary: String { "the factory refused to build a protocol" }
+}
+
+/// A port could not be opened for listening (Twisted's `CannotListenError`).
+public final class CannotListenError: NetworkError, @unchecked Sendable {
+    /// The interface that was asked for ("" for all).
+    public let interface: String
+    /// The port that was asked for.
+    public let port: Int
+
+    /// The error for `interface`:`port`, with the system's reason.
+    public init(interface: String, port: Int, _ detail: String? = nil, osError: Int32? = nil) {
+        self.interface = interface
+        self.port = port
+        super.init(detail, osError: osError)
+    }
+
+    public override var summary: String {
+        "couldn't listen on \(interface.isEmpty ? "any" : interface):\(port)"
+    }
+}
+
+/// `stopConnecting()` was called on a connector that is not connecting (Twisted's `NotConnectingError`).
+public final class NotConnectingError: NetworkError, @unchecked Sendable {
+    public override var summary: String { "the connector is not connecting" }
+}

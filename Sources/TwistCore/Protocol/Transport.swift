@@ -1,0 +1,57 @@
+/// One end of a connection, as a protocol sees it (Twisted's `ITransport` with `ITCPTransport`'s
+/// addresses, `IConsumer` and `IPushProducer`).
+///
+/// **Writes never block and never drop**: they are queued and sent in call order; writes after the
+/// connection is gone are ignored. ``loseConnection()`` closes once everything queued has been
+/// sent; ``abortConnection()`` closes at once and discards what is queued. Either way the
+/// protocol's `connectionLost(reason:)` is called once, later, from the reactor — never from
+/// inside the call.
+///
+/// As a producer, the transport stops and restarts *reading*: ``pauseProducing()`` applies back
+/// pressure to the peer. Confined to the reactor thread.
+public protocol Transport: PushProducer {
+    /// Queues `data` to be sent after everything written before it. Empty data is ignored.
+    func write(_ data: ArraySlice<UInt8>)
+
+    /// Queues `chunks` in order, as if each were written with ``write(_:)``.
+    func writeSequence(_ chunks: [ArraySlice<UInt8>])
+
+    /// Stops reading, sends everything queued, then closes; the protocol gets ``ConnectionDone``.
+    func loseConnection()
+
+    /// Closes now: stops reading and writing, discards what is queued; the protocol gets
+    /// ``ConnectionAborted`` on a later loop pass. Calling it again, or after `loseConnection`, is harmless.
+    func abortConnection()
+
+    /// This end's address (Twisted's `getHost()`).
+    var host: IPAddress { get }
+
+    /// The other end's address (Twisted's `getPeer()`).
+    var peer: IPAddress { get }
+
+    /// True once ``loseConnection()`` or ``abortConnection()`` was called, or the connection is gone.
+    var isDisconnecting: Bool { get }
+
+    /// Registers a producer to write to this transport: a push producer is paused while too much
+    /// is queued and resumed once the queue drains; a pull producer is asked for more each time
+    /// the queue empties. On a closed transport the producer is stopped at once instead.
+    ///
+    /// - Throws: ``ProducerRegistrationError`` if a producer is registered already.
+    func registerProducer(_ producer: RegisteredProducer) throws
+
+    /// Removes the registered producer (doing nothing when there is none).
+    func unregisterProducer()
+}
+
+extension Transport {
+    /// Queues the bytes of `data`.
+    public func write(_ data: [UInt8]) {
+        write(data[...])
+    }
+
+    /// Queues bytes from any sequence, such as `"hello\r\n".utf8`. Text must be encoded by the
+    /// caller: a transport carries bytes, never strings (Twisted rejects `str` likewise).
+    public func write(_ bytes: some Sequence<UInt8>) {
+        write(Array(bytes)[...])
+    }
+}
