@@ -1,6 +1,7 @@
 /*
  * CTwistShims: C that a header-only system module cannot hold.
  *
+ * - accept4(2), which glibc declares only under _GNU_SOURCE (invisible to Swift's Glibc module).
  * - The thread-local "current reactor" marker. Swift asks it "am I on this reactor's thread?".
  *   pthread_self() is not usable for that: glibc declares it __attribute__((const)), and the
  *   optimiser may reuse one result across an await, which then answers for the wrong thread.
@@ -13,5 +14,13 @@ void *twist_current_reactor(void);
 
 /* Marks the calling thread as running `reactor` (NULL to clear). */
 void twist_set_current_reactor(void *reactor);
+
+struct sockaddr;
+
+/* accept4(fd, addr, len, SOCK_NONBLOCK | SOCK_CLOEXEC): one call for a ready-to-use connection. */
+int twist_accept_nonblocking(int fd, struct sockaddr *address, unsigned int *length);
+
+/* The flags for a non-blocking, close-on-exec stream socket, for socket(2)'s type argument. */
+int twist_sock_stream_nonblocking_cloexec(void);
 
 #endif /* CTWISTSHIMS_H */

@@ -42,6 +42,11 @@ public actor Reactor: ReactorCore, ReactorTime, ReactorThreads {
             if core.state == .starting { core.state = .running }
             return nil
         }
+        // Twisted's `disconnectAll`: connections still open at shutdown are closed (ConnectionLost).
+        _ = core.triggers.add(.during, .shutdown) { [unowned core] in
+            core.closeAllHandlers()
+            return nil
+        }
         core.onSignal = { [unowned self] signalNumber in handleStopSignal(signalNumber) }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 import Twist
 
@@ -52,9 +53,10 @@ func runReactor(_ reactor: Reactor, timeout: Double = 20) async -> ReactorRunOut
 ///
 /// - Returns: true when the test stopped the reactor, false when the watchdog had to.
 func runReactor(
-    timeout: Double = 10, stackSize: Int = 8 << 20, _ setup: @escaping @Sendable (Reactor) throws -> Void
+    timeout: Double = 10, stackSize: Int = 8 << 20, logger: Logger? = nil,
+    _ setup: @escaping @Sendable (Reactor) throws -> Void
 ) async -> Bool {
-    let reactor = Reactor()
+    let reactor = logger.map { Reactor(logger: $0) } ?? Reactor()
     reactor.callWhenRunning { try setup(reactor) }
     let outcome = await startReactorThread(reactor, timeout: timeout, stackSize: stackSize).value
     return !outcome.timedOut

@@ -1,0 +1,35 @@
+import TwistCore
+
+extension Reactor: ReactorTCP {
+    /// Listens on `port` (0 picks a free one: read it from the port's `address`) and serves each
+    /// connection with a protocol from `factory`.
+    ///
+    /// - Parameters:
+    ///   - backlog: the kernel's queue of connections not yet accepted.
+    ///   - interface: "" for every IPv4 interface, "::" for every IPv6 one, or a numeric address.
+    /// - Throws: ``CannotListenError``, synchronously, when the port cannot be opened.
+    public nonisolated func listenTCP(
+        _ port: Int, _ factory: Factory, backlog: Int = 50, interface: String = ""
+    ) throws -> any ListeningPort {
+        assertConfined()
+        return try TCPPort(port: port, interface: interface, backlog: backlog, factory: factory, reactor: self)
+    }
+
+    /// Connects to `host`:`port`; see ``ReactorTCP``. `factory.startedConnecting` is called before
+    /// this returns.
+    ///
+    /// - Parameters:
+    ///   - timeout: seconds before the attempt fails with ``ConnectTimeoutError`` (0: no timeout).
+    ///   - bindAddress: a local address to connect from.
+    @discardableResult
+    public nonisolated func connectTCP(
+        _ host: String, _ port: Int, _ factory: ClientFactory, timeout: Double = 30, bindAddress: IPAddress? = nil
+    ) -> any Connector {
+        assertConfined()
+        let connector = TCPConnector(
+            host: host, port: port, factory: factory, timeout: timeout, bindAddress: bindAddress, reactor: self
+        )
+        connector.connect()
+        return connector
+    }
+}

@@ -1,0 +1,308 @@
+import Glibc
+import Logging
+import TwistCore
+
+/// A connected TCP socket: the ``Transport`` a protocol talks through.
+///
+/// **Reads** go into the reactor's shared receive buffer and up to the protocol as a slice of it,
+/// at most ``maximumReadsPerWakeUp`` reads per readiness so one busy peer cannot starve others.
+/// **Writes** are tried at once when nothing is queued; what the socket does not take is queued
+/// (as slices of the caller's buffers, not copies) and flushed with `writev` when it is writable.
+/// **Closing** always reaches the protocol from the loop, never from inside the protocol's own
+/// call: `loseConnection` flushes then closes (``ConnectionDone``), `abortConnection` closes on the
+/// next pass (``ConnectionAborted``), an error thrown by `dataReceived` closes with that error.
+/// After `connectionLost` the connection holds no reference to the protocol, its producer, or
+/// whoever made it.
+final class TCPConnection: IOHandler, Transport {
+    private enum State {
+        case connected
+        /// `loseConnection()`: flushing, then closing.
+        case disconnecting
+        /// Closing on the next pass (abort, or a write error found inside `write`).
+        case closing
+        case closed
+    }
+
+    /// How many reads one readiness event may do before the loop moves on.
+    static let maximumReadsPerWakeUp = 4
+    /// Queued bytes above which a streaming producer is paused (Twisted's `bufferSize`).
+    static let highWaterMark = 65_536
+    /// Queued bytes at or below which a paused streaming producer is resumed.
+    static let lowWaterMark = 16_384
+    /// How many queued chunks one `writev` may gather.
+    private static let maximumChunksPerWrite = 16
+
+    let host: IPAddress
+    let peer: IPAddress
+
+    private let fd: Int32
+    private unowned let loop: ReactorLoop
+    private let reactor: Reactor
+    private var watchers: IOWatchers!
+    private var state = State.connected
+    private var protocolInstance: Protocol?
+    /// Told after the protocol's `connectionLost` (a client connector's `clientConnectionLost`).
+    private var onClosed: ((Failure) -> Void)?
+
+    private var queue: [ArraySlice<UInt8>] = []
+    private var queueHead = 0
+    private(set) var queuedBytes = 0
+    private var producer: RegisteredProducer?
+    private var producerPaused = false
+    private var readingPaused = false
+
+    init(fd: Int32, peer: IPAddress, protocol: Protocol, reactor: Reactor, onClosed: ((Failure) -> Void)? = nil) {
+        self.fd = fd
+        self.peer = peer
+        self.host = SystemAddress.local(of: fd)?.ipAddress ?? .ipv4("0.0.0.0", 0)
+        self.reactor = reactor
+        self.loop = reactor.core
+        self.protocolInstance = `protocol`
+        self.onClosed = onClosed
+        super.init()
+        watchers = IOWatchers(fd: fd, handler: self, loop: loop.loop)
+    }
+
+    /// Registers with the reactor, tells the protocol it is connected, and starts reading.
+    func start() {
+        loop.register(self)
+        protocolInstance?.makeConnection(self)
+        if state == .connected, !readingPaused { watchers.startReading() }
+    }
+
+    var isDisconnecting: Bool { state != .connected }
+
+    // MARK: Reading
+
+    override func handleReadable() {
+        for _ in 0..<Self.maximumReadsPerWakeUp {
+            guard state == .connected, !readingPaused, let receiver = protocolInstance else { return }
+            let count = loop.receiveBuffer.withUnsafeMutableBytes { buffer in
+                Glibc.read(fd, buffer.baseAddress, buffer.count)
+            }
+            if count > 0 {
+                do {
+                    try receiver.dataReceived(loop.receiveBuffer[0..<count])
+                } catch {
+                    loop.logger.error(
+                        "error in dataReceived; closing the connection",
+                        metadata: ["protocol": "\(receiver.logPrefix)", "peer": "\(peer)", "error": "\(error)"]
+                    )
+                    close(reason: Failure(error))
+                    return
+                }
+                if count < loop.receiveBuffer.count { return }  // drained for now
+            } else if count == 0 {
+                close(reason: Failure(ConnectionDone()))
+                return
+            } else {
+                let code = errno
+                if code == EAGAIN || code == EWOULDBLOCK { return }
+                if code == EINTR { continue }
+                close(reason: Failure(ConnectionLost(SystemCallError("read", code: code).reason, osError: code)))
+                return
+            }
+        }
+    }
+
+    // MARK: Writing
+
+    func write(_ data: ArraySlice<UInt8>) {
+        guard !data.isEmpty, state == .connected || state == .disconnecting else { return }
+        var rest = data
+        if queuedBytes == 0 {
+            let written = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if written == data.count { return }
+            if written < 0 {
+                let code = errno
+                guard code == EAGAIN || code == EWOULDBLOCK || code == EINTR else {
+                    fail(ConnectionLost(SystemCallError("write", code: code).reason, osError: code))
+                    return
+                }
+            } else {
+                rest = data.dropFirst(written)
+            }
+        }
+        queue.append(rest)
+        queuedBytes += rest.count
+        watchers.startWriting()
+        if case .push(let streaming)? = producer, !producerPaused, queuedBytes > Self.highWaterMark {
+            producerPaused = true
+            streaming.pauseProducing()
+        }
+    }
+
+    func writeSequence(_ chunks: [ArraySlice<UInt8>]) {
+        for chunk in chunks { write(chunk) }
+    }
+
+    override func handleWritable() {
+        guard state == .connected || state == .disconnecting else {
+            watchers.stopWriting()
+            return
+        }
+        while queuedBytes > 0 {
+            let written = gatherAndWrite(from: queueHead, chunks: 0, into: nil)
+            if written < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                if code == EAGAIN || code == EWOULDBLOCK { break }
+                close(reason: Failure(ConnectionLost(SystemCallError("writev", code: code).reason, osError: code)))
+                return
+            }
+            consume(written)
+        }
+        drained()
+    }
+
+    /// Writes up to ``maximumChunksPerWrite`` queued chunks with one `writev`, holding each chunk's
+    /// bytes pinned while the call runs (one nested `withUnsafeBytes` per chunk).
+    private func gatherAndWrite(from index: Int, chunks: Int, into vectors: UnsafeMutablePointer<iovec>?) -> Int {
+        guard let vectors else {
+            return withUnsafeTemporaryAllocation(of: iovec.self, capacity: Self.maximumChunksPerWrite) { buffer in
+                gatherAndWrite(from: index, chunks: 0, into: buffer.baseAddress!)
+            }
+        }
+        if chunks == Self.maximumChunksPerWrite || index == queue.count {
+            return Glibc.writev(fd, vectors, Int32(chunks))
+        }
+        return queue[index].withUnsafeBytes { bytes in
+            vectors[chunks] = iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress), iov_len: bytes.count)
+            return gatherAndWrite(from: index + 1, chunks: chunks + 1, into: vectors)
+        }
+    }
+
+    /// Drops `count` sent bytes from the front of the queue.
+    private func consume(_ count: Int) {
+        queuedBytes -= count
+        var remaining = count
+        while remaining > 0 {
+            let chunk = queue[queueHead]
+            if chunk.count <= remaining {
+                remaining -= chunk.count
+                queue[queueHead] = []
+                queueHead += 1
+            } else {
+                queue[queueHead] = chunk.dropFirst(remaining)
+                remaining = 0
+            }
+        }
+        if queueHead == queue.count {
+            queue.removeAll(keepingCapacity: true)
+            queueHead = 0
+        } else if queueHead > 64, queueHead * 2 > queue.count {
+            queue.removeFirst(queueHead)
+            queueHead = 0
+        }
+    }
+
+    /// After a flush: stop watching for writability once empty, close a disconnecting connection,
+    /// and drive the producer.
+    private func drained() {
+        if case .push(let streaming)? = producer, producerPaused, queuedBytes <= Self.lowWaterMark {
+            producerPaused = false
+            streaming.resumeProducing()
+        }
+        guard queuedBytes == 0, state == .connected || state == .disconnecting else { return }
+        watchers.stopWriting()
+        if state == .disconnecting {
+            if producer == nil { close(reason: Failure(ConnectionDone())) }
+        } else if case .pull(let pulled)? = producer {
+            pulled.resumeProducing()
+        }
+    }
+
+    // MARK: Closing
+
+    func loseConnection() {
+        guard state == .connected else { return }
+        state = .disconnecting
+        watchers.stopReading()
+        // Writable fires on the next pass even with nothing queued, and closes from the loop.
+        if producer == nil { watchers.startWriting() }
+    }
+
+    func abortConnection() {
+        fail(ConnectionAborted())
+    }
+
+    /// Stops everything now and closes on the next loop pass with `reason` (never re-entrantly).
+    private func fail(_ reason: NetworkError) {
+        guard state == .connected || state == .disconnecting else { return }
+        state = .closing
+        watchers.stop()
+        queue.removeAll()
+        queueHead = 0
+        queuedBytes = 0
+        reactor.callLater(0) { [self] in close(reason: Failure(reason)) }
+    }
+
+    override func closeForShutdown() {
+        close(reason: Failure(ConnectionLost("the reactor is shutting down")))
+    }
+
+    /// Closes the socket and tells the producer, the protocol, then whoever made the connection.
+    private func close(reason: Failure) {
+        guard state != .closed else { return }
+        state = .closed
+        watchers.stop()
+        Sockets.close(fd)
+        loop.unregister(self)
+        queue.removeAll()
+        queuedBytes = 0
+        let producer = self.producer
+        self.producer = nil
+        producer?.producer.stopProducing()
+        let receiver = protocolInstance
+        protocolInstance = nil
+        receiver?.deliverConnectionLost(reason: reason)
+        let onClosed = self.onClosed
+        self.onClosed = nil
+        onClosed?(reason)
+    }
+
+    // MARK: Producers
+
+    func registerProducer(_ producer: RegisteredProducer) throws {
+        guard self.producer == nil else {
+            throw ProducerRegistrationError("a producer is already registered with this transport")
+        }
+        guard state == .connected || state == .disconnecting else {
+            producer.producer.stopProducing()
+            return
+        }
+        self.producer = producer
+        producerPaused = false
+        switch producer {
+        case .pull(let pulled):
+            pulled.resumeProducing()
+        case .push(let streaming):
+            if queuedBytes > Self.highWaterMark {
+                producerPaused = true
+                streaming.pauseProducing()
+            }
+        }
+    }
+
+    func unregisterProducer() {
+        producer = nil
+        producerPaused = false
+        if state == .disconnecting { watchers.startWriting() }
+    }
+
+    // MARK: The transport as a producer (its reading side)
+
+    func pauseProducing() {
+        readingPaused = true
+        watchers.stopReading()
+    }
+
+    func resumeProducing() {
+        readingPaused = false
+        if state == .connected { watchers.startReading() }
+    }
+
+    func stopProducing() {
+        loseConnection()
+    }
+}

@@ -1,0 +1,135 @@
+import CTwistShims
+import Glibc
+import Logging
+import TwistCore
+
+/// A listening TCP socket: accepts connections and hands each to a protocol its factory builds.
+///
+/// Accepts are non-blocking and close-on-exec (`accept4`), batched per readiness like Twisted's
+/// port (start at 100, grow by 20 when a batch is used up, otherwise shrink to what was accepted).
+/// When the process is out of descriptors (EMFILE/ENFILE) the port frees the reactor's reserve
+/// descriptor, accepts the waiting peer and closes it at once, then reopens the reserve — so the
+/// loop never spins on a listener that stays readable, and the port serves again as soon as
+/// descriptors free up.
+final class TCPPort: IOHandler, ListeningPort {
+    let address: IPAddress
+    private let fd: Int32
+    private let factory: Factory
+    private unowned let loop: ReactorLoop
+    private let reactor: Reactor
+    private var watchers: IOWatchers!
+    private var isListening = true
+    private var acceptsPerWakeUp = 100
+    private var lastExhaustionLog = -Double.infinity
+
+    /// Opens, binds and listens; the port is serving when this returns.
+    init(port: Int, interface: String, backlog: Int, factory: Factory, reactor: Reactor) throws {
+        guard let bindAddress = SystemAddress(numericHost: interface, port: port) else {
+            throw CannotListenError(interface: interface, port: port, "the interface must be a numeric address")
+        }
+        let fd: Int32
+        switch Sockets.makeStreamSocket(family: bindAddress.family) {
+        case .success(let made): fd = made
+        case .failure(let error): throw CannotListenError(interface: interface, port: port, error.reason, osError: error.code)
+        }
+        Sockets.setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
+        if bindAddress.family == AF_INET6 { Sockets.setOption(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, 1) }
+        let bound = bindAddress.withSockAddr { bind(fd, $0, $1) }
+        guard bound == 0, listen(fd, Int32(backlog)) == 0 else {
+            let error = SystemCallError(bound == 0 ? "listen" : "bind")
+            Sockets.close(fd)
+            throw CannotListenError(interface: interface, port: port, error.reason, osError: error.code)
+        }
+        self.fd = fd
+        self.address = SystemAddress.local(of: fd)?.ipAddress ?? bindAddress.ipAddress
+        self.factory = factory
+        self.reactor = reactor
+        self.loop = reactor.core
+        super.init()
+        watchers = IOWatchers(fd: fd, handler: self, loop: loop.loop)
+        _ = loop.reserveDescriptor  // open the reserve now, while descriptors are to be had
+        loop.register(self)
+        factory.doStart()
+        loop.logger.info("\(factory.logPrefix) starting on \(address.port)")
+        watchers.startReading()
+    }
+
+    override func handleReadable() {
+        var accepted = 0
+        while accepted < acceptsPerWakeUp, isListening {
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let connection = withUnsafeMutableBytes(of: &storage) { raw in
+                twist_accept_nonblocking(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), &length)
+            }
+            if connection < 0 {
+                let code = errno
+                switch code {
+                case EAGAIN, EWOULDBLOCK:
+                    break
+                case EINTR, ECONNABORTED, EPERM:
+                    continue
+                case EMFILE, ENFILE:
+                    refuseOneWhileOutOfDescriptors(code)
+                default:
+                    logRateLimited("accept failed; the port keeps listening", code)
+                }
+                break
+            }
+            accepted += 1
+            serve(connection, peer: SystemAddress(storage: storage, length: length).ipAddress)
+        }
+        acceptsPerWakeUp = accepted == acceptsPerWakeUp ? acceptsPerWakeUp + 20 : max(1, accepted)
+    }
+
+    /// Builds the protocol for an accepted socket, or closes it when the factory refuses.
+    private func serve(_ connection: Int32, peer: IPAddress) {
+        guard let built = factory.buildProtocol(address: peer) else {
+            Sockets.close(connection)
+            return
+        }
+        TCPConnection(fd: connection, peer: peer, protocol: built, reactor: reactor).start()
+    }
+
+    /// Out of descriptors with peers waiting: free the reserve descriptor, accept one and close it
+    /// — and every other peer waiting — so the listener does not stay readable for nothing.
+    private func refuseOneWhileOutOfDescriptors(_ code: Int32) {
+        logRateLimited("out of file descriptors; refusing waiting connections", code)
+        loop.spendReserveDescriptor()
+        for _ in 0..<acceptsPerWakeUp {
+            let victim = twist_accept_nonblocking(fd, nil, nil)
+            guard victim >= 0 else { break }  // EAGAIN: nobody else is waiting
+            Sockets.close(victim)
+        }
+        loop.reopenReserveDescriptor()
+    }
+
+    private func logRateLimited(_ message: Logger.Message, _ code: Int32) {
+        let now = reactor.seconds()
+        guard now - lastExhaustionLog >= 1 else { return }
+        lastExhaustionLog = now
+        loop.logger.error(message, metadata: ["port": "\(address.port)", "error": "\(SystemCallError("accept", code: code))"])
+    }
+
+    @discardableResult
+    func stopListening() -> Deferred<Void> {
+        let stopped = Deferred<Void>()
+        close()
+        reactor.callLater(0) { try stopped.callback() }
+        return stopped
+    }
+
+    override func closeForShutdown() {
+        close()
+    }
+
+    private func close() {
+        guard isListening else { return }
+        isListening = false
+        watchers.stop()
+        Sockets.close(fd)
+        loop.unregister(self)
+        loop.logger.info("(TCP Port \(address.port) Closed)")
+        factory.doStop()
+    }
+}

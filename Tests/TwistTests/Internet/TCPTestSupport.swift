@@ -1,0 +1,84 @@
+import Twist
+
+/// Echoes every byte back.
+final class EchoProtocol: Protocol {
+    override func dataReceived(_ data: ArraySlice<UInt8>) throws {
+        transport?.write(data)
+    }
+}
+
+/// Records what a connection saw, into a Sendable log the test reads afterwards.
+final class RecordingClient: Protocol {
+    let log: Shared<ConnectionLog>
+    let onConnected: (RecordingClient) throws -> Void
+    let onData: (RecordingClient, ArraySlice<UInt8>) throws -> Void
+
+    init(
+        log: Shared<ConnectionLog>,
+        onConnected: @escaping (RecordingClient) throws -> Void = { _ in },
+        onData: @escaping (RecordingClient, ArraySlice<UInt8>) throws -> Void = { _, _ in }
+    ) {
+        self.log = log
+        self.onConnected = onConnected
+        self.onData = onData
+    }
+
+    override func connectionMade() {
+        log.mutate { $0.events.append("made") }
+        do { try onConnected(self) } catch { log.mutate { $0.events.append("onConnected threw \(error)") } }
+    }
+
+    override func dataReceived(_ data: ArraySlice<UInt8>) throws {
+        log.mutate { $0.received.append(contentsOf: data) }
+        try onData(self, data)
+    }
+
+    override func connectionLost(reason: Failure) {
+        log.mutate {
+            $0.events.append("lost")
+            $0.lostReason = "\(type(of: reason.error))"
+        }
+    }
+}
+
+/// What one connection saw.
+struct ConnectionLog: Sendable {
+    var events: [String] = []
+    var received: [UInt8] = []
+    var lostReason: String?
+}
+
+/// A client factory that records its notifications and builds protocols with a closure.
+final class RecordingClientFactory: ClientFactory {
+    let notes: Shared<[String]>
+    let make: () -> Protocol?
+
+    init(notes: Shared<[String]>, _ make: @escaping () -> Protocol?) {
+        self.notes = notes
+        self.make = make
+        super.init()
+    }
+
+    override func buildProtocol(address: IPAddress) -> Protocol? {
+        let built = make()
+        built?.factory = self
+        return built
+    }
+
+    override func startedConnecting(_ connector: any Connector) {
+        notes.mutate { $0.append("startedConnecting") }
+    }
+
+    override func clientConnectionFailed(_ connector: any Connector, reason: Failure) {
+        notes.mutate { $0.append("failed: \(type(of: reason.error))") }
+    }
+
+    override func clientConnectionLost(_ connector: any Connector, reason: Failure) {
+        notes.mutate { $0.append("lost: \(type(of: reason.error))") }
+    }
+}
+
+/// A deterministic byte pattern of `count` bytes.
+func pattern(_ count: Int, seed: UInt8 = 0) -> [UInt8] {
+    (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed)) }
+}
