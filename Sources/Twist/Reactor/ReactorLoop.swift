@@ -135,6 +135,10 @@ final class ReactorLoop {
         ev_run(loop, Int32(EVRUN_ONCE))
     }
 
+    /// How many passes the loop has made (libev's `ev_iteration`); tests use it to show a loop
+    /// is not spinning.
+    var passCount: UInt32 { ev_iteration(loop) }
+
     /// Ends `runLoop()` after the current pass.
     func breakLoop() {
         ev_break(loop, Int32(EVBREAK_ALL))

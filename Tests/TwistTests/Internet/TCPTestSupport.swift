@@ -49,7 +49,7 @@ struct ConnectionLog: Sendable {
 }
 
 /// A client factory that records its notifications and builds protocols with a closure.
-final class RecordingClientFactory: ClientFactory {
+class RecordingClientFactory: ClientFactory {
     let notes: Shared<[String]>
     let make: () -> Protocol?
 
