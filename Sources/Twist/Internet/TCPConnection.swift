@@ -112,7 +112,12 @@ final class TCPConnection: IOHandler, Transport {
         var rest = data
         if queuedBytes == 0 {
             let written = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if written == data.count { return }
+            if written == data.count {
+                // Sent at once, so the queue is drained: a pull producer asks for more on the next
+                // pass (from the writable event), never from inside its own write.
+                if case .pull? = producer { watchers.startWriting() }
+                return
+            }
             if written < 0 {
                 let code = errno
                 guard code == EAGAIN || code == EWOULDBLOCK || code == EINTR else {
