@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "TwistCore", targets: ["TwistCore"]),
         .library(name: "TwistTesting", targets: ["TwistTesting"]),
         .executable(name: "twist-demo", targets: ["twist-demo"]),
+        .executable(name: "echo-server", targets: ["echo-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
@@ -67,6 +68,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The smallest complete Twist server.
+        .executableTarget(
+            name: "echo-server",
+            dependencies: ["Twist", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
