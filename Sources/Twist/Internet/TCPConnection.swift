@@ -13,7 +13,7 @@ import TwistCore
 /// next pass (``ConnectionAborted``), an error thrown by `dataReceived` closes with that error.
 /// After `connectionLost` the connection holds no reference to the protocol, its producer, or
 /// whoever made it.
-final class TCPConnection: IOHandler, Transport {
+final class TCPConnection: IOHandler, TCPTransport {
     private enum State {
         case connected
         /// `loseConnection()`: flushing, then closing.
@@ -71,6 +71,16 @@ final class TCPConnection: IOHandler, Transport {
     }
 
     var isDisconnecting: Bool { state != .connected }
+
+    var noDelay: Bool {
+        get { Sockets.option(fd, Int32(IPPROTO_TCP), TCP_NODELAY) != 0 }
+        set { Sockets.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, newValue ? 1 : 0) }
+    }
+
+    var keepAlive: Bool {
+        get { Sockets.option(fd, SOL_SOCKET, SO_KEEPALIVE) != 0 }
+        set { Sockets.setOption(fd, SOL_SOCKET, SO_KEEPALIVE, newValue ? 1 : 0) }
+    }
 
     // MARK: Reading
 

@@ -55,3 +55,12 @@ extension Transport {
         write(Array(bytes)[...])
     }
 }
+
+/// A transport over TCP (Twisted's `ITCPTransport`): the socket options a protocol may tune.
+public protocol TCPTransport: Transport {
+    /// `TCP_NODELAY`: send small writes at once instead of coalescing them (off by default).
+    var noDelay: Bool { get set }
+
+    /// `SO_KEEPALIVE`: probe an idle connection to detect a vanished peer (off by default).
+    var keepAlive: Bool { get set }
+}

@@ -215,3 +215,39 @@ import Twist
         #expect(notes.value == ["startedConnecting", "failed: ConnectTimeoutError"])
     }
 }
+
+/// TCP socket options through the transport.
+@Suite(.timeLimit(.minutes(1))) struct TCPSocketOptionTests {
+    @Test func noDelayAndKeepAliveAreOffByDefaultAndCanBeSetOnBothEnds() async {
+        let seen = Shared<[String]>([])
+        let stopped = await runReactor { reactor in
+            final class Options: Protocol {
+                let seen: Shared<[String]>
+                let side: String
+                let reactor: Reactor?
+                init(_ side: String, _ seen: Shared<[String]>, stopping reactor: Reactor? = nil) {
+                    self.side = side
+                    self.seen = seen
+                    self.reactor = reactor
+                }
+                override func connectionMade() {
+                    guard let tcp = transport as? any TCPTransport else {
+                        seen.mutate { $0.append("\(side): not TCP") }
+                        return
+                    }
+                    let before = "\(tcp.noDelay) \(tcp.keepAlive)"
+                    tcp.noDelay = true
+                    tcp.keepAlive = true
+                    seen.mutate { $0.append("\(side): \(before) -> \(tcp.noDelay) \(tcp.keepAlive)") }
+                    if let reactor { reactor.callLater(0.02) { try reactor.stop() } }
+                }
+            }
+            let port = try reactor.listenTCP(0, Factory { Options("server", seen) }, interface: "127.0.0.1")
+            reactor.connectTCP("127.0.0.1", port.address.port, RecordingClientFactory(notes: Shared([])) {
+                Options("client", seen, stopping: reactor)
+            })
+        }
+        #expect(stopped)
+        #expect(Set(seen.value) == ["server: false false -> true true", "client: false false -> true true"])
+    }
+}
