@@ -1,0 +1,144 @@
+import Foundation
+import Glibc
+import Testing
+@testable import Twist
+
+/// Edges of the TCP layer: bind failures, notification order, aborting against a full buffer,
+/// and churn at scale.
+@Suite(.timeLimit(.minutes(1))) struct TCPEdgeTests {
+    @Test func aBusyBindAddressFailsTheAttemptWithConnectBindError() async {
+        let notes = Shared<[String]>([])
+        let stopped = await runReactor { reactor in
+            let port = try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "127.0.0.1")
+            final class Stopping: RecordingClientFactory {
+                let reactor: Reactor
+                init(_ notes: Shared<[String]>, _ reactor: Reactor) { self.reactor = reactor; super.init(notes: notes) { nil } }
+                override func clientConnectionFailed(_ connector: any Connector, reason: Failure) {
+                    super.clientConnectionFailed(connector, reason: reason)
+                    try? reactor.stop()
+                }
+            }
+            // Binding to the listening port's own address cannot succeed.
+            reactor.connectTCP("127.0.0.1", port.address.port, Stopping(notes, reactor), bindAddress: port.address)
+        }
+        #expect(stopped)
+        #expect(notes.value == ["startedConnecting", "failed: ConnectBindError"])
+    }
+
+    @Test func clientConnectionLostComesAfterTheProtocolsConnectionLost() async {
+        let order = Shared<[String]>([])
+        let stopped = await runReactor { reactor in
+            let port = try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "127.0.0.1")
+            final class Closer: Protocol {
+                let order: Shared<[String]>
+                init(_ order: Shared<[String]>) { self.order = order }
+                override func connectionMade() { transport?.loseConnection() }
+                override func connectionLost(reason: Failure) { order.mutate { $0.append("protocol") } }
+            }
+            final class OrderFactory: ClientFactory {
+                let order: Shared<[String]>
+                let reactor: Reactor
+                init(_ order: Shared<[String]>, _ reactor: Reactor) { self.order = order; self.reactor = reactor; super.init() }
+                override func buildProtocol(address: IPAddress) -> Protocol? { Closer(order) }
+                override func clientConnectionLost(_ connector: any Connector, reason: Failure) {
+                    order.mutate { $0.append("factory") }
+                    try? reactor.stop()
+                }
+            }
+            reactor.connectTCP("127.0.0.1", port.address.port, OrderFactory(order, reactor))
+        }
+        #expect(stopped)
+        #expect(order.value == ["protocol", "factory"])
+    }
+
+    @Test func abortWorksWhenThePeerStoppedReadingAndTheSendBufferIsFull() async {
+        let reason = Shared<String?>(nil)
+        let stopped = await runReactor { reactor in
+            final class NeverReads: Protocol {
+                override func connectionMade() { transport?.pauseProducing() }
+            }
+            let port = try reactor.listenTCP(0, Factory { NeverReads() }, interface: "127.0.0.1")
+            final class Flooder: Protocol {
+                let reason: Shared<String?>
+                let reactor: Reactor
+                init(_ reason: Shared<String?>, _ reactor: Reactor) { self.reason = reason; self.reactor = reactor }
+                override func connectionMade() {
+                    for _ in 0..<256 { transport?.write([UInt8](repeating: 1, count: 65_536)) }  // 16 MiB: far past any buffer
+                    reactor.callLater(0.1) { self.transport?.abortConnection() }
+                }
+                override func connectionLost(reason: Failure) {
+                    self.reason.value = "\(type(of: reason.error))"
+                    try? reactor.stop()
+                }
+            }
+            reactor.connectTCP("127.0.0.1", port.address.port, RecordingClientFactory(notes: Shared([])) { Flooder(reason, reactor) })
+        }
+        #expect(stopped)
+        #expect(reason.value == "ConnectionAborted")
+    }
+
+    @Test func tenThousandConnectionsLeaveNoObjectsAndNoDescriptorsBehind() async {
+        // In a child process, so the descriptor count is this test's alone.
+        await #expect(processExitsWith: .exitCode(0)) {
+            let total = 10_000
+            let concurrency = 8
+            let reactor = Reactor()
+            let port = try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "127.0.0.1")
+            let descriptorsBefore = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
+            var started = 0
+            var finished = 0
+            var survivors: [() -> Bool] = []
+            var verdict: Int32 = 20
+
+            func connectNext() {
+                guard started < total else { return }
+                started += 1
+                let factory = ChurnFactory {
+                    finished += 1
+                    if finished == total {
+                        // Let the server ends see their closes, then count what is left.
+                        reactor.callLater(0.2) {
+                            let descriptorsAfter = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -2
+                            let alive = survivors.filter { $0() }.count
+                            let handlers = reactor.core.handlers.count
+                            verdict = alive == 0 && handlers == 1 && descriptorsAfter == descriptorsBefore ? 0 : 21
+                            if verdict != 0 { print("alive \(alive) handlers \(handlers) fds \(descriptorsBefore) -> \(descriptorsAfter)") }
+                            try reactor.stop()
+                        }
+                    } else {
+                        connectNext()
+                    }
+                }
+                survivors.append { [weak factory] in factory != nil }
+                reactor.connectTCP("127.0.0.1", port.address.port, factory)
+            }
+            reactor.callWhenRunning { for _ in 0..<concurrency { connectNext() } }
+            reactor.callLater(50) { try reactor.stop() }
+            try reactor.run()
+            exit(verdict)
+        }
+    }
+}
+
+/// Connects, sends a byte, closes once it comes back, and reports when the connection is over.
+final class ChurnFactory: ClientFactory {
+    let done: () -> Void
+
+    init(done: @escaping () -> Void) {
+        self.done = done
+        super.init()
+    }
+
+    override func buildProtocol(address: IPAddress) -> Protocol? {
+        ChurnClient()
+    }
+
+    override func clientConnectionLost(_ connector: any Connector, reason: Failure) { done() }
+    override func clientConnectionFailed(_ connector: any Connector, reason: Failure) { done() }
+}
+
+/// The protocol of ``ChurnFactory``.
+final class ChurnClient: Protocol {
+    override func connectionMade() { transport?.write([7]) }
+    override func dataReceived(_ data: ArraySlice<UInt8>) throws { transport?.loseConnection() }
+}
