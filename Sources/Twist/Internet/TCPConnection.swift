@@ -50,6 +50,12 @@ final class TCPConnection: IOHandler, TCPTransport {
     private var producer: RegisteredProducer?
     private var producerPaused = false
     private var readingPaused = false
+    /// `loseWriteConnection()` was called: shut the sending side once the queue drains.
+    private var shutWriteWhenDrained = false
+    /// The sending side is shut down.
+    private var writeClosed = false
+    /// The peer's sending side is shut down (a half-closeable protocol was told).
+    private var readClosed = false
 
     init(fd: Int32, peer: IPAddress, protocol: Protocol, reactor: Reactor, onClosed: ((Failure) -> Void)? = nil) {
         self.fd = fd
@@ -86,7 +92,7 @@ final class TCPConnection: IOHandler, TCPTransport {
 
     override func handleReadable() {
         for _ in 0..<Self.maximumReadsPerWakeUp {
-            guard state == .connected, !readingPaused, let receiver = protocolInstance else { return }
+            guard state == .connected, !readingPaused, !readClosed, let receiver = protocolInstance else { return }
             let count = loop.receiveBuffer.withUnsafeMutableBytes { buffer in
                 Glibc.read(fd, buffer.baseAddress, buffer.count)
             }
@@ -103,7 +109,7 @@ final class TCPConnection: IOHandler, TCPTransport {
                 }
                 if count < loop.receiveBuffer.count { return }  // drained for now
             } else if count == 0 {
-                close(reason: Failure(ConnectionDone()))
+                peerStoppedSending(receiver)
                 return
             } else {
                 let code = errno
@@ -115,10 +121,41 @@ final class TCPConnection: IOHandler, TCPTransport {
         }
     }
 
+    /// End of file from the peer: a half-closeable protocol keeps the connection for writing;
+    /// any other one has lost it cleanly.
+    private func peerStoppedSending(_ receiver: Protocol) {
+        guard let halfCloseable = receiver as? any HalfCloseableProtocol else {
+            close(reason: Failure(ConnectionDone()))
+            return
+        }
+        watchers.stopReading()
+        readClosed = true
+        notifyHalfClose(receiver) { try halfCloseable.readConnectionLost() }
+    }
+
+    /// Runs a half-close notification; an error from it closes the whole connection.
+    private func notifyHalfClose(_ receiver: Protocol, _ notification: () throws -> Void) {
+        do {
+            try notification()
+        } catch {
+            loop.logger.error(
+                "error in a half-close notification; closing the connection",
+                metadata: ["protocol": "\(receiver.logPrefix)", "peer": "\(peer)", "error": "\(error)"]
+            )
+            close(reason: Failure(error))
+        }
+    }
+
+    func loseWriteConnection() {
+        guard state == .connected, !shutWriteWhenDrained else { return }
+        shutWriteWhenDrained = true
+        watchers.startWriting()  // shut down from the loop once the queue is empty
+    }
+
     // MARK: Writing
 
     func write(_ data: ArraySlice<UInt8>) {
-        guard !data.isEmpty, state == .connected || state == .disconnecting else { return }
+        guard !data.isEmpty, state == .connected || state == .disconnecting, !shutWriteWhenDrained else { return }
         var rest = data
         if queuedBytes == 0 {
             let written = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
@@ -220,6 +257,14 @@ final class TCPConnection: IOHandler, TCPTransport {
         }
         guard queuedBytes == 0, state == .connected || state == .disconnecting else { return }
         watchers.stopWriting()
+        if shutWriteWhenDrained, !writeClosed {
+            writeClosed = true
+            shutdown(fd, Int32(SHUT_WR))
+            if let receiver = protocolInstance, let halfCloseable = receiver as? any HalfCloseableProtocol {
+                notifyHalfClose(receiver) { try halfCloseable.writeConnectionLost() }
+            }
+            if state == .connected { return }
+        }
         if state == .disconnecting {
             if producer == nil { close(reason: Failure(ConnectionDone())) }
         } else if case .pull(let pulled)? = producer {
@@ -314,7 +359,7 @@ final class TCPConnection: IOHandler, TCPTransport {
 
     func resumeProducing() {
         readingPaused = false
-        if state == .connected { watchers.startReading() }
+        if state == .connected, !readClosed { watchers.startReading() }
     }
 
     func stopProducing() {

@@ -63,4 +63,20 @@ public protocol TCPTransport: Transport {
 
     /// `SO_KEEPALIVE`: probe an idle connection to detect a vanished peer (off by default).
     var keepAlive: Bool { get set }
+
+    /// Half-closes: sends everything queued, then shuts down the sending side (the peer reads
+    /// end-of-file) and calls a ``HalfCloseableProtocol``'s `writeConnectionLost()`. Reading goes
+    /// on; later writes are dropped; `loseConnection()` still ends the connection.
+    func loseWriteConnection()
+}
+
+/// A protocol that can live with half a connection (Twisted's `IHalfCloseableProtocol`): when the
+/// peer shuts down its sending side, it gets ``readConnectionLost()`` instead of `connectionLost`,
+/// and may go on writing. An error thrown from either method is logged and closes the connection.
+public protocol HalfCloseableProtocol: AnyObject {
+    /// The peer will send nothing more; the connection stays open for writing.
+    func readConnectionLost() throws
+
+    /// Our sending side is shut down (after `loseWriteConnection()`), everything queued was sent.
+    func writeConnectionLost() throws
 }
