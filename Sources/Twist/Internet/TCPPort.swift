@@ -21,6 +21,9 @@ final class TCPPort: IOHandler, ListeningPort {
     private var isListening = true
     private var acceptsPerWakeUp = 100
     private var lastExhaustionLog = -Double.infinity
+    private var acceptingPaused = false
+    /// How long the port stops accepting when it cannot even refuse connections.
+    static let exhaustionBackoff = 0.1
 
     /// Opens, binds and listens; the port is serving when this returns.
     init(port: Int, interface: String, backlog: Int, factory: Factory, reactor: Reactor) throws {
@@ -92,16 +95,33 @@ final class TCPPort: IOHandler, ListeningPort {
     }
 
     /// Out of descriptors with peers waiting: free the reserve descriptor, accept one and close it
-    /// — and every other peer waiting — so the listener does not stay readable for nothing.
+    /// — and every other peer waiting — so the listener does not stay readable for nothing. When
+    /// that is impossible (no reserve, or another thread took the freed descriptor), stop
+    /// listening for a moment instead: either way the loop cannot spin.
     private func refuseOneWhileOutOfDescriptors(_ code: Int32) {
         logRateLimited("out of file descriptors; refusing waiting connections", code)
         loop.spendReserveDescriptor()
-        for _ in 0..<acceptsPerWakeUp {
+        var refused = 0
+        for _ in 0..<max(acceptsPerWakeUp, 16) {
             let victim = twist_accept_nonblocking(fd, nil, nil)
-            guard victim >= 0 else { break }  // EAGAIN: nobody else is waiting
+            guard victim >= 0 else { break }
             Sockets.close(victim)
+            refused += 1
         }
+        let stillOut = errno == EMFILE || errno == ENFILE
         loop.reopenReserveDescriptor()
+        if refused == 0 && stillOut { pauseAccepting() }
+    }
+
+    /// Stops watching the listener for ``exhaustionBackoff`` seconds.
+    private func pauseAccepting() {
+        guard isListening, !acceptingPaused else { return }
+        acceptingPaused = true
+        watchers.stopReading()
+        reactor.callLater(Self.exhaustionBackoff) { [self] in
+            acceptingPaused = false
+            if isListening { watchers.startReading() }
+        }
     }
 
     private func logRateLimited(_ message: Logger.Message, _ code: Int32) {

@@ -84,7 +84,7 @@ import Testing
             let concurrency = 8
             let reactor = Reactor()
             let port = try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "127.0.0.1")
-            let descriptorsBefore = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
+            let socketsBefore = openSockets()
             var started = 0
             var finished = 0
             var survivors: [() -> Bool] = []
@@ -96,15 +96,15 @@ import Testing
                 let factory = ChurnFactory {
                     finished += 1
                     if finished == total {
-                        // Let the server ends see their closes, then count what is left.
-                        reactor.callLater(0.2) {
-                            let descriptorsAfter = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -2
+                        // The server ends close a moment later: wait (bounded) until all are gone.
+                        let deadline = reactor.seconds() + 5
+                        LoopingCall(clock: reactor) {
                             let alive = survivors.filter { $0() }.count
-                            let handlers = reactor.core.handlers.count
-                            verdict = alive == 0 && handlers == 1 && descriptorsAfter == descriptorsBefore ? 0 : 21
-                            if verdict != 0 { print("alive \(alive) handlers \(handlers) fds \(descriptorsBefore) -> \(descriptorsAfter)") }
+                            let settled = alive == 0 && reactor.core.handlers.count == 1 && openSockets() == socketsBefore
+                            guard settled || reactor.seconds() > deadline else { return }
+                            verdict = settled ? 0 : 21
                             try reactor.stop()
-                        }
+                        }.start(interval: 0.01)
                     } else {
                         connectNext()
                     }
@@ -118,6 +118,15 @@ import Testing
             exit(verdict)
         }
     }
+}
+
+/// How many sockets this process has open (other descriptors, like the test runtime's pipes, are
+/// not counted).
+func openSockets() -> Int {
+    let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+    return fds.filter { fd in
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)"))?.hasPrefix("socket:") == true
+    }.count
 }
 
 /// Connects, sends a byte, closes once it comes back, and reports when the connection is over.

@@ -8,30 +8,29 @@ import TwistTesting
     @Test func aRefusedConnectionReachesClientConnectionFailedWithItsErrno() async {
         let notes = Shared<[String]>([])
         let osError = Shared<Int32?>(nil)
+        // A port that is bound but not listening refuses connections, and nobody else can take it.
+        let holder = BoundSocket()
+        let number = holder.port
         let stopped = await runReactor { reactor in
-            // A port that was free a moment ago: nobody listens there now.
-            let port = try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "127.0.0.1")
-            let number = port.address.port
-            port.stopListening().addCallback {
-                final class Failing: RecordingClientFactory {
-                    let osError: Shared<Int32?>
-                    let reactor: Reactor
-                    init(_ notes: Shared<[String]>, _ osError: Shared<Int32?>, _ reactor: Reactor) {
-                        self.osError = osError
-                        self.reactor = reactor
-                        super.init(notes: notes) { nil }
-                    }
-                    override func clientConnectionFailed(_ connector: any Connector, reason: Failure) {
-                        super.clientConnectionFailed(connector, reason: reason)
-                        osError.value = reason.check(ConnectionRefusedError.self)?.osError
-                        notes.mutate { $0.append("users \(numberOfUsers)") }
-                        reactor.callLater(0) { try self.reactor.stop() }
-                    }
-                    override func stopFactory() { notes.mutate { $0.append("stopFactory") } }
+            final class Failing: RecordingClientFactory {
+                let osError: Shared<Int32?>
+                let reactor: Reactor
+                init(_ notes: Shared<[String]>, _ osError: Shared<Int32?>, _ reactor: Reactor) {
+                    self.osError = osError
+                    self.reactor = reactor
+                    super.init(notes: notes) { nil }
                 }
-                reactor.connectTCP("127.0.0.1", number, Failing(notes, osError, reactor))
+                override func clientConnectionFailed(_ connector: any Connector, reason: Failure) {
+                    super.clientConnectionFailed(connector, reason: reason)
+                    osError.value = reason.check(ConnectionRefusedError.self)?.osError
+                    notes.mutate { $0.append("users \(numberOfUsers)") }
+                    reactor.callLater(0) { try self.reactor.stop() }
+                }
+                override func stopFactory() { notes.mutate { $0.append("stopFactory") } }
             }
+            reactor.connectTCP("127.0.0.1", number, Failing(notes, osError, reactor))
         }
+        withExtendedLifetime(holder) {}
         #expect(stopped)
         #expect(notes.value == ["startedConnecting", "failed: ConnectionRefusedError", "users 1", "stopFactory"])
         #expect(osError.value == ECONNREFUSED)
@@ -55,13 +54,30 @@ import TwistTesting
     @Test func stopListeningFiresLaterAndThePortCanBeBoundAgainAtOnce() async {
         let order = Shared<[String]>([])
         let stopped = await runReactor { reactor in
-            let port = try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "127.0.0.1")
+            // Outside the kernel's ephemeral range, so no other test's socket takes it in between.
+            let port = try listenOutsideEphemeralRange(reactor)
             let number = port.address.port
             port.stopListening().addCallback {
                 order.mutate { $0.append("fired") }
-                let again = try reactor.listenTCP(number, Factory { EchoProtocol() }, interface: "127.0.0.1")
-                order.mutate { $0.append("rebound \(again.address.port == number)") }
-                try reactor.stop()
+                // Other tests start child processes (exit tests); a child forked while the port was
+                // open holds the socket until it execs. So allow a few short retries.
+                var attempts = 0
+                func rebind() {
+                    attempts += 1
+                    do {
+                        let again = try reactor.listenTCP(number, Factory { EchoProtocol() }, interface: "127.0.0.1")
+                        order.mutate { $0.append("rebound \(again.address.port == number)") }
+                        try? reactor.stop()
+                    } catch {
+                        guard attempts < 20 else {
+                            order.mutate { $0.append("rebind failed: \(error)") }
+                            try? reactor.stop()
+                            return
+                        }
+                        reactor.callLater(0.02) { rebind() }
+                    }
+                }
+                rebind()
             }
             order.mutate { $0.append("returned") }
         }
@@ -266,4 +282,39 @@ import TwistTesting
         // Only the listening port remains registered; no factory (and so no protocol) survived.
         #expect(survivors.value == ["handlers 0", "alive 0"])
     }
+}
+
+/// A socket bound to a free loopback port and never listening: connecting to it is refused.
+final class BoundSocket: @unchecked Sendable {
+    let fd: Int32
+    let port: Int
+
+    init() {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { close(fd) }
+}
+
+/// Listens on the first free port from a pseudo-random start in 20000–29999, below the kernel's
+/// ephemeral range (where port-0 binds and outgoing connections take their ports).
+func listenOutsideEphemeralRange(_ reactor: Reactor) throws -> any ListeningPort {
+    let start = 20_000 + Int(getpid() % 5_000) * 2
+    for candidate in start..<(start + 200) {
+        if let port = try? reactor.listenTCP(candidate, Factory { EchoProtocol() }, interface: "127.0.0.1") {
+            return port
+        }
+    }
+    return try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "127.0.0.1")
 }
