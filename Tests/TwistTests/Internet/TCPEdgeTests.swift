@@ -151,3 +151,58 @@ final class ChurnClient: Protocol {
     override func connectionMade() { transport?.write([7]) }
     override func dataReceived(_ data: ArraySlice<UInt8>) throws { transport?.loseConnection() }
 }
+
+/// ClientCreator: a connection as a Deferred of its protocol.
+@Suite(.timeLimit(.minutes(1))) struct ClientCreatorTests {
+    @Test func theDeferredFiresWithTheConnectedProtocolAfterConnectionMade() async {
+        let outcome = Shared<[String]>([])
+        let stopped = await runReactor { reactor in
+            let port = try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "127.0.0.1")
+            let log = Shared(ConnectionLog())
+            ClientCreator(reactor: reactor) { RecordingClient(log: log) }
+                .connectTCP("127.0.0.1", port.address.port)
+                .addCallback { client in
+                    outcome.mutate { $0.append("connected: \(client.isConnected), made before: \(log.value.events == ["made"])") }
+                    client.transport?.loseConnection()
+                    reactor.callLater(0.02) { try reactor.stop() }
+                }
+        }
+        #expect(stopped)
+        #expect(outcome.value == ["connected: true, made before: true"])
+    }
+
+    @Test func aFailedAttemptFailsTheDeferred() async {
+        let outcome = Shared<String?>(nil)
+        let holder = BoundSocket()
+        let number = holder.port
+        let stopped = await runReactor { reactor in
+            ClientCreator(reactor: reactor) { EchoProtocol() }
+                .connectTCP("127.0.0.1", number)
+                .addErrback { failure -> EchoProtocol in
+                    outcome.value = "\(type(of: failure.error))"
+                    try reactor.stop()
+                    throw failure
+                }
+                .addErrback { _ in EchoProtocol() }
+        }
+        withExtendedLifetime(holder) {}
+        #expect(stopped)
+        #expect(outcome.value == "ConnectionRefusedError")
+    }
+
+    @Test func cancellingWhileConnectingStopsTheAttemptWithCancelledError() async {
+        let outcome = Shared<String?>(nil)
+        let stopped = await runReactor { reactor in
+            let port = try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "127.0.0.1")
+            let connecting = ClientCreator(reactor: reactor) { EchoProtocol() }.connectTCP("127.0.0.1", port.address.port)
+            connecting.addErrback { failure -> EchoProtocol in
+                outcome.value = "\(type(of: failure.error))"
+                return EchoProtocol()
+            }
+            connecting.cancel()
+            reactor.callLater(0.05) { try reactor.stop() }
+        }
+        #expect(stopped)
+        #expect(outcome.value == "CancelledError")
+    }
+}
