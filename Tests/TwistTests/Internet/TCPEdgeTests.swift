@@ -206,3 +206,58 @@ final class ChurnClient: Protocol {
         #expect(outcome.value == "CancelledError")
     }
 }
+
+/// Fairness: one connection that never stops sending does not starve another.
+@Suite(.timeLimit(.minutes(1))) struct TCPFairnessTests {
+    @Test func aFloodingPeerDoesNotStarveAnotherConnection() async {
+        let pong = Shared(ConnectionLog())
+        let flooded = Shared(0)
+        let floodDone = Shared(false)
+        let stopped = await runReactor(timeout: 20) { reactor in
+            final class Counting: Protocol {
+                let flooded: Shared<Int>
+                init(_ flooded: Shared<Int>) { self.flooded = flooded }
+                override func dataReceived(_ data: ArraySlice<UInt8>) throws {
+                    if data.first == 0x66 { flooded.value += data.count } else { transport?.write(data) }
+                }
+            }
+            let port = try reactor.listenTCP(0, Factory { Counting(flooded) }, interface: "127.0.0.1")
+            // A peer on another thread that writes as fast as the socket takes it (bounded: 1 GiB).
+            let number = port.address.port
+            Thread {
+                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = in_port_t(UInt16(number)).bigEndian
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                let connected = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+                let block = [UInt8](repeating: 0x66, count: 65_536)
+                var sent = 0
+                while connected == 0, !floodDone.value, sent < 1 << 30 {
+                    let written = block.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    guard written > 0 else { break }
+                    sent += written
+                }
+                close(fd)
+            }.start()
+            // Once the flood is flowing, a second client pings and must hear back.
+            LoopingCall(clock: reactor) {
+                guard flooded.value > 4 << 20, pong.value.events.isEmpty else { return }
+                reactor.connectTCP("127.0.0.1", port.address.port, RecordingClientFactory(notes: Shared([])) {
+                    RecordingClient(log: pong, onConnected: { $0.transport?.write("ping".utf8) }, onData: { _, _ in
+                        if pong.value.received.count == 4 {
+                            floodDone.value = true
+                            try reactor.stop()
+                        }
+                    })
+                })
+            }.start(interval: 0.01)
+        }
+        floodDone.value = true
+        #expect(stopped)
+        #expect(pong.value.received == Array("ping".utf8))
+        #expect(flooded.value > 4 << 20)
+    }
+}
