@@ -10,16 +10,8 @@ import Testing
         let notes = Shared<[String]>([])
         let stopped = await runReactor { reactor in
             let port = try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "127.0.0.1")
-            final class Stopping: RecordingClientFactory {
-                let reactor: Reactor
-                init(_ notes: Shared<[String]>, _ reactor: Reactor) { self.reactor = reactor; super.init(notes: notes) { nil } }
-                override func clientConnectionFailed(_ connector: any Connector, reason: Failure) {
-                    super.clientConnectionFailed(connector, reason: reason)
-                    try? reactor.stop()
-                }
-            }
             // Binding to the listening port's own address cannot succeed.
-            reactor.connectTCP("127.0.0.1", port.address.port, Stopping(notes, reactor), bindAddress: port.address)
+            reactor.connectTCP("127.0.0.1", port.address.port, StopOnFailureFactory(notes, reactor), bindAddress: port.address)
         }
         #expect(stopped)
         #expect(notes.value == ["startedConnecting", "failed: ConnectBindError"])

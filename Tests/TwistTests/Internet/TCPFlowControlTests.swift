@@ -201,15 +201,7 @@ import Twist
         }
         let notes = Shared<[String]>([])
         let stopped = await runReactor { reactor in
-            final class Stopping: RecordingClientFactory {
-                let reactor: Reactor
-                init(_ notes: Shared<[String]>, _ reactor: Reactor) { self.reactor = reactor; super.init(notes: notes) { EchoProtocol() } }
-                override func clientConnectionFailed(_ connector: any Connector, reason: Failure) {
-                    super.clientConnectionFailed(connector, reason: reason)
-                    try? reactor.stop()
-                }
-            }
-            reactor.connectTCP("127.0.0.1", port, Stopping(notes, reactor), timeout: 0.3)
+            reactor.connectTCP("127.0.0.1", port, StopOnFailureFactory(notes, reactor), timeout: 0.3)
         }
         #expect(stopped)
         #expect(notes.value == ["startedConnecting", "failed: ConnectTimeoutError"])

@@ -202,15 +202,7 @@ import TwistTesting
     @Test func anUnresolvableHostFailsWithDNSLookupError() async {
         let notes = Shared<[String]>([])
         let stopped = await runReactor { reactor in
-            final class Stopping: RecordingClientFactory {
-                let reactor: Reactor
-                init(_ notes: Shared<[String]>, _ reactor: Reactor) { self.reactor = reactor; super.init(notes: notes) { nil } }
-                override func clientConnectionFailed(_ connector: any Connector, reason: Failure) {
-                    super.clientConnectionFailed(connector, reason: reason)
-                    try? reactor.stop()
-                }
-            }
-            reactor.connectTCP("no-such-host.invalid", 80, Stopping(notes, reactor))
+            reactor.connectTCP("no-such-host.invalid", 80, StopOnFailureFactory(notes, reactor))
         }
         #expect(stopped)
         #expect(notes.value == ["startedConnecting", "failed: DNSLookupError"])
@@ -236,51 +228,6 @@ import TwistTesting
         #expect(stopped)
         try #require(listened.value, "no IPv6 loopback on this machine")
         #expect(client.value.received == Array("six".utf8))
-    }
-
-    @Test func churnLeavesNoConnectionObjectsOrDescriptorsBehind() async {
-        let rounds = 500
-        let survivors = Shared<[String]>([])
-        let stopped = await runReactor(timeout: 45) { reactor in
-            let port = try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "127.0.0.1")
-            var remaining = rounds
-            var weakProtocols: [() -> Bool] = []
-            final class OneShot: ClientFactory {
-                let next: () -> Void
-                init(next: @escaping () -> Void) {
-                    self.next = next
-                    super.init()
-                }
-                override func buildProtocol(address: IPAddress) -> Protocol? {
-                    RecordingClient(log: Shared(ConnectionLog()), onConnected: { $0.transport?.write([7]) }, onData: { me, _ in
-                        me.transport?.loseConnection()
-                    })
-                }
-                override func clientConnectionLost(_ connector: any Connector, reason: Failure) { next() }
-                override func clientConnectionFailed(_ connector: any Connector, reason: Failure) { next() }
-            }
-            func connectOne() {
-                remaining -= 1
-                let factory = OneShot {
-                    if remaining > 0 {
-                        connectOne()
-                    } else {
-                        // Let the server ends see their close, then look for survivors.
-                        reactor.callLater(0.2) {
-                            let alive = weakProtocols.filter { $0() }.count
-                            survivors.value = ["handlers \(reactor.core.handlers.count - 1)", "alive \(alive)"]
-                            try reactor.stop()
-                        }
-                    }
-                }
-                weakProtocols.append { [weak factory] in factory != nil }
-                reactor.connectTCP("127.0.0.1", port.address.port, factory)
-            }
-            connectOne()
-        }
-        #expect(stopped)
-        // Only the listening port remains registered; no factory (and so no protocol) survived.
-        #expect(survivors.value == ["handlers 0", "alive 0"])
     }
 }
 

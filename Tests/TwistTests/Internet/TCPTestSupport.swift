@@ -79,6 +79,21 @@ class RecordingClientFactory: ClientFactory {
     }
 }
 
+/// A recording client factory whose every attempt should fail: stops the reactor when one does.
+final class StopOnFailureFactory: RecordingClientFactory {
+    let reactor: Reactor
+
+    init(_ notes: Shared<[String]>, _ reactor: Reactor) {
+        self.reactor = reactor
+        super.init(notes: notes) { EchoProtocol() }
+    }
+
+    override func clientConnectionFailed(_ connector: any Connector, reason: Failure) {
+        super.clientConnectionFailed(connector, reason: reason)
+        try? reactor.stop()
+    }
+}
+
 /// A deterministic byte pattern of `count` bytes: a 251-byte block (a prime, so chunk boundaries
 /// never line up with it) repeated. Built by block, fast even in debug builds.
 func pattern(_ count: Int, seed: UInt8 = 0) -> [UInt8] {
