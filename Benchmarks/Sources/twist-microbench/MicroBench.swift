@@ -2,14 +2,21 @@ import Glibc
 
 /// Micro-benchmarks of Twist's hot paths. Prints Markdown tables for Docs/Benchmarks.md.
 ///
-///     swift run -c release --package-path Benchmarks twist-microbench [timers] [--quick]
+///     swift run -c release --package-path Benchmarks twist-microbench [timers] [deferred]
+///         [--quick] [--compare-twisted] [--python PATH]
+///
+/// `--compare-twisted` runs `Benchmarks/twisted/deferred_bench.py` (CPython + Twisted) after the
+/// Deferred rows and prints both in one table with the ratio; `--python` picks the interpreter.
 @main
 struct MicroBench {
     static func main() {
         let arguments = CommandLine.arguments.dropFirst()
         let quick = arguments.contains("--quick")
-        let selected = Set(arguments.filter { !$0.hasPrefix("--") })
-        let known: Set = ["timers"]
+        let python = arguments.firstIndex(of: "--python").flatMap { index in
+            arguments.index(after: index) < arguments.endIndex ? arguments[arguments.index(after: index)] : nil
+        }
+        let selected = Set(arguments.filter { !$0.hasPrefix("--") && $0 != python })
+        let known: Set = ["timers", "deferred"]
         if let unknown = selected.subtracting(known).first {
             print("twist-microbench: unknown benchmark '\(unknown)'; known: \(known.sorted().joined(separator: ", "))")
             exit(2)
@@ -17,6 +24,17 @@ struct MicroBench {
         if selected.isEmpty || selected.contains("timers") {
             runTimers(quick: quick)
         }
+        if selected.isEmpty || selected.contains("deferred") {
+            if selected.isEmpty { print() }
+            runDeferred(quick: quick, compareTwisted: arguments.contains("--compare-twisted"), python: python ?? "python3")
+        }
+    }
+
+    static func runDeferred(quick: Bool, compareTwisted: Bool, python: String) {
+        let benchmark = DeferredBenchmark(repetitions: quick ? 3 : 7, scale: quick ? 0.1 : 1)
+        let rows = benchmark.run()
+        let twisted = compareTwisted ? TwistedComparison.run(python: python, quick: quick) : nil
+        DeferredTable.print(rows, twisted: twisted, repetitions: benchmark.repetitions)
     }
 
     static func runTimers(quick: Bool) {
