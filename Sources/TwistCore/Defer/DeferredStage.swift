@@ -6,7 +6,7 @@
 /// path (adding to a fired, idle chain) can run the same logic without allocating a node.
 class DeferredStage {
     /// The next stage to run.
-    final var next: DeferredStage?
+    @exclusivity(unchecked) final var next: DeferredStage?
 
     /// For the resume marker: the chain waiting on this one, which takes over its result.
     final let resumeTarget: DeferredChain?
