@@ -18,7 +18,7 @@ extension Deferred {
         if chain.canRunInline, let result = chain.result {
             switch result {
             case .success(let value):
-                return value as! Value
+                return unbox(value, as: Value.self)
             case .failure(let failure):
                 chain.resultHandedOff = true
                 throw failure.error

@@ -61,7 +61,7 @@ public struct Deferred<Value> {
     /// - Throws: ``AlreadyCalledError`` if the Deferred has fired before.
     @inlinable
     public func callback(_ value: Value) throws {
-        if Value.self is any DeferredProtocol.Type {
+        if isDeferredType(Value.self) {
             fatalError("Deferred.callback was given a Deferred as its value; return it from a callback to chain it")
         }
         if chain.inputType != Value.self {

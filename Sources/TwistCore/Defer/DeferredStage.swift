@@ -75,7 +75,7 @@ final class ValueStage<In, Out>: DeferredStage {
         switch input {
         case .success(let value):
             guard let onSuccess else { return input }
-            return outcome { try onSuccess(value as! In) }
+            return outcome { try onSuccess(unbox(value, as: In.self)) }
         case .failure(let failure):
             guard let onFailure else { return input }
             return outcome { try onFailure(failure) }
@@ -111,7 +111,7 @@ final class DeferredValueStage<In, Out>: DeferredStage {
         switch input {
         case .success(let value):
             guard let onSuccess else { return input }
-            return outcome { try onSuccess(value as! In) }
+            return outcome { try onSuccess(unbox(value, as: In.self)) }
         case .failure(let failure):
             guard let onFailure else { return input }
             return outcome { try onFailure(failure) }
@@ -139,7 +139,7 @@ final class BothStage<In, Out>: DeferredStage {
     @inlinable @inline(__always)
     static func apply(_ input: Outcome, _ body: (Result<In, Failure>) throws -> Out) -> Outcome {
         switch input {
-        case .success(let value): return outcome { try body(.success(value as! In)) }
+        case .success(let value): return outcome { try body(.success(unbox(value, as: In.self))) }
         case .failure(let failure): return outcome { try body(.failure(failure)) }
         case .waiting: return input
         }
@@ -164,7 +164,7 @@ final class DeferredBothStage<In, Out>: DeferredStage {
     @inlinable @inline(__always)
     static func apply(_ input: Outcome, _ body: (Result<In, Failure>) throws -> Deferred<Out>) -> Outcome {
         switch input {
-        case .success(let value): return outcome { try body(.success(value as! In)) }
+        case .success(let value): return outcome { try body(.success(unbox(value, as: In.self))) }
         case .failure(let failure): return outcome { try body(.failure(failure)) }
         case .waiting: return input
         }
@@ -192,7 +192,7 @@ final class ObserverStage<In>: DeferredStage {
     @inlinable @inline(__always)
     static func apply(_ input: Outcome, _ body: (Result<In, Failure>) -> Void) {
         switch input {
-        case .success(let value): body(.success(value as! In))
+        case .success(let value): body(.success(unbox(value, as: In.self)))
         case .failure(let failure): body(.failure(failure))
         case .waiting: break
         }
