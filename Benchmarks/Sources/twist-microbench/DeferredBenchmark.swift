@@ -30,9 +30,15 @@ struct DeferredBenchmark {
     let repetitions: Int
     /// Scales every row's iteration count (1 for a full run, smaller for `--quick`).
     let scale: Double
+    /// Runs only the rows whose name contains this (`--only`, for profiling one workload).
+    var only: String? = nil
+
+    private func selected(_ name: String) -> Bool {
+        only.map { name.contains($0) } ?? true
+    }
 
     func run() -> [Row] {
-        var rows: [Row] = []
+        var rows: [Row?] = []
         rows.append(chain("deferred.instantiate", twisted: "instantiate", deferreds: 1, stages: 0) {
             Deferred<Int>()
         })
@@ -53,13 +59,13 @@ struct DeferredBenchmark {
                           expect: 456, DeferredWorkloads.chainedAlreadyFired))
         rows.append(chain("deferred.chained_not_fired", twisted: "chained_not_fired", deferreds: 4, stages: 3,
                           expect: 57, DeferredWorkloads.chainedNotFired))
-        rows.append(contentsOf: awaitRows())
+        rows.append(contentsOf: awaitRows().map { $0 })
         for n in [10, 1_000, 10_000] {
             for mode in DeferredWorkloads.AddMode.allCases {
                 rows.append(addN(n, mode))
             }
         }
-        return rows
+        return rows.compactMap { $0 }
     }
 
     private func iterations(_ base: Int) -> Int {
@@ -70,7 +76,8 @@ struct DeferredBenchmark {
     private func chain<Value>(
         _ name: String, twisted: String, deferreds: Double, stages: Double, expect: Int? = nil,
         _ body: @escaping () -> Deferred<Value>
-    ) -> Row {
+    ) -> Row? {
+        guard selected(name) else { return nil }
         if let expect {
             let result = body().currentResult.flatMap { try? $0.get() }
             precondition((result as? Int) == expect, "\(name): expected \(expect), got \(String(describing: result))")
@@ -87,25 +94,34 @@ struct DeferredBenchmark {
     }
 
     private func awaitRows() -> [Row] {
-        let fired = DeferredAwaitWorkloads.await1000Fired(iterations: iterations(200), repetitions: repetitions)
-        let unfired = DeferredAwaitWorkloads.await20Unfired(
-            eachAwaitSuspends: false, iterations: iterations(5_000), repetitions: repetitions)
-        let suspending = DeferredAwaitWorkloads.await20Unfired(
-            eachAwaitSuspends: true, iterations: iterations(2_000), repetitions: repetitions)
-        return [
-            Row(name: "deferred.await_1000_fired", twistedName: "await_1000_fired", unit: "µs/run",
-                value: fired.microsecondsPerRun, allocations: fired.allocationsPerRun, deferreds: 1_001, stages: 1_000),
-            Row(name: "deferred.await_20_unfired", twistedName: "await_20_unfired", unit: "µs/run",
-                value: unfired.microsecondsPerRun, allocations: unfired.allocationsPerRun, deferreds: 21, stages: 20),
-            Row(name: "deferred.await_20_unfired (each await suspends)", twistedName: "await_20_unfired",
-                unit: "µs/run", value: suspending.microsecondsPerRun, allocations: suspending.allocationsPerRun,
-                deferreds: 21, stages: 20),
-        ]
+        var rows: [Row] = []
+        if selected("deferred.await_1000_fired") {
+            let fired = DeferredAwaitWorkloads.await1000Fired(iterations: iterations(200), repetitions: repetitions)
+            rows.append(Row(name: "deferred.await_1000_fired", twistedName: "await_1000_fired", unit: "µs/run",
+                            value: fired.microsecondsPerRun, allocations: fired.allocationsPerRun,
+                            deferreds: 1_001, stages: 1_000))
+        }
+        if selected("deferred.await_20_unfired") {
+            let unfired = DeferredAwaitWorkloads.await20Unfired(
+                eachAwaitSuspends: false, iterations: iterations(5_000), repetitions: repetitions)
+            rows.append(Row(name: "deferred.await_20_unfired", twistedName: "await_20_unfired", unit: "µs/run",
+                            value: unfired.microsecondsPerRun, allocations: unfired.allocationsPerRun,
+                            deferreds: 21, stages: 20))
+        }
+        if selected("deferred.await_20_unfired (each await suspends)") {
+            let suspending = DeferredAwaitWorkloads.await20Unfired(
+                eachAwaitSuspends: true, iterations: iterations(2_000), repetitions: repetitions)
+            rows.append(Row(name: "deferred.await_20_unfired (each await suspends)", twistedName: "await_20_unfired",
+                            unit: "µs/run", value: suspending.microsecondsPerRun,
+                            allocations: suspending.allocationsPerRun, deferreds: 21, stages: 20))
+        }
+        return rows
     }
 
     /// `deferreds.py`'s add benchmarks, in ns and allocations per stage (4n stages per run).
-    private func addN(_ n: Int, _ mode: DeferredWorkloads.AddMode) -> Row {
+    private func addN(_ n: Int, _ mode: DeferredWorkloads.AddMode) -> Row? {
         let name = "deferred.add_n[\(n), \(mode.rawValue)]"
+        guard selected(name) else { return nil }
         let stages = Double(4 * n)
         if mode != .noResult {
             let result = DeferredWorkloads.addN(n, mode).currentResult.flatMap { try? $0.get() }
