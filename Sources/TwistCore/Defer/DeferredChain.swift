@@ -30,7 +30,7 @@ final class DeferredChain {
 
     /// True when the failure in ``result`` was passed to another chain or to an awaiting task,
     /// so it must not be reported as unhandled.
-    @exclusivity(unchecked) var resultHandedOff = false
+    @exclusivity(unchecked) @usableFromInline var resultHandedOff = false
 
     /// Set by a stage that takes care of the failure it passes on unchanged (an awaiting task);
     /// ``settle(_:)`` turns it into ``resultHandedOff`` for the stage's output.
