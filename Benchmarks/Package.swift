@@ -11,9 +11,12 @@ let package = Package(
         .package(name: "Twist", path: ".."),
     ],
     targets: [
+        // Counts the process's heap allocations by defining malloc and friends in the executable.
+        .target(name: "CMallocCounter"),
         .executableTarget(
             name: "twist-microbench",
             dependencies: [
+                "CMallocCounter",
                 .product(name: "Twist", package: "Twist"),
                 .product(name: "TwistTesting", package: "Twist"),
             ],

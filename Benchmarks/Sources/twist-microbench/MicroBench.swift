@@ -2,14 +2,20 @@ import Glibc
 
 /// Micro-benchmarks of Twist's hot paths. Prints Markdown tables for Docs/Benchmarks.md.
 ///
-///     swift run -c release --package-path Benchmarks twist-microbench [timers] [--quick]
+///     swift run -c release --package-path Benchmarks twist-microbench [timers] [deferred]
+///         [--quick] [--compare-twisted] [--python PATH] [--only NAME-PART]
+///
+/// `--compare-twisted` runs `Benchmarks/twisted/deferred_bench.py` (CPython + Twisted) after the
+/// Deferred rows and prints both in one table with the ratio; `--python` picks the interpreter.
 @main
 struct MicroBench {
     static func main() {
         let arguments = CommandLine.arguments.dropFirst()
         let quick = arguments.contains("--quick")
-        let selected = Set(arguments.filter { !$0.hasPrefix("--") })
-        let known: Set = ["timers"]
+        let python = value(after: "--python", in: arguments)
+        let only = value(after: "--only", in: arguments)
+        let selected = Set(arguments.filter { !$0.hasPrefix("--") && $0 != python && $0 != only })
+        let known: Set = ["timers", "deferred"]
         if let unknown = selected.subtracting(known).first {
             print("twist-microbench: unknown benchmark '\(unknown)'; known: \(known.sorted().joined(separator: ", "))")
             exit(2)
@@ -17,6 +23,27 @@ struct MicroBench {
         if selected.isEmpty || selected.contains("timers") {
             runTimers(quick: quick)
         }
+        if selected.isEmpty || selected.contains("deferred") {
+            if selected.isEmpty { print() }
+            runDeferred(
+                quick: quick, compareTwisted: arguments.contains("--compare-twisted"), python: python ?? "python3",
+                only: only)
+        }
+    }
+
+    /// The argument following `option`, if any.
+    static func value(after option: String, in arguments: ArraySlice<String>) -> String? {
+        guard let index = arguments.firstIndex(of: option), arguments.index(after: index) < arguments.endIndex else {
+            return nil
+        }
+        return arguments[arguments.index(after: index)]
+    }
+
+    static func runDeferred(quick: Bool, compareTwisted: Bool, python: String, only: String?) {
+        let benchmark = DeferredBenchmark(repetitions: quick ? 3 : 7, scale: quick ? 0.1 : 1, only: only)
+        let rows = benchmark.run()
+        let twisted = compareTwisted ? TwistedComparison.run(python: python, quick: quick) : nil
+        DeferredTable.print(rows, twisted: twisted, repetitions: benchmark.repetitions)
     }
 
     static func runTimers(quick: Bool) {

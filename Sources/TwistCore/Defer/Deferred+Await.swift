@@ -13,12 +13,13 @@ extension Deferred {
     ///
     /// Call it from the Deferred's own isolation (the reactor, or the actor that owns it). From a
     /// nonisolated context the resume happens wherever the Deferred fires.
+    @inlinable
     public func value(isolation: isolated (any Actor)? = #isolation) async throws -> Value {
         chain.requireCurrent(Value.self, "value()")
         if chain.canRunInline, let result = chain.result {
             switch result {
             case .success(let value):
-                return value as! Value
+                return unbox(value, as: Value.self)
             case .failure(let failure):
                 chain.resultHandedOff = true
                 throw failure.error
@@ -26,6 +27,13 @@ extension Deferred {
                 break
             }
         }
+        return try await suspendForValue(isolation: isolation)
+    }
+
+    /// The slow path of ``value(isolation:)``: adds the stage that resumes the caller, and
+    /// cancels the chain if the awaiting task is cancelled.
+    @usableFromInline
+    func suspendForValue(isolation: isolated (any Actor)?) async throws -> Value {
         let slot = ChainSlot(chain)
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation(isolation: isolation) {

@@ -1,7 +1,7 @@
 extension Deferred {
     /// Appends a stage, or runs it at once when the chain has a result and nothing is queued.
-    @inline(__always)
-    private func addStage<New>(
+    @inlinable @inline(__always)
+    func addStage<New>(
         _ operation: StaticString,
         _ runNow: (Outcome) -> Outcome,
         _ makeStage: () -> DeferredStage
@@ -27,7 +27,7 @@ extension Deferred {
     /// fired and is not paused or waiting (Twisted's `addCallback`).
     ///
     /// - Returns: the same Deferred, typed by the callback's result.
-    @discardableResult
+    @inlinable @discardableResult
     public func addCallback<New>(_ callback: @escaping (Value) throws -> New) -> Deferred<New> {
         addStage("addCallback", { ValueStage<Value, New>.apply($0, callback, nil) }) {
             ValueStage<Value, New>(callback, nil)
@@ -38,7 +38,7 @@ extension Deferred {
     /// and continues with it (success or failure), without growing the stack.
     ///
     /// - Returns: the same Deferred, typed by the returned Deferred's value.
-    @discardableResult
+    @inlinable @discardableResult
     public func addCallback<New>(_ callback: @escaping (Value) throws -> Deferred<New>) -> Deferred<New> {
         addStage("addCallback", { DeferredValueStage<Value, New>.apply($0, callback, nil) }) {
             DeferredValueStage<Value, New>(callback, nil)
@@ -50,7 +50,7 @@ extension Deferred {
     /// ``Failure/trap(_:)``) keeps it on the error path. A value passes it by (Twisted's `addErrback`).
     ///
     /// - Returns: the same Deferred (its result type does not change).
-    @discardableResult
+    @inlinable @discardableResult
     public func addErrback(_ errback: @escaping (Failure) throws -> Value) -> Deferred<Value> {
         addStage("addErrback", { ValueStage<Value, Value>.apply($0, nil, errback) }) {
             ValueStage<Value, Value>(nil, errback)
@@ -61,7 +61,7 @@ extension Deferred {
     ///
     /// Disfavoured, so that an errback that only throws (`{ failure in throw failure }`) picks the
     /// plain overload; a closure returning a Deferred still selects this one.
-    @discardableResult
+    @inlinable @discardableResult
     @_disfavoredOverload
     public func addErrback(_ errback: @escaping (Failure) throws -> Deferred<Value>) -> Deferred<Value> {
         addStage("addErrback", { DeferredValueStage<Value, Value>.apply($0, nil, errback) }) {
@@ -72,7 +72,7 @@ extension Deferred {
     /// Adds a callback/errback pair as one stage: exactly one of them runs, chosen by whether the
     /// chain has succeeded or failed. An error thrown by `callback` goes to the *next* stage's
     /// errback, never to `errback` of this pair (Twisted's `addCallbacks`).
-    @discardableResult
+    @inlinable @discardableResult
     public func addCallbacks<New>(
         _ callback: @escaping (Value) throws -> New,
         _ errback: @escaping (Failure) throws -> New
@@ -83,7 +83,7 @@ extension Deferred {
     }
 
     /// Adds a callback/errback pair whose members return Deferreds the chain then waits on.
-    @discardableResult
+    @inlinable @discardableResult
     public func addCallbacks<New>(
         _ callback: @escaping (Value) throws -> Deferred<New>,
         _ errback: @escaping (Failure) throws -> Deferred<New>
@@ -95,7 +95,7 @@ extension Deferred {
 
     /// Adds one body for both outcomes, given as a `Result` (Twisted's `addBoth`, the `finally`
     /// of a chain). What it returns becomes the next value; what it throws, the next failure.
-    @discardableResult
+    @inlinable @discardableResult
     public func addBoth<New>(_ body: @escaping (Result<Value, Failure>) throws -> New) -> Deferred<New> {
         addStage("addBoth", { BothStage<Value, New>.apply($0, body) }) {
             BothStage<Value, New>(body)
@@ -103,7 +103,7 @@ extension Deferred {
     }
 
     /// Adds one body for both outcomes that returns a Deferred the chain then waits on.
-    @discardableResult
+    @inlinable @discardableResult
     public func addBoth<New>(
         _ body: @escaping (Result<Value, Failure>) throws -> Deferred<New>
     ) -> Deferred<New> {

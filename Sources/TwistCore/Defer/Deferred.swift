@@ -25,9 +25,10 @@ public import Logging
 /// logged (see ``DeferredLogging``).
 public struct Deferred<Value> {
     /// The chain this handle views.
-    let chain: DeferredChain
+    @usableFromInline let chain: DeferredChain
 
     /// Wraps an existing chain whose current type is `Value`.
+    @inlinable
     init(chain: DeferredChain) {
         self.chain = chain
     }
@@ -36,6 +37,7 @@ public struct Deferred<Value> {
     /// ``CancelledError`` and then swallows one late `callback`/`errback` from the producer.
     ///
     /// - Parameter logger: where an unhandled failure is reported; nil uses ``DeferredLogging``.
+    @inlinable
     public init(logger: Logger? = nil) {
         chain = DeferredChain(inputType: Value.self, logger: logger)
     }
@@ -57,8 +59,9 @@ public struct Deferred<Value> {
     /// - Precondition: this handle has the chain's input type, and `Value` is not itself a
     ///   Deferred (Twist rejects a Deferred as a result; return it from a callback instead).
     /// - Throws: ``AlreadyCalledError`` if the Deferred has fired before.
+    @inlinable
     public func callback(_ value: Value) throws {
-        if Value.self is any DeferredProtocol.Type {
+        if isDeferredType(Value.self) {
             fatalError("Deferred.callback was given a Deferred as its value; return it from a callback to chain it")
         }
         if chain.inputType != Value.self {

@@ -1,10 +1,11 @@
-import Logging
+public import Logging
 
 /// What a stage hands on: a value, a failure, or a Deferred the chain must wait for.
 ///
 /// A chain stores only `.success` and `.failure`; `.waiting` exists only between a stage and
 /// ``DeferredChain/settle(_:)``. Values are stored type-erased because one chain changes its result
 /// type from stage to stage; the typed ``Deferred`` handles guarantee the types line up.
+@usableFromInline
 enum Outcome {
     case success(Any)
     case failure(Failure)
@@ -15,31 +16,35 @@ enum Outcome {
 ///
 /// Stages form a singly linked list of ``DeferredStage`` nodes, so adding a stage costs exactly one
 /// allocation (the node, which holds the user's closures). Confined to one thread, like Deferred.
+@usableFromInline
 final class DeferredChain {
+    // Dynamic exclusivity checks are off for the chain's state: a chain is confined to one
+    // thread and its properties are only read and assigned, never borrowed across a call
+    // (the checks cost about a sixth of a short chain's time).
     /// The current result; nil before the first fire and while waiting on another chain.
-    var result: Outcome?
+    @exclusivity(unchecked) @usableFromInline var result: Outcome?
 
     /// True once `callback`/`errback` has been called (Twisted's `called`); stays true while paused
     /// or waiting on an inner Deferred.
-    var hasFired = false
+    @exclusivity(unchecked) var hasFired = false
 
     /// True when the failure in ``result`` was passed to another chain or to an awaiting task,
     /// so it must not be reported as unhandled.
-    var resultHandedOff = false
+    @exclusivity(unchecked) @usableFromInline var resultHandedOff = false
 
     /// Set by a stage that takes care of the failure it passes on unchanged (an awaiting task);
     /// ``settle(_:)`` turns it into ``resultHandedOff`` for the stage's output.
-    var stageHandledResult = false
+    @exclusivity(unchecked) var stageHandledResult = false
 
     /// How many `pause()` calls are not yet matched by `unpause()`.
-    var pauseCount = 0
+    @exclusivity(unchecked) @usableFromInline var pauseCount = 0
 
     /// True while this chain's stages are running (guards against re-entrant runs).
-    var isRunning = false
+    @exclusivity(unchecked) @usableFromInline var isRunning = false
 
     /// The first and last stage not yet run.
-    var head: DeferredStage?
-    var tail: DeferredStage?
+    @exclusivity(unchecked) @usableFromInline var head: DeferredStage?
+    @exclusivity(unchecked) @usableFromInline var tail: DeferredStage?
 
     /// The chain this one waits on (set while a stage's returned Deferred is pending).
     ///
@@ -47,25 +52,26 @@ final class DeferredChain {
     /// holds it. The waited-on chain holds this one through its resume stage; that cycle ends when
     /// the inner chain hands its result over (or is cancelled and does). A pair that never fires
     /// and that nobody else holds stays alive: cancel or fire what you wait on.
-    var waitingOn: DeferredChain?
+    @exclusivity(unchecked) var waitingOn: DeferredChain?
 
     /// Called by `cancel()` before the chain has fired; dropped when the chain fires.
-    var canceller: ((DeferredChain) -> Void)?
+    @exclusivity(unchecked) var canceller: ((DeferredChain) -> Void)?
 
     /// When true, `cancel()` leaves firing to the canceller (used by the async bridge, whose task
     /// fires the chain when it finishes); otherwise an unfired chain is errbacked with CancelledError.
-    var cancellerFiresLater = false
+    @exclusivity(unchecked) var cancellerFiresLater = false
 
     /// Set by `cancel()` without a canceller: the next `callback`/`errback` is swallowed once.
-    var suppressAlreadyCalled = false
+    @exclusivity(unchecked) var suppressAlreadyCalled = false
 
     /// The type `callback` takes, and the type of the result after the last stage added.
-    let inputType: Any.Type
-    var currentType: Any.Type
+    @usableFromInline let inputType: Any.Type
+    @exclusivity(unchecked) @usableFromInline var currentType: Any.Type
 
     /// Where an unhandled failure is reported; nil means ``DeferredLogging``'s current logger.
     let logger: Logger?
 
+    @usableFromInline
     init(inputType: Any.Type, logger: Logger?) {
         self.inputType = inputType
         self.currentType = inputType
@@ -87,19 +93,19 @@ final class DeferredChain {
     }
 
     /// True when the chain has a result and nothing stops it from running stages now.
-    @inline(__always)
+    @inlinable @inline(__always)
     var isReady: Bool {
         result != nil && pauseCount == 0 && !isRunning
     }
 
     /// True when a stage added now may run at once, without being queued.
-    @inline(__always)
+    @inlinable @inline(__always)
     var canRunInline: Bool {
         head == nil && isReady
     }
 
     /// Appends a stage to run after the ones already queued.
-    @inline(__always)
+    @inlinable @inline(__always)
     func append(_ stage: DeferredStage) {
         if let last = tail {
             last.next = stage
@@ -121,6 +127,7 @@ final class DeferredChain {
 
     /// Stores a stage's output as the result. Returns false when the chain must now wait on the
     /// Deferred the stage returned (the chain's remaining stages then run after that one fires).
+    @usableFromInline
     func settle(_ output: Outcome) -> Bool {
         guard case .waiting(let inner) = output else {
             result = output
@@ -148,6 +155,7 @@ final class DeferredChain {
 
     /// Records the first fire. Throws ``AlreadyCalledError`` on a second one (except the single
     /// late fire that `cancel()` without a canceller allows).
+    @usableFromInline
     func fire(_ outcome: Outcome) throws {
         if hasFired {
             if suppressAlreadyCalled {
@@ -167,6 +175,7 @@ final class DeferredChain {
     ///
     /// No recursion: when this chain's result is handed to a chain that waited on it, that chain
     /// runs next in this same loop, and the handing chain is resumed afterwards from `handedOver`.
+    @usableFromInline
     func runStages() {
         var current = self
         var handedOver: [DeferredChain] = []
@@ -201,7 +210,7 @@ final class DeferredChain {
 
     /// Runs one stage at once on a chain that has a result and nothing queued (the fast path for
     /// adding to a fired Deferred: no node is allocated).
-    @inline(__always)
+    @inlinable @inline(__always)
     func runInline(_ apply: (Outcome) -> Outcome) {
         guard let input = result else { return }
         isRunning = true
@@ -230,7 +239,7 @@ final class DeferredChain {
 
     /// Traps with a clear message unless a handle typed `Value` matches the chain's current type.
     /// (`fatalError`, not `precondition`, so the message is printed in release builds too.)
-    @inline(__always)
+    @inlinable @inline(__always)
     func requireCurrent<Value>(_: Value.Type, _ operation: StaticString) {
         if currentType != Value.self {
             fatalError(

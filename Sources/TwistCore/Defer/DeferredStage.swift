@@ -4,9 +4,10 @@
 /// Stages are nodes of a singly linked list. Each typed subclass holds the user's closures
 /// directly, so a stage costs one allocation. The `apply` functions are static so that the fast
 /// path (adding to a fired, idle chain) can run the same logic without allocating a node.
+@usableFromInline
 class DeferredStage {
     /// The next stage to run.
-    final var next: DeferredStage?
+    @exclusivity(unchecked) @usableFromInline final var next: DeferredStage?
 
     /// For the resume marker: the chain waiting on this one, which takes over its result.
     final let resumeTarget: DeferredChain?
@@ -16,6 +17,7 @@ class DeferredStage {
         resumeTarget = target
     }
 
+    @usableFromInline
     init() {
         resumeTarget = nil
     }
@@ -27,7 +29,7 @@ class DeferredStage {
 }
 
 /// Runs a throwing body, turning a thrown error into a failure.
-@inline(__always)
+@inlinable @inline(__always)
 func outcome<Out>(_ body: () throws -> Out) -> Outcome {
     do {
         return .success(try body())
@@ -37,7 +39,7 @@ func outcome<Out>(_ body: () throws -> Out) -> Outcome {
 }
 
 /// Runs a throwing body that returns a Deferred: the chain will wait on (or take over) its result.
-@inline(__always)
+@inlinable @inline(__always)
 func outcome<Out>(_ body: () throws -> Deferred<Out>) -> Outcome {
     do {
         let inner = try body()
@@ -50,10 +52,12 @@ func outcome<Out>(_ body: () throws -> Deferred<Out>) -> Outcome {
 
 /// A callback/errback pair returning plain values (`addCallback`, `addErrback`, `addCallbacks`).
 /// A nil member passes its kind of result through unchanged.
+@usableFromInline
 final class ValueStage<In, Out>: DeferredStage {
     let onSuccess: ((In) throws -> Out)?
     let onFailure: ((Failure) throws -> Out)?
 
+    @usableFromInline
     init(_ onSuccess: ((In) throws -> Out)?, _ onFailure: ((Failure) throws -> Out)?) {
         self.onSuccess = onSuccess
         self.onFailure = onFailure
@@ -64,14 +68,14 @@ final class ValueStage<In, Out>: DeferredStage {
         Self.apply(input, onSuccess, onFailure)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     static func apply(
         _ input: Outcome, _ onSuccess: ((In) throws -> Out)?, _ onFailure: ((Failure) throws -> Out)?
     ) -> Outcome {
         switch input {
         case .success(let value):
             guard let onSuccess else { return input }
-            return outcome { try onSuccess(value as! In) }
+            return outcome { try onSuccess(unbox(value, as: In.self)) }
         case .failure(let failure):
             guard let onFailure else { return input }
             return outcome { try onFailure(failure) }
@@ -82,10 +86,12 @@ final class ValueStage<In, Out>: DeferredStage {
 }
 
 /// A callback/errback pair whose members return Deferreds the chain then waits on.
+@usableFromInline
 final class DeferredValueStage<In, Out>: DeferredStage {
     let onSuccess: ((In) throws -> Deferred<Out>)?
     let onFailure: ((Failure) throws -> Deferred<Out>)?
 
+    @usableFromInline
     init(_ onSuccess: ((In) throws -> Deferred<Out>)?, _ onFailure: ((Failure) throws -> Deferred<Out>)?) {
         self.onSuccess = onSuccess
         self.onFailure = onFailure
@@ -96,7 +102,7 @@ final class DeferredValueStage<In, Out>: DeferredStage {
         Self.apply(input, onSuccess, onFailure)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     static func apply(
         _ input: Outcome,
         _ onSuccess: ((In) throws -> Deferred<Out>)?,
@@ -105,7 +111,7 @@ final class DeferredValueStage<In, Out>: DeferredStage {
         switch input {
         case .success(let value):
             guard let onSuccess else { return input }
-            return outcome { try onSuccess(value as! In) }
+            return outcome { try onSuccess(unbox(value, as: In.self)) }
         case .failure(let failure):
             guard let onFailure else { return input }
             return outcome { try onFailure(failure) }
@@ -116,9 +122,11 @@ final class DeferredValueStage<In, Out>: DeferredStage {
 }
 
 /// One body for both kinds of result (`addBoth`), given a `Result`.
+@usableFromInline
 final class BothStage<In, Out>: DeferredStage {
     let body: (Result<In, Failure>) throws -> Out
 
+    @usableFromInline
     init(_ body: @escaping (Result<In, Failure>) throws -> Out) {
         self.body = body
         super.init()
@@ -128,10 +136,10 @@ final class BothStage<In, Out>: DeferredStage {
         Self.apply(input, body)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     static func apply(_ input: Outcome, _ body: (Result<In, Failure>) throws -> Out) -> Outcome {
         switch input {
-        case .success(let value): return outcome { try body(.success(value as! In)) }
+        case .success(let value): return outcome { try body(.success(unbox(value, as: In.self))) }
         case .failure(let failure): return outcome { try body(.failure(failure)) }
         case .waiting: return input
         }
@@ -139,9 +147,11 @@ final class BothStage<In, Out>: DeferredStage {
 }
 
 /// One body for both kinds of result that returns a Deferred (`addBoth` returning a Deferred).
+@usableFromInline
 final class DeferredBothStage<In, Out>: DeferredStage {
     let body: (Result<In, Failure>) throws -> Deferred<Out>
 
+    @usableFromInline
     init(_ body: @escaping (Result<In, Failure>) throws -> Deferred<Out>) {
         self.body = body
         super.init()
@@ -151,10 +161,10 @@ final class DeferredBothStage<In, Out>: DeferredStage {
         Self.apply(input, body)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     static func apply(_ input: Outcome, _ body: (Result<In, Failure>) throws -> Deferred<Out>) -> Outcome {
         switch input {
-        case .success(let value): return outcome { try body(.success(value as! In)) }
+        case .success(let value): return outcome { try body(.success(unbox(value, as: In.self))) }
         case .failure(let failure): return outcome { try body(.failure(failure)) }
         case .waiting: return input
         }
@@ -179,10 +189,10 @@ final class ObserverStage<In>: DeferredStage {
         return input
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     static func apply(_ input: Outcome, _ body: (Result<In, Failure>) -> Void) {
         switch input {
-        case .success(let value): body(.success(value as! In))
+        case .success(let value): body(.success(unbox(value, as: In.self)))
         case .failure(let failure): body(.failure(failure))
         case .waiting: break
         }

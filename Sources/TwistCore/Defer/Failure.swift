@@ -32,6 +32,7 @@ public struct Failure: Error, CustomStringConvertible {
     }
 
     /// Wraps an error caught from a stage, without a location (the throw site is not known).
+    @usableFromInline
     init(caught error: any Error) {
         if let failure = error as? Failure {
             self = failure
