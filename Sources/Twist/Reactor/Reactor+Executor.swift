@@ -4,7 +4,15 @@ import TwistCore
 /// the order they were enqueued. A job enqueued on the reactor thread goes to a local queue (no
 /// lock, no wake-up); one from another thread goes through the thread inbox and wakes the loop.
 /// Jobs enqueued after the reactor stopped never run.
-extension Reactor: SerialExecutor {
+///
+/// The reactor is also a `TaskExecutor`. The Swift runtime resumes a suspended task (after
+/// `Task.yield`, or a continuation resumed on the reactor thread) on its *task* executor — the
+/// global pool when it has none — and the task then hops back to the reactor through the thread
+/// inbox: a wake-up per resumption (measured: every one of 30 resumptions of reactor-isolated code
+/// arrived from a pool thread). A task started with `Task(executorPreference: reactor)` is resumed
+/// on the reactor directly instead (measured: 0 arrivals from other threads, ~3 local enqueues
+/// per resumption).
+extension Reactor: SerialExecutor, TaskExecutor {
     /// Queues `job` to run on the reactor thread.
     public nonisolated func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)

@@ -114,3 +114,33 @@ actor ReactorBoundCounter {
         try? reactor.stop()
     }
 }
+
+/// Task-executor preference: resumptions stay on the reactor thread without a thread hop.
+@Suite(.timeLimit(.minutes(1))) struct ReactorTaskExecutorTests {
+    static func suspendAndResume(_ reactor: isolated Reactor) async -> (onReactor: Bool, localEnqueues: Int) {
+        let before = reactor.core.localJobsEnqueued
+        var onReactor = true
+        for _ in 0..<10 {
+            await Task.yield()
+            await withCheckedContinuation(isolation: reactor) { (resumed: CheckedContinuation<Void, Never>) in
+                reactor.callLater(0) { resumed.resume() }
+            }
+            onReactor = onReactor && reactor.isInReactorThread
+        }
+        return (onReactor, reactor.core.localJobsEnqueued - before)
+    }
+
+    @Test func aTaskPreferringTheReactorIsResumedThroughItsLocalQueue() async {
+        let result = Shared<String>("")
+        let stopped = await runReactor { reactor in
+            Task(executorPreference: reactor) { [reactor] in
+                let outcome = await Self.suspendAndResume(reactor)
+                result.value = "\(outcome.onReactor) \(outcome.localEnqueues >= 20)"
+                await ReactorExecutorTests.stopAfterAwait(reactor)
+            }
+        }
+        #expect(stopped)
+        // Every resumption was queued on the reactor thread itself (20 suspensions, ≥ 20 local jobs).
+        #expect(result.value == "true true")
+    }
+}
