@@ -253,3 +253,64 @@ final class ChurnClient: Protocol {
         #expect(flooded.value > 4 << 20)
     }
 }
+
+/// Smaller contract points of the TCP layer.
+@Suite(.timeLimit(.minutes(1))) struct TCPContractTests {
+    @Test func theSameConnectorIsPassedToEveryNotification() async {
+        let identities = Shared<[ObjectIdentifier]>([])
+        let stopped = await runReactor { reactor in
+            let port = try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "127.0.0.1")
+            final class Watching: ClientFactory {
+                let identities: Shared<[ObjectIdentifier]>
+                let reactor: Reactor
+                init(_ identities: Shared<[ObjectIdentifier]>, _ reactor: Reactor) {
+                    self.identities = identities
+                    self.reactor = reactor
+                    super.init()
+                }
+                override func buildProtocol(address: IPAddress) -> Protocol? {
+                    RecordingClient(log: Shared(ConnectionLog()), onConnected: { $0.transport?.loseConnection() })
+                }
+                override func startedConnecting(_ connector: any Connector) {
+                    identities.mutate { $0.append(ObjectIdentifier(connector)) }
+                }
+                override func clientConnectionLost(_ connector: any Connector, reason: Failure) {
+                    identities.mutate { $0.append(ObjectIdentifier(connector)) }
+                    try? reactor.stop()
+                }
+            }
+            let connector = reactor.connectTCP("127.0.0.1", port.address.port, Watching(identities, reactor))
+            identities.mutate { $0.append(ObjectIdentifier(connector)) }
+        }
+        #expect(stopped)
+        #expect(identities.value.count == 3)
+        #expect(Set(identities.value).count == 1)
+    }
+
+    @Test func aProducerRegisteredOnAClosedTransportIsStoppedAtOnce() async {
+        let events = Shared<[String]>([])
+        let stopped = await runReactor { reactor in
+            final class Producer: PushProducer {
+                let events: Shared<[String]>
+                init(_ events: Shared<[String]>) { self.events = events }
+                func pauseProducing() { events.mutate { $0.append("pause") } }
+                func resumeProducing() { events.mutate { $0.append("resume") } }
+                func stopProducing() { events.mutate { $0.append("stop") } }
+            }
+            final class LateRegistration: Protocol {
+                let events: Shared<[String]>
+                let reactor: Reactor
+                init(_ events: Shared<[String]>, _ reactor: Reactor) { self.events = events; self.reactor = reactor }
+                override func connectionMade() { transport?.abortConnection() }
+                override func connectionLost(reason: Failure) {
+                    try? transport?.registerProducer(.push(Producer(events)))
+                    try? reactor.stop()
+                }
+            }
+            let port = try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "127.0.0.1")
+            reactor.connectTCP("127.0.0.1", port.address.port, RecordingClientFactory(notes: Shared([])) { LateRegistration(events, reactor) })
+        }
+        #expect(stopped)
+        #expect(events.value == ["stop"])
+    }
+}
