@@ -1,4 +1,3 @@
-import Foundation
 import Glibc
 import TwistCore
 
@@ -66,7 +65,7 @@ final class TCPConnector: IOHandler, Connector {
         let port = destination.port
         let reactor = self.reactor
         let connector = UnsafeSendable(self)
-        Thread {
+        DetachedThread.start {
             let resolved = Self.resolve(host, port)
             reactor.callFromThread {
                 let connector = connector.value
@@ -76,7 +75,7 @@ final class TCPConnector: IOHandler, Connector {
                 case .failure(let error): connector.fail(error)
                 }
             }
-        }.start()
+        }
     }
 
     private static func resolve(_ host: String, _ port: Int) -> Result<UnsafeSendable<SystemAddress>, DNSLookupError> {

@@ -30,11 +30,6 @@ final class ThreadInbox: Sendable {
     func takeAll(into batch: inout [ThreadWork]) {
         queue.withLock { swap(&$0, &batch) }
     }
-
-    /// Wakes the loop without posting anything.
-    func wake() {
-        waker.wake()
-    }
 }
 
 /// The two pointers `ev_async_send` needs, which is safe to call from any thread.

@@ -287,6 +287,46 @@ final class ChurnClient: Protocol {
         #expect(Set(identities.value).count == 1)
     }
 
+    @Test func loseConnectionWaitsForTheRegisteredProducerAndIsHarmlessTwice() async {
+        let server = Shared(ConnectionLog())
+        let order = Shared<[String]>([])
+        let stopped = await runReactor { reactor in
+            final class Idle: PushProducer {
+                func pauseProducing() {}
+                func resumeProducing() {}
+                func stopProducing() {}
+            }
+            final class Finisher: Protocol {
+                let reactor: Reactor
+                let order: Shared<[String]>
+                init(_ reactor: Reactor, _ order: Shared<[String]>) { self.reactor = reactor; self.order = order }
+                override func connectionMade() {
+                    try? transport?.registerProducer(.push(Idle()))
+                    transport?.write("last words".utf8)
+                    transport?.loseConnection()
+                    transport?.loseConnection()
+                    transport?.write(" and more".utf8)  // still sent: the close waits for the producer
+                    reactor.callLater(0.05) {
+                        self.order.mutate { $0.append("unregister") }
+                        self.transport?.unregisterProducer()
+                    }
+                }
+            }
+            let port = try reactor.listenTCP(0, Factory { RecordingClient(log: server) }, interface: "127.0.0.1")
+            reactor.connectTCP("127.0.0.1", port.address.port, RecordingClientFactory(notes: Shared([])) { Finisher(reactor, order) })
+            LoopingCall(clock: reactor) {
+                if server.value.events.contains("lost") {
+                    order.mutate { $0.append("server lost") }
+                    try reactor.stop()
+                }
+            }.start(interval: 0.01)
+        }
+        #expect(stopped)
+        #expect(order.value == ["unregister", "server lost"])
+        #expect(String(decoding: server.value.received, as: UTF8.self) == "last words and more")
+        #expect(server.value.lostReason == "ConnectionDone")
+    }
+
     @Test func aProducerRegisteredOnAClosedTransportIsStoppedAtOnce() async {
         let events = Shared<[String]>([])
         let stopped = await runReactor { reactor in
