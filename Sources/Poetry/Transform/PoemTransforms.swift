@@ -29,6 +29,7 @@ public enum PoemTransforms {
 
     /// Reverses the order of the poem's lines; a trailing newline stays at the end.
     public static func backwards(_ poem: String) -> String {
+        guard !poem.isEmpty else { return poem }
         var lines = poem.split(separator: "\n", omittingEmptySubsequences: false)
         let endsWithNewline = lines.last == ""
         if endsWithNewline { lines.removeLast() }

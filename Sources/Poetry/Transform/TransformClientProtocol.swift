@@ -17,10 +17,11 @@ public final class TransformClientProtocol: NetstringReceiver {
         sendString(client.request.payload)
     }
 
-    /// The reply: close, and let the factory fire its Deferred. Later netstrings are ignored.
+    /// The reply: the factory fires its Deferred, then the connection is closed. Later netstrings
+    /// are ignored.
     public override func stringReceived(_ string: ArraySlice<UInt8>) throws {
-        transport?.loseConnection()
         client.replyReceived(string)
+        transport?.loseConnection()
     }
 
     /// The connection ended; without a reply before it, the request failed.
