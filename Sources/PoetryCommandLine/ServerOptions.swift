@@ -3,7 +3,7 @@ public import ArgumentParser
 /// The options every poetry server shares: `--port` and `--iface`.
 public struct ServerOptions: ParsableArguments {
     /// The port to listen on; 0 (the default) lets the system pick a free one.
-    @Option(help: "The port to listen on (default: 0, a free port chosen by the system).")
+    @Option(help: "The port to listen on; 0 lets the system pick a free one.")
     public var port: Int = 0
 
     /// The numeric address to listen on.
