@@ -2,11 +2,12 @@ import Glibc
 
 /// Micro-benchmarks of Twist's hot paths. Prints Markdown tables for Docs/Benchmarks.md.
 ///
-///     swift run -c release --package-path Benchmarks twist-microbench [timers] [deferred]
+///     swift run -c release --package-path Benchmarks twist-microbench [timers] [deferred] [receivers]
 ///         [--quick] [--compare-twisted] [--python PATH] [--only NAME-PART]
 ///
-/// `--compare-twisted` runs `Benchmarks/twisted/deferred_bench.py` (CPython + Twisted) after the
-/// Deferred rows and prints both in one table with the ratio; `--python` picks the interpreter.
+/// `--compare-twisted` runs the matching script in `Benchmarks/twisted/` (CPython + Twisted) after
+/// the Deferred or receiver rows and prints both in one table with the ratio; `--python` picks
+/// the interpreter.
 @main
 struct MicroBench {
     static func main() {
@@ -15,7 +16,7 @@ struct MicroBench {
         let python = value(after: "--python", in: arguments)
         let only = value(after: "--only", in: arguments)
         let selected = Set(arguments.filter { !$0.hasPrefix("--") && $0 != python && $0 != only })
-        let known: Set = ["timers", "deferred"]
+        let known: Set = ["timers", "deferred", "receivers"]
         if let unknown = selected.subtracting(known).first {
             print("twist-microbench: unknown benchmark '\(unknown)'; known: \(known.sorted().joined(separator: ", "))")
             exit(2)
@@ -28,6 +29,34 @@ struct MicroBench {
             runDeferred(
                 quick: quick, compareTwisted: arguments.contains("--compare-twisted"), python: python ?? "python3",
                 only: only)
+        }
+        if selected.isEmpty || selected.contains("receivers") {
+            if selected.isEmpty { print() }
+            runReceivers(
+                quick: quick, compareTwisted: arguments.contains("--compare-twisted"), python: python ?? "python3")
+        }
+    }
+
+    static func runReceivers(quick: Bool, compareTwisted: Bool, python: String) {
+        let benchmark = ReceiverBenchmark(repetitions: quick ? 3 : 9)
+        let rows = benchmark.run()
+        let twisted = compareTwisted
+            ? TwistedComparison.run(script: "receiver_bench.py", python: python, quick: quick) : nil
+        print("### Receivers: one stream fed in reads of a fixed size (median of \(benchmark.repetitions))")
+        print()
+        if let twisted { print("Twisted column: \(twisted.versions).\n") }
+        print("| workload | read size | MB/s | messages/s | allocations per message |" + (twisted == nil ? "" : " Twisted MB/s | Twist ÷ Twisted |"))
+        print("|---|---:|---:|---:|---:|" + (twisted == nil ? "" : "---:|---:|"))
+        for row in rows {
+            var line = "| \(row.name) | \(row.readSize) | \(format(row.megabytesPerSecond)) | \(Int(row.messagesPerSecond.rounded())) | \(String(format: "%.3f", row.allocationsPerMessage)) |"
+            if let twisted {
+                if let theirs = twisted.values["\(row.name).\(row.readSize)"] {
+                    line += " \(format(theirs)) | \(format(row.megabytesPerSecond / theirs))× |"
+                } else {
+                    line += " — | — |"
+                }
+            }
+            print(line)
         }
     }
 

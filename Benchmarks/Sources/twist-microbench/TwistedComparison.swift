@@ -1,7 +1,8 @@
 import Foundation
 
-/// Runs `Benchmarks/twisted/deferred_bench.py` under CPython as a subprocess and reads its rows,
-/// so one command prints Twist and Twisted side by side.
+/// Runs one of the scripts in `Benchmarks/twisted/` (`deferred_bench.py`, `receiver_bench.py`)
+/// under CPython as a subprocess and reads its rows, so one command prints Twist and Twisted side
+/// by side.
 enum TwistedComparison {
     /// What the Python side reported: figures by row name, and the versions it ran with.
     struct Report {
@@ -9,15 +10,18 @@ enum TwistedComparison {
         var versions: String = ""
     }
 
-    /// The script, found next to this source file in the Benchmarks package.
-    static let script = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()
-        .appendingPathComponent("../../twisted/deferred_bench.py")
-        .standardizedFileURL.path
+    /// The script called `name` in `Benchmarks/twisted/`, found from this source file's path.
+    static func script(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent()
+            .appendingPathComponent("../../twisted/\(name)")
+            .standardizedFileURL.path
+    }
 
     /// Runs the script with `python` (looked up on PATH) and parses its `--tsv` output, or returns
     /// nil with a note on standard error when Python or Twisted is missing or the script fails.
-    static func run(python: String, quick: Bool) -> Report? {
+    static func run(script name: String = "deferred_bench.py", python: String, quick: Bool) -> Report? {
+        let script = script(name)
         guard runPython(python, ["-c", "import twisted"]) != nil else {
             FileHandle.standardError.write(Data("twist-microbench: '\(python) -c \"import twisted\"' failed; skipping the Twisted column (python3 -m pip install twisted)\n".utf8))
             return nil
