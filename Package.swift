@@ -12,6 +12,14 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// What every poetry executable links: the library and the shared command-line pieces.
+let poetryToolDependencies: [Target.Dependency] = [
+    "Poetry",
+    "PoetryCommandLine",
+    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    .product(name: "Logging", package: "swift-log"),
+]
+
 let package = Package(
     name: "Twist",
     products: [
@@ -20,6 +28,12 @@ let package = Package(
         .library(name: "TwistTesting", targets: ["TwistTesting"]),
         .executable(name: "twist-demo", targets: ["twist-demo"]),
         .executable(name: "echo-server", targets: ["echo-server"]),
+        .library(name: "Poetry", targets: ["Poetry"]),
+        .executable(name: "fastpoetry", targets: ["fastpoetry"]),
+        .executable(name: "slowpoetry", targets: ["slowpoetry"]),
+        .executable(name: "transformedpoetry", targets: ["transformedpoetry"]),
+        .executable(name: "poetry-proxy", targets: ["poetry-proxy"]),
+        .executable(name: "get-poetry", targets: ["get-poetry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
@@ -76,6 +90,29 @@ let package = Package(
             dependencies: ["Twist", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
+        // The poetry services of the Twisted intro: protocols, factories, services, client logic,
+        // and the bundled public-domain poems.
+        .target(
+            name: "Poetry",
+            dependencies: ["Twist", .product(name: "Logging", package: "swift-log")],
+            resources: [.copy("Poems")],
+            swiftSettings: swiftSettings
+        ),
+        // What the poetry executables share: argument types and the exit-status-2 entry point.
+        .target(
+            name: "PoetryCommandLine",
+            dependencies: [
+                "Poetry",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "fastpoetry", dependencies: poetryToolDependencies, swiftSettings: swiftSettings),
+        .executableTarget(name: "slowpoetry", dependencies: poetryToolDependencies, swiftSettings: swiftSettings),
+        .executableTarget(name: "transformedpoetry", dependencies: poetryToolDependencies, swiftSettings: swiftSettings),
+        .executableTarget(name: "poetry-proxy", dependencies: poetryToolDependencies, swiftSettings: swiftSettings),
+        .executableTarget(name: "get-poetry", dependencies: poetryToolDependencies, swiftSettings: swiftSettings),
         .testTarget(
             name: "TwistCoreTests",
             dependencies: ["TwistCore", "TwistTesting"],
@@ -85,6 +122,16 @@ let package = Package(
             name: "TwistTests",
             dependencies: ["Twist", "TwistTesting"],
             exclude: ["Basic/twisted_netstring_peer.py"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PoetryTests",
+            dependencies: [
+                "Poetry",
+                "TwistTesting",
+                // Built before the tests, which run the real executables end to end.
+                "fastpoetry", "slowpoetry", "transformedpoetry", "poetry-proxy", "get-poetry",
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,0 +1,6 @@
+public import Poetry
+
+extension PoetryOutput {
+    /// Standard output and standard error, unbuffered.
+    public static var console: PoetryOutput { PoetryOutput(out: Console.out, err: Console.err) }
+}

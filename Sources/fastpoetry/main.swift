@@ -1,0 +1,33 @@
+import ArgumentParser
+import Poetry
+import PoetryCommandLine
+import Twist
+
+/// The fast poetry server (the intro's Part 11): every client gets the whole poem at once.
+struct FastPoetry: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fastpoetry",
+        abstract: "Serves a poem: each client gets the whole poem at once, then the connection closes.",
+        discussion: """
+            Prints 'Serving <file> on <host>:<port>.' once it listens (port 0 picks a free one), \
+            then serves any number of clients until Ctrl-C (SIGINT) or SIGTERM. Clients send \
+            nothing; the end of the poem is the end of the stream. Try it with \
+            'get-poetry <port>' or 'nc 127.0.0.1 <port>'.
+            """
+    )
+
+    @OptionGroup var server: ServerOptions
+
+    @Argument(help: "The poem file to serve (UTF-8 text).")
+    var poemFile: String
+
+    func run() throws {
+        let poem = try readPoemArgument(poemFile)
+        let reactor = Reactor()
+        let port = try reactor.listenTCP(server.port, PoetryServerFactory(poem: poem), interface: server.interface)
+        Console.out("Serving \(poemFile) on \(port.address).\n")
+        try reactor.run(installSignalHandlers: true)
+    }
+}
+
+FastPoetry.mainWithUsageStatus2()

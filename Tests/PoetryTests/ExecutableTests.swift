@@ -1,0 +1,88 @@
+import Foundation
+import Poetry
+import Testing
+
+/// The real executables, end to end over loopback (poetry.md §7), and their argument errors.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct ExecutableTests {
+    static let poems = try! BundledPoems.all()
+    static func path(_ name: String) -> String { poems.first { $0.name == name }!.path }
+
+    /// Bad command lines: each exits with status 2 and says what is wrong on stderr.
+    static let badCommandLines: [(tool: String, arguments: [String], says: String)] = [
+        ("fastpoetry", [], "Missing expected argument"),
+        ("fastpoetry", ["/no/such/poem.txt"], "No such file: /no/such/poem.txt"),
+        ("fastpoetry", ["--port", "70000", path("hope")], "--port must be between 0 and 65535"),
+        ("fastpoetry", ["--port", "ten", path("hope")], "ten"),
+        ("slowpoetry", ["--num-bytes", "0", path("hope")], "--num-bytes must be at least 1"),
+        ("slowpoetry", ["--delay=-1", path("hope")], "--delay must be a non-negative"),
+        ("slowpoetry", [path("hope"), path("hope")], "Unexpected argument"),
+        ("transformedpoetry", ["extra"], "Unexpected argument"),
+        ("transformedpoetry", ["--transform", "sonnetize"], "no such transform: 'sonnetize'"),
+        ("poetry-proxy", [], "Missing expected argument"),
+        ("poetry-proxy", ["localhost:http"], "Ports must be integers."),
+        ("get-poetry", [], "give at least one poetry server address"),
+        ("get-poetry", ["10000:"], "Ports must be integers."),
+        ("get-poetry", ["--style", "twisted", "10000"], "twisted"),
+        ("get-poetry", ["--transform", "a.b", "10000"], "--transform must be a non-empty name without '.'"),
+        ("get-poetry", ["--xform-server", "x:y", "10000"], "Ports must be integers."),
+        ("get-poetry", ["--frobnicate", "10000"], "Unknown option"),
+    ]
+
+    @Test(arguments: badCommandLines.indices)
+    func aBadCommandLineExitsWithStatus2AndAClearMessage(_ index: Int) async throws {
+        let (tool, arguments, says) = Self.badCommandLines[index]
+        let result = try await runTool(tool, arguments)
+        #expect(result.status == 2, "\(tool) \(arguments)")
+        #expect(result.stderr.contains(says), "\(tool) \(arguments): \(result.stderr)")
+        #expect(result.stderr.lowercased().contains("usage: \(tool)"))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test(arguments: ["fastpoetry", "slowpoetry", "transformedpoetry", "poetry-proxy", "get-poetry"])
+    func helpExplainsAndExitsZero(_ tool: String) async throws {
+        let result = try await runTool(tool, ["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("OVERVIEW:"))
+        #expect(result.stdout.contains("--port") || tool == "get-poetry")
+    }
+
+    @Test func theFullScenarioInEveryStyleThenWithServersDown() async throws {
+        let fast = try await ServerProcess("fastpoetry", [Self.path("the-tyger")])
+        defer { fast.stop() }
+        let slow = try await ServerProcess("slowpoetry", ["--num-bytes", "40", "--delay", "0.005", Self.path("die-lorelei")])
+        defer { slow.stop() }
+        let xform = try await ServerProcess("transformedpoetry", [])
+        defer { xform.stop() }
+        let proxy = try await ServerProcess("poetry-proxy", ["127.0.0.1:\(fast.port)"])
+        defer { proxy.stop() }
+        #expect(fast.printed == "Serving \(Self.path("the-tyger")) on 127.0.0.1:\(fast.port).\n")
+        #expect(xform.printed == "Serving transforms on 127.0.0.1:\(xform.port).\n")
+
+        let tyger = PoemTransforms.cummingsify(try BundledPoems.poem(named: "the-tyger").text) + "\n"
+        let lorelei = PoemTransforms.cummingsify(try BundledPoems.poem(named: "die-lorelei").text) + "\n"
+        for style in GetPoetryStyle.allCases {
+            let result = try await runTool("get-poetry", ["--style", style.rawValue, "--xform-server", "\(xform.port)", "\(fast.port)", "\(slow.port)", "\(proxy.port)"])
+            #expect(result.status == 0, "\(style)")
+            #expect(result.stderr.isEmpty, "\(style): \(result.stderr)")
+            // Poems are printed as they complete, so in any order, but each whole.
+            #expect(result.stdout.count == 2 * tyger.count + lorelei.count)
+            #expect(result.stdout.components(separatedBy: tyger).count == 3, "\(style)")
+            #expect(result.stdout.contains(lorelei))
+        }
+        #expect(proxy.printed.contains("Fetching poem from server.\nUsing cached poem.\nUsing cached poem.\n"))
+        #expect(slow.printed.contains("wants poetry!"))
+
+        // The transform server down: originals on stdout, the failure on stderr, status 0.
+        let noTransform = try await runTool("get-poetry", ["--style", "list", "--xform-server", "1", "\(fast.port)"])
+        #expect(noTransform.status == 0)
+        #expect(noTransform.stdout == (try BundledPoems.poem(named: "the-tyger").text) + "\n")
+        #expect(noTransform.stderr == "Cummingsify failed!\n")
+
+        // A poetry server down: the failure reported, the other poem printed, status 1.
+        let oneDown = try await runTool("get-poetry", ["--style", "async", "--xform-server", "\(xform.port)", "1", "\(fast.port)"])
+        #expect(oneDown.status == 1)
+        #expect(oneDown.stdout == tyger)
+        #expect(oneDown.stderr.hasPrefix("The poem download failed: connection was refused"))
+        #expect(!oneDown.stderr.contains("Unhandled error"))
+    }
+}

@@ -1,0 +1,29 @@
+import Poetry
+import Testing
+
+/// `[host:]port` parsing, as every poetry program takes addresses.
+@Suite struct PoetryAddressTests {
+    @Test func aBarePortMeansTheLoopbackAddress() throws {
+        #expect(try PoetryAddress(parsing: "10000") == PoetryAddress(host: "127.0.0.1", port: 10000))
+    }
+
+    @Test func aHostBeforeTheFirstColonIsKept() throws {
+        #expect(try PoetryAddress(parsing: "example.org:79") == PoetryAddress(host: "example.org", port: 79))
+        #expect(try PoetryAddress(parsing: "[::1]:8000") == PoetryAddress(host: "::1", port: 8000))
+        #expect("\(try PoetryAddress(parsing: "[::1]:8000"))" == "[::1]:8000")
+    }
+
+    @Test(arguments: ["", "abc", "host:", "host:12a", ":80", "1:2:3", "70000", "0", "[::1]", "[::1:80", "-5"])
+    func badAddressesAreRefusedWithAReason(_ text: String) {
+        #expect(throws: PoetryAddressError.self) { try PoetryAddress(parsing: text) }
+    }
+
+    @Test func aNonNumericPortGivesTheIntrosMessage() {
+        do {
+            _ = try PoetryAddress(parsing: "localhost:http")
+            Issue.record("parsed")
+        } catch {
+            #expect(error.reason == "Ports must be integers.")
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+/// The directory holding the built executables: the one this test binary was built into.
+let toolDirectory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+
+/// How a finished tool run went.
+struct ToolResult: Sendable {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+/// A fresh temporary file, removed by the caller.
+private func temporaryFile(_ suffix: String) -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("poetry-test-\(UUID().uuidString)-\(suffix)")
+}
+
+/// Runs one of the poetry executables to completion; it is killed after `timeout` seconds.
+func runTool(_ name: String, _ arguments: [String], timeout: Double = 30) async throws -> ToolResult {
+    let out = temporaryFile("out")
+    let err = temporaryFile("err")
+    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+    defer {
+        try? FileManager.default.removeItem(at: out)
+        try? FileManager.default.removeItem(at: err)
+    }
+    let process = Process()
+    process.executableURL = toolDirectory.appendingPathComponent(name)
+    process.arguments = arguments
+    process.standardOutput = try FileHandle(forWritingTo: out)
+    process.standardError = try FileHandle(forWritingTo: err)
+    process.standardInput = FileHandle.nullDevice
+    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+        do {
+            try process.run()
+        } catch {
+            continuation.resume(throwing: error)
+            return
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [process] in
+            if process.isRunning { process.terminate() }
+        }
+    }
+    return ToolResult(
+        status: status,
+        stdout: String(decoding: try Data(contentsOf: out), as: UTF8.self),
+        stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self)
+    )
+}
+
+/// A poetry server running as a child process; ``stop()`` terminates it and waits.
+final class ServerProcess: Sendable {
+    let name: String
+    let port: Int
+    private let process: Process
+    private let output: URL
+
+    /// Starts `name` with `arguments` and waits (at most 10 s) for its first line, which must end
+    /// with the port it listens on followed by a dot.
+    init(_ name: String, _ arguments: [String]) async throws {
+        self.name = name
+        output = temporaryFile("\(name).out")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        process = Process()
+        process.executableURL = toolDirectory.appendingPathComponent(name)
+        process.arguments = arguments
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var port: Int?
+        for _ in 0..<500 where port == nil {
+            let text = String(decoding: (try? Data(contentsOf: output)) ?? Data(), as: UTF8.self)
+            if let line = text.split(separator: "\n").first, line.hasSuffix(".") {
+                port = Int(line.dropLast().reversed().prefix { $0.isNumber }.reversed().map(String.init).joined())
+            }
+            if port == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        guard let port else {
+            process.terminate()
+            throw ServerDidNotStart(name: name)
+        }
+        self.port = port
+    }
+
+    /// Everything the server printed so far.
+    var printed: String {
+        String(decoding: (try? Data(contentsOf: output)) ?? Data(), as: UTF8.self)
+    }
+
+    /// Sends SIGTERM and waits for the process to end.
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: output)
+    }
+
+    struct ServerDidNotStart: Error {
+        let name: String
+    }
+}
