@@ -1,0 +1,174 @@
+internal import Logging
+
+/// A protocol that receives and sends netstrings (Twisted's
+/// `twisted.protocols.basic.NetstringReceiver`): `<length>:<payload>,` with the length in ASCII
+/// decimal.
+///
+/// Subclass it and override ``stringReceived(_:)``; send with ``sendString(_:)``.
+///
+/// **What it promises.** Netstrings split across reads in any way are reassembled; several in one
+/// read are delivered in order. A payload that lies whole in one read is handed over as a view of
+/// that read (no copy, no allocation); keep it beyond the call by copying it (`Array(string)`).
+/// Malformed input — a first byte that is not a digit, a length with a leading zero, digits not
+/// followed by `:`, a length above ``maxLength`` (refused while its digits are still arriving),
+/// or a byte other than `,` after the payload — ends the same way every time: netstrings
+/// completed earlier in that read are delivered, ``netstringParseFailed(_:)`` hears a
+/// ``NetstringParseError``, the connection is closed gracefully (`loseConnection()`: what was
+/// already written is still sent), and nothing after the error is delivered.
+///
+/// **Differences from Twisted.** Once the transport is disconnecting (for instance because
+/// ``stringReceived(_:)`` called `loseConnection()`), no further netstring is delivered; Twisted
+/// keeps delivering the rest of that read. A length of digits followed by a lone `\n` is an error
+/// at once, not when the next byte arrives.
+open class NetstringReceiver: Protocol {
+    /// The default ``maxLength``: 99,999 payload bytes, as in Twisted.
+    public static let defaultMaxLength = 99_999
+
+    /// The longest payload accepted, in bytes; a longer netstring is a parse error. Settable at
+    /// any time (between 0 and `Int.max / 16`); it applies to the next length parsed.
+    public var maxLength: Int = NetstringReceiver.defaultMaxLength {
+        didSet { precondition((0...(Int.max / 16)).contains(maxLength), "maxLength out of range: \(maxLength)") }
+    }
+
+    /// True once the peer sent malformed input (Twisted's `brokenPeer`); nothing more is parsed.
+    public private(set) var brokenPeer = false
+
+    private enum State {
+        /// Reading the length: its value so far, and whether any digit came yet.
+        case length(Int, hasDigits: Bool)
+        /// Reading a payload of this many bytes.
+        case payload(Int)
+        /// The payload is whole in ``carry``; the `,` is due.
+        case comma
+    }
+
+    private var state = State.length(0, hasDigits: false)
+    /// The start of a payload that did not fit in one read.
+    private var carry: [UInt8] = []
+    /// Bytes accepted before the current read, for error offsets.
+    private var streamOffset = 0
+    /// Data handed to ``dataReceived(_:)`` from inside ``stringReceived(_:)``, parsed afterwards.
+    private var reentrantInput: [UInt8] = []
+    private var isParsing = false
+
+    /// A receiver with the default ``maxLength``.
+    public override init() {}
+
+    /// One netstring arrived; `string` is its payload. The base implementation throws
+    /// ``HandlerNotImplemented``, which closes the connection: override it.
+    ///
+    /// `string` is valid beyond this call, but it may be a view of a large receive buffer: copy
+    /// what you keep. An error thrown here closes the connection with that error.
+    open func stringReceived(_ string: ArraySlice<UInt8>) throws {
+        throw HandlerNotImplemented(receiver: logPrefix, method: "stringReceived(_:)")
+    }
+
+    /// The peer sent a malformed netstring. Called once, just before the receiver closes the
+    /// connection gracefully; the default logs one warning line through the factory's logger.
+    open func netstringParseFailed(_ error: NetstringParseError) {
+        let peer = transport.map { "\($0.peer)" } ?? "unconnected"
+        (factory?.logger ?? Logger(label: "twist.basic")).warning(
+            "\(logPrefix) from \(peer): \(error); closing the connection")
+    }
+
+    /// Sends `string` as one netstring, in one write. The length is not checked against
+    /// ``maxLength`` (that limit is what this side accepts, as in Twisted).
+    public func sendString(_ string: some Collection<UInt8>) {
+        let count = string.count
+        var frame: [UInt8] = []
+        frame.reserveCapacity(count + 22)
+        frame.append(contentsOf: String(count).utf8)
+        frame.append(UInt8(ascii: ":"))
+        frame.append(contentsOf: string)
+        frame.append(UInt8(ascii: ","))
+        transport?.write(frame[...])
+    }
+
+    /// Parses `data`, delivering each complete netstring to ``stringReceived(_:)``.
+    open override func dataReceived(_ data: ArraySlice<UInt8>) throws {
+        if isParsing {
+            reentrantInput.append(contentsOf: data)
+            return
+        }
+        isParsing = true
+        defer { isParsing = false }
+        try parse(data)
+        while !reentrantInput.isEmpty {
+            let more = reentrantInput
+            reentrantInput = []
+            try parse(more[...])
+        }
+    }
+
+    private func parse(_ data: ArraySlice<UInt8>) throws {
+        guard !brokenPeer, transport?.isDisconnecting != true else { return }
+        let end = data.endIndex
+        var i = data.startIndex
+        defer { streamOffset += i - data.startIndex }
+        while i < end {
+            switch state {
+            case .length(var value, var hasDigits):
+                let limit = maxLength
+                while true {
+                    let byte = data[i]
+                    let digit = byte &- UInt8(ascii: "0")
+                    if digit < 10 {
+                        if hasDigits && value == 0 { return fail(.leadingZero, at: i, in: data) }
+                        value = value &* 10 &+ Int(digit)
+                        if value > limit { return fail(.lengthTooLarge(limit: limit), at: i, in: data) }
+                        hasDigits = true
+                    } else if byte == UInt8(ascii: ":") && hasDigits {
+                        i += 1
+                        state = .payload(value)
+                        break
+                    } else {
+                        return fail(hasDigits ? .expectedColon(found: byte) : .expectedDigit(found: byte), at: i, in: data)
+                    }
+                    i += 1
+                    if i == end {
+                        state = .length(value, hasDigits: hasDigits)
+                        break
+                    }
+                }
+            case .payload(let length):
+                if carry.isEmpty && end - i > length {
+                    // The whole payload and the byte after it are in this read: hand over a view.
+                    let payloadEnd = i + length
+                    let trailer = data[payloadEnd]
+                    guard trailer == UInt8(ascii: ",") else {
+                        return fail(.expectedComma(found: trailer), at: payloadEnd, in: data)
+                    }
+                    let payload = data[i..<payloadEnd]
+                    i = payloadEnd + 1
+                    state = .length(0, hasDigits: false)
+                    try stringReceived(payload)
+                    if transport?.isDisconnecting == true { return }
+                } else {
+                    if carry.isEmpty { carry.reserveCapacity(length) }
+                    let take = min(length - carry.count, end - i)
+                    carry.append(contentsOf: data[i..<(i + take)])
+                    i += take
+                    if carry.count == length { state = .comma }
+                }
+            case .comma:
+                let trailer = data[i]
+                guard trailer == UInt8(ascii: ",") else {
+                    return fail(.expectedComma(found: trailer), at: i, in: data)
+                }
+                i += 1
+                state = .length(0, hasDigits: false)
+                try stringReceived(carry[...])
+                carry.removeAll(keepingCapacity: true)
+                if transport?.isDisconnecting == true { return }
+            }
+        }
+    }
+
+    private func fail(_ kind: NetstringParseError.Kind, at index: Int, in data: ArraySlice<UInt8>) {
+        brokenPeer = true
+        carry = []
+        reentrantInput = []
+        netstringParseFailed(NetstringParseError(kind, offset: streamOffset + (index - data.startIndex)))
+        transport?.loseConnection()
+    }
+}
