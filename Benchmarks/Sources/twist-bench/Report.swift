@@ -11,6 +11,8 @@ struct Report: Codable {
     var warmupSeconds: Double
     var durationSeconds: Double
     var elapsedSeconds: Double
+    /// The 1-minute load average when the run ended.
+    var loadAverageAtEnd: Double
     var scenarios: [[String: String]]
     var summary: [Summary]
     var samples: [Sample]
@@ -29,6 +31,11 @@ struct Machine: Codable {
         "\(cpus) × \(cpu), Linux \(kernel), load average \(String(format: "%.2f", loadAverage)) at start, \(date)"
     }
 
+    /// The 1-minute load average now.
+    static func loadAverageNow() -> Double {
+        (ProcessStats.readFile("/proc/loadavg") ?? "").split(separator: " ").first.flatMap { Double($0) } ?? 0
+    }
+
     static func describe() -> Machine {
         let cpuinfo = ProcessStats.readFile("/proc/cpuinfo") ?? ""
         let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
@@ -37,7 +44,7 @@ struct Machine: Codable {
         var name = utsname()
         uname(&name)
         let kernel = withUnsafeBytes(of: name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        let load = (ProcessStats.readFile("/proc/loadavg") ?? "").split(separator: " ").first.flatMap { Double($0) } ?? 0
+        let load = loadAverageNow()
         let formatter = ISO8601DateFormatter()
         return Machine(
             cpu: model, cpus: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), kernel: kernel,

@@ -97,11 +97,14 @@ struct TwistBench: ParsableCommand {
         let table = MarkdownTable.render(summary, scenarios: scenarios)
         print(table)
         print()
-        print("Medians of \(runCount) run(s); \(machine.summary); \(String(format: "%.0f", elapsed)) s in all.")
+        let loadAtEnd = Machine.loadAverageNow()
+        print(
+            "Medians of \(runCount) run(s); \(machine.summary); load average \(String(format: "%.2f", loadAtEnd)) at end; "
+                + "\(String(format: "%.0f", elapsed)) s in all.")
         let report = Report(
             command: CommandLine.arguments.dropFirst().joined(separator: " "), machine: machine,
             twisted: twisted?.version, pinned: pin, runs: runCount, warmupSeconds: measurement.warmup,
-            durationSeconds: measurement.duration, elapsedSeconds: elapsed,
+            durationSeconds: measurement.duration, elapsedSeconds: elapsed, loadAverageAtEnd: loadAtEnd,
             scenarios: scenarios.map { ["name": $0.name, "title": $0.title, "framing": $0.framing, "unit": $0.unit] },
             summary: summary, samples: samples)
         let encoder = JSONEncoder()
