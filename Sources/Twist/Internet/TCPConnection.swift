@@ -38,21 +38,23 @@ final class TCPConnection: IOHandler, TCPTransport {
     let host: IPAddress
     let peer: IPAddress
 
+    // The connection's state is confined to the reactor thread and never accessed overlappingly,
+    // so the hot fields below skip the dynamic exclusivity checks (a runtime call per access).
     private let fd: Int32
     private unowned let loop: ReactorLoop
     private let reactor: Reactor
     private var watchers: IOWatchers!
-    private var state = State.connected
+    @exclusivity(unchecked) private var state = State.connected
     private var protocolInstance: Protocol?
     /// Told after the protocol's `connectionLost` (a client connector's `clientConnectionLost`).
     private var onClosed: ((Failure) -> Void)?
 
-    private var queue: [ArraySlice<UInt8>] = []
-    private var queueHead = 0
-    private(set) var queuedBytes = 0
-    private var producer: RegisteredProducer?
-    private var producerPaused = false
-    private var readingPaused = false
+    @exclusivity(unchecked) private var queue: [ArraySlice<UInt8>] = []
+    @exclusivity(unchecked) private var queueHead = 0
+    @exclusivity(unchecked) private(set) var queuedBytes = 0
+    @exclusivity(unchecked) private var producer: RegisteredProducer?
+    @exclusivity(unchecked) private var producerPaused = false
+    @exclusivity(unchecked) private var readingPaused = false
     /// `loseWriteConnection()` was called: shut the sending side once the queue drains.
     private var shutWriteWhenDrained = false
     /// The sending side is shut down.
@@ -60,7 +62,7 @@ final class TCPConnection: IOHandler, TCPTransport {
     /// The peer's sending side is shut down (a half-closeable protocol was told).
     private var readClosed = false
     /// Inside the protocol's `dataReceived`: writes are queued for one flush after it returns.
-    private var isDelivering = false
+    @exclusivity(unchecked) private var isDelivering = false
 
     init(fd: Int32, peer: IPAddress, protocol: Protocol, reactor: Reactor, onClosed: ((Failure) -> Void)? = nil) {
         self.fd = fd

@@ -42,14 +42,16 @@ open class NetstringReceiver: Protocol {
         case comma
     }
 
-    private var state = State.length(0, hasDigits: false)
+    // The parser's state is confined to the reactor thread and never accessed overlappingly, so
+    // the dynamic exclusivity checks (a runtime call per access, on every byte's path) are off.
+    @exclusivity(unchecked) private var state = State.length(0, hasDigits: false)
     /// The start of a payload that did not fit in one read.
-    private var carry: [UInt8] = []
+    @exclusivity(unchecked) private var carry: [UInt8] = []
     /// Bytes accepted before the current read, for error offsets.
-    private var streamOffset = 0
+    @exclusivity(unchecked) private var streamOffset = 0
     /// Data handed to ``dataReceived(_:)`` from inside ``stringReceived(_:)``, parsed afterwards.
-    private var reentrantInput: [UInt8] = []
-    private var isParsing = false
+    @exclusivity(unchecked) private var reentrantInput: [UInt8] = []
+    @exclusivity(unchecked) private var isParsing = false
 
     /// A receiver with the default ``maxLength``.
     public override init() {}
@@ -73,15 +75,38 @@ open class NetstringReceiver: Protocol {
 
     /// Sends `string` as one netstring, in one write. The length is not checked against
     /// ``maxLength`` (that limit is what this side accepts, as in Twisted).
-    public func sendString(_ string: some Collection<UInt8>) {
+    ///
+    /// Inlinable, so that it is specialised for the caller's collection type: a generic copy
+    /// across the module boundary would look up type metadata for every message.
+    @inlinable
+    public func sendString<Bytes: Collection<UInt8>>(_ string: Bytes) {
         let count = string.count
         var frame: [UInt8] = []
         frame.reserveCapacity(count + 22)
-        frame.append(contentsOf: String(count).utf8)
+        Self.appendDecimal(count, to: &frame)
         frame.append(UInt8(ascii: ":"))
         frame.append(contentsOf: string)
         frame.append(UInt8(ascii: ","))
         transport?.write(frame[...])
+    }
+
+    /// Appends the ASCII decimal digits of `value` (not negative) to `bytes`, without going
+    /// through `String` (whose conversion showed up in the echo server's profile).
+    @usableFromInline
+    static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
+        var remaining = value
+        for index in stride(from: start + digits - 1, through: start, by: -1) {
+            bytes[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remaining % 10)
+            remaining /= 10
+        }
     }
 
     /// Parses `data`, delivering each complete netstring to ``stringReceived(_:)``.
