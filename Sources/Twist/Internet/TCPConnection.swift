@@ -32,6 +32,9 @@ final class TCPConnection: IOHandler, TCPTransport {
     static let highWaterMark = 65_536
     /// Queued bytes at or below which a paused streaming producer is resumed.
     static let lowWaterMark = 16_384
+    /// Queued writes up to this size are copied into a buffer the connection owns (see
+    /// ``enqueue(_:)``); larger ones are queued as the caller's slices, without a copy.
+    private static let copyThreshold = 1_024
     /// How many queued chunks one `writev` may gather.
     private static let maximumChunksPerWrite = 64
 
@@ -51,6 +54,8 @@ final class TCPConnection: IOHandler, TCPTransport {
 
     @exclusivity(unchecked) private var queue: [ArraySlice<UInt8>] = []
     @exclusivity(unchecked) private var queueHead = 0
+    /// The last queued chunk is the connection's own buffer, which small writes are appended to.
+    @exclusivity(unchecked) private var lastChunkIsOwned = false
     @exclusivity(unchecked) private(set) var queuedBytes = 0
     @exclusivity(unchecked) private var producer: RegisteredProducer?
     @exclusivity(unchecked) private var producerPaused = false
@@ -185,12 +190,34 @@ final class TCPConnection: IOHandler, TCPTransport {
                 rest = data.dropFirst(written)
             }
         }
-        queue.append(rest)
+        enqueue(rest)
         queuedBytes += rest.count
         if !isDelivering { watchers.startWriting() }  // otherwise the flush after delivery decides
         if case .push(let streaming)? = producer, !producerPaused, queuedBytes > Self.highWaterMark {
             producerPaused = true
             streaming.pauseProducing()
+        }
+    }
+
+    /// Queues `data` behind what is already queued. A small write is copied into a buffer the
+    /// connection owns (appended to the last one when it can), so the queue keeps no reference
+    /// to the caller's buffer: a protocol that builds each message in a scratch buffer can reuse
+    /// it at once, without an allocation per message, and many small writes become one chunk of
+    /// the next `writev`. A large write is queued as the caller's slice, not copied.
+    private func enqueue(_ data: ArraySlice<UInt8>) {
+        guard data.count <= Self.copyThreshold else {
+            queue.append(data)
+            lastChunkIsOwned = false
+            return
+        }
+        if lastChunkIsOwned, queue.count > queueHead {
+            queue[queue.count - 1].append(contentsOf: data)
+        } else {
+            var owned = ArraySlice<UInt8>()
+            owned.reserveCapacity(4 * Self.copyThreshold)
+            owned.append(contentsOf: data)
+            queue.append(owned)
+            lastChunkIsOwned = true
         }
     }
 
@@ -281,6 +308,7 @@ final class TCPConnection: IOHandler, TCPTransport {
         if queueHead == queue.count {
             queue.removeAll(keepingCapacity: true)
             queueHead = 0
+            lastChunkIsOwned = false
         } else if queueHead > 64, queueHead * 2 > queue.count {
             queue.removeFirst(queueHead)
             queueHead = 0
@@ -332,6 +360,7 @@ final class TCPConnection: IOHandler, TCPTransport {
         watchers.stop()
         queue.removeAll()
         queueHead = 0
+        lastChunkIsOwned = false
         queuedBytes = 0
         reactor.callLater(0) { [self] in close(reason: Failure(reason)) }
     }
@@ -348,6 +377,7 @@ final class TCPConnection: IOHandler, TCPTransport {
         Sockets.close(fd)
         loop.unregister(self)
         queue.removeAll()
+        lastChunkIsOwned = false
         queuedBytes = 0
         let producer = self.producer
         self.producer = nil

@@ -52,6 +52,8 @@ open class NetstringReceiver: Protocol {
     /// Data handed to ``dataReceived(_:)`` from inside ``stringReceived(_:)``, parsed afterwards.
     @exclusivity(unchecked) private var reentrantInput: [UInt8] = []
     @exclusivity(unchecked) private var isParsing = false
+    /// Where ``sendString(_:)`` builds each frame.
+    @exclusivity(unchecked) @usableFromInline var sendBuffer: [UInt8] = []
 
     /// A receiver with the default ``maxLength``.
     public override init() {}
@@ -80,14 +82,16 @@ open class NetstringReceiver: Protocol {
     /// across the module boundary would look up type metadata for every message.
     @inlinable
     public func sendString<Bytes: Collection<UInt8>>(_ string: Bytes) {
-        let count = string.count
-        var frame: [UInt8] = []
-        frame.reserveCapacity(count + 22)
-        Self.appendDecimal(count, to: &frame)
-        frame.append(UInt8(ascii: ":"))
-        frame.append(contentsOf: string)
-        frame.append(UInt8(ascii: ","))
-        transport?.write(frame[...])
+        // The frame is built in a scratch buffer kept from call to call. A transport that copies
+        // small writes (TCP does) or sends them at once leaves it unshared, so it is reused without
+        // an allocation; one that keeps a view of it makes the next call copy first, as it must.
+        sendBuffer.removeAll(keepingCapacity: true)
+        sendBuffer.reserveCapacity(string.count + 22)
+        Self.appendDecimal(string.count, to: &sendBuffer)
+        sendBuffer.append(UInt8(ascii: ":"))
+        sendBuffer.append(contentsOf: string)
+        sendBuffer.append(UInt8(ascii: ","))
+        transport?.write(sendBuffer[...])
     }
 
     /// Appends the ASCII decimal digits of `value` (not negative) to `bytes`, without going
