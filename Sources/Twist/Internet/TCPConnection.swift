@@ -332,10 +332,14 @@ final class TCPConnection: IOHandler, TCPTransport {
             }
             if state == .connected { return }
         }
-        if state == .disconnecting {
-            if producer == nil { close(reason: Failure(ConnectionDone())) }
-        } else if case .pull(let pulled)? = producer {
+        // Disconnecting and drained: close — unless a pull producer is registered, which is asked
+        // for more until it unregisters (a streaming producer does not hold the close; it hears
+        // stopProducing() when the connection goes, as in Twisted).
+        switch producer {
+        case .pull(let pulled)?:
             pulled.resumeProducing()
+        case .push?, nil:
+            if state == .disconnecting { close(reason: Failure(ConnectionDone())) }
         }
     }
 
@@ -345,8 +349,9 @@ final class TCPConnection: IOHandler, TCPTransport {
         guard state == .connected else { return }
         state = .disconnecting
         watchers.stopReading()
-        // Writable fires on the next pass even with nothing queued, and closes from the loop.
-        if producer == nil { watchers.startWriting() }
+        // Writable fires on the next pass even with nothing queued, and closes from the loop (or
+        // asks a registered pull producer for more, until it unregisters).
+        watchers.startWriting()
     }
 
     func abortConnection() {

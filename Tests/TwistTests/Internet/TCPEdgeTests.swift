@@ -287,21 +287,28 @@ final class ChurnClient: Protocol {
         #expect(Set(identities.value).count == 1)
     }
 
-    @Test func loseConnectionWaitsForTheRegisteredProducerAndIsHarmlessTwice() async {
+    @Test func loseConnectionWaitsForARegisteredPullProducerAndIsHarmlessTwice() async {
         let server = Shared(ConnectionLog())
         let order = Shared<[String]>([])
+        let asked = Shared(0)
         let stopped = await runReactor { reactor in
-            final class Idle: PushProducer {
-                func pauseProducing() {}
-                func resumeProducing() {}
+            final class Idle: PullProducer {
+                let asked: Shared<Int>
+                init(_ asked: Shared<Int>) { self.asked = asked }
+                func resumeProducing() { asked.value += 1 }
                 func stopProducing() {}
             }
             final class Finisher: Protocol {
                 let reactor: Reactor
                 let order: Shared<[String]>
-                init(_ reactor: Reactor, _ order: Shared<[String]>) { self.reactor = reactor; self.order = order }
+                let asked: Shared<Int>
+                init(_ reactor: Reactor, _ order: Shared<[String]>, _ asked: Shared<Int>) {
+                    self.reactor = reactor
+                    self.order = order
+                    self.asked = asked
+                }
                 override func connectionMade() {
-                    try? transport?.registerProducer(.push(Idle()))
+                    try? transport?.registerProducer(.pull(Idle(asked)))
                     transport?.write("last words".utf8)
                     transport?.loseConnection()
                     transport?.loseConnection()
@@ -313,7 +320,7 @@ final class ChurnClient: Protocol {
                 }
             }
             let port = try reactor.listenTCP(0, Factory { RecordingClient(log: server) }, interface: "127.0.0.1")
-            reactor.connectTCP("127.0.0.1", port.address.port, RecordingClientFactory(notes: Shared([])) { Finisher(reactor, order) })
+            reactor.connectTCP("127.0.0.1", port.address.port, RecordingClientFactory(notes: Shared([])) { Finisher(reactor, order, asked) })
             LoopingCall(clock: reactor) {
                 if server.value.events.contains("lost") {
                     order.mutate { $0.append("server lost") }
@@ -325,6 +332,41 @@ final class ChurnClient: Protocol {
         #expect(order.value == ["unregister", "server lost"])
         #expect(String(decoding: server.value.received, as: UTF8.self) == "last words and more")
         #expect(server.value.lostReason == "ConnectionDone")
+        #expect(asked.value >= 2, "asked when registered, and again once drained while disconnecting")
+    }
+
+    /// Twisted's rule: only a pull producer holds the close; a streaming one (the usual
+    /// back-pressure set-up) does not, and is stopped when the connection goes.
+    @Test func loseConnectionDoesNotWaitForARegisteredStreamingProducer() async {
+        let server = Shared(ConnectionLog())
+        let producerEvents = Shared<[String]>([])
+        let stopped = await runReactor { reactor in
+            final class Streaming: PushProducer {
+                let events: Shared<[String]>
+                init(_ events: Shared<[String]>) { self.events = events }
+                func pauseProducing() { events.mutate { $0.append("pause") } }
+                func resumeProducing() { events.mutate { $0.append("resume") } }
+                func stopProducing() { events.mutate { $0.append("stop") } }
+            }
+            final class Closer: Protocol {
+                let events: Shared<[String]>
+                init(_ events: Shared<[String]>) { self.events = events }
+                override func connectionMade() {
+                    try? transport?.registerProducer(.push(Streaming(events)))
+                    transport?.write("bye".utf8)
+                    transport?.loseConnection()
+                }
+            }
+            let port = try reactor.listenTCP(0, Factory { RecordingClient(log: server) }, interface: "127.0.0.1")
+            reactor.connectTCP("127.0.0.1", port.address.port, RecordingClientFactory(notes: Shared([])) { Closer(producerEvents) })
+            LoopingCall(clock: reactor) {
+                if server.value.events.contains("lost") { try reactor.stop() }
+            }.start(interval: 0.01)
+        }
+        #expect(stopped)
+        #expect(String(decoding: server.value.received, as: UTF8.self) == "bye")
+        #expect(server.value.lostReason == "ConnectionDone")
+        #expect(producerEvents.value == ["stop"])
     }
 
     @Test func aProducerRegisteredOnAClosedTransportIsStoppedAtOnce() async {
