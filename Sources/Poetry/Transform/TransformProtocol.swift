@@ -7,7 +7,7 @@ public import Twist
 /// malformed framing — ends the same way: **no reply**, one log line on the factory's logger
 /// naming the peer and the reason, and a clean close of this connection only.
 /// Requests after the first on the same connection (pipelined in one packet) are ignored; see
-/// `Docs/Poetry.md` for how this differs from the intro's server.
+/// `Docs/Tutorial.md` for how this differs from the intro's server.
 public final class TransformProtocol: NetstringReceiver {
     private let transformFactory: TransformFactory
     private var answered = false

@@ -20,6 +20,9 @@ extension Deferred {
     ///
     /// - Precondition: called on the reactor thread, or before the reactor runs. The body may
     ///   capture reactor-confined state (Deferreds, protocols): it only runs on the reactor thread.
+    /// - Warning: with Swift 6.3, a closure literal with a capture list (`{ [self] in ... }`) is
+    ///   typed as concurrent and loses the reactor's isolation: it runs on the global pool. Write
+    ///   `self.` instead, or use the form whose body takes an `isolated Reactor`.
     public init(on reactor: Reactor, _ body: nonisolated(nonsending) @escaping () async throws -> Value) {
         self.init(on: reactor, work: .inheriting(body))
     }

@@ -6,8 +6,11 @@ import TwistCore
 ///
 /// **Reads** go into the reactor's shared receive buffer and up to the protocol as a slice of it,
 /// at most ``maximumReadsPerWakeUp`` reads per readiness so one busy peer cannot starve others.
-/// **Writes** are tried at once when nothing is queued; what the socket does not take is queued
-/// (as slices of the caller's buffers, not copies) and flushed with `writev` when it is writable.
+/// **Writes** are tried at once when nothing is queued — except inside `dataReceived`, where they
+/// are queued and flushed together with one `writev` as soon as it returns, so a read that
+/// answers many messages costs one system call, not one per message. What the socket does not
+/// take is queued (as slices of the caller's buffers, not copies) and flushed with `writev` when
+/// it is writable.
 /// **Closing** always reaches the protocol from the loop, never from inside the protocol's own
 /// call: `loseConnection` flushes then closes (``ConnectionDone``), `abortConnection` closes on the
 /// next pass (``ConnectionAborted``), an error thrown by `dataReceived` closes with that error.
@@ -30,7 +33,7 @@ final class TCPConnection: IOHandler, TCPTransport {
     /// Queued bytes at or below which a paused streaming producer is resumed.
     static let lowWaterMark = 16_384
     /// How many queued chunks one `writev` may gather.
-    private static let maximumChunksPerWrite = 16
+    private static let maximumChunksPerWrite = 64
 
     let host: IPAddress
     let peer: IPAddress
@@ -56,6 +59,8 @@ final class TCPConnection: IOHandler, TCPTransport {
     private var writeClosed = false
     /// The peer's sending side is shut down (a half-closeable protocol was told).
     private var readClosed = false
+    /// Inside the protocol's `dataReceived`: writes are queued for one flush after it returns.
+    private var isDelivering = false
 
     init(fd: Int32, peer: IPAddress, protocol: Protocol, reactor: Reactor, onClosed: ((Failure) -> Void)? = nil) {
         self.fd = fd
@@ -98,6 +103,8 @@ final class TCPConnection: IOHandler, TCPTransport {
             }
             if count > 0 {
                 do {
+                    isDelivering = true
+                    defer { isDelivering = false }
                     try receiver.dataReceived(loop.receiveBuffer[0..<count])
                 } catch {
                     loop.logger.error(
@@ -107,6 +114,7 @@ final class TCPConnection: IOHandler, TCPTransport {
                     close(reason: Failure(error))
                     return
                 }
+                flushAfterDelivery()
                 if count < loop.receiveBuffer.count { return }  // drained for now
             } else if count == 0 {
                 peerStoppedSending(receiver)
@@ -157,7 +165,7 @@ final class TCPConnection: IOHandler, TCPTransport {
     func write(_ data: ArraySlice<UInt8>) {
         guard !data.isEmpty, state == .connected || state == .disconnecting, !shutWriteWhenDrained else { return }
         var rest = data
-        if queuedBytes == 0 {
+        if queuedBytes == 0 && !isDelivering {
             let written = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if written == data.count {
                 // Sent at once, so the queue is drained: a pull producer asks for more on the next
@@ -177,7 +185,7 @@ final class TCPConnection: IOHandler, TCPTransport {
         }
         queue.append(rest)
         queuedBytes += rest.count
-        watchers.startWriting()
+        if !isDelivering { watchers.startWriting() }  // otherwise the flush after delivery decides
         if case .push(let streaming)? = producer, !producerPaused, queuedBytes > Self.highWaterMark {
             producerPaused = true
             streaming.pauseProducing()
@@ -205,6 +213,35 @@ final class TCPConnection: IOHandler, TCPTransport {
             consume(written)
         }
         drained()
+    }
+
+    /// Sends what the protocol wrote during `dataReceived`, gathered, right after it returned. What
+    /// the socket does not take waits for the writable event; when everything went out, this ends
+    /// as a write that went out at once would have.
+    private func flushAfterDelivery() {
+        guard queuedBytes > 0, state == .connected || state == .disconnecting else { return }
+        while queuedBytes > 0 {
+            let written = gatherAndWrite(from: queueHead, chunks: 0, into: nil)
+            if written < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                if code == EAGAIN || code == EWOULDBLOCK { break }
+                close(reason: Failure(ConnectionLost(SystemCallError("writev", code: code).reason, osError: code)))
+                return
+            }
+            consume(written)
+        }
+        if queuedBytes > 0 {
+            watchers.startWriting()
+            return
+        }
+        if case .push(let streaming)? = producer, producerPaused {
+            producerPaused = false
+            streaming.resumeProducing()
+        }
+        // A pull producer asks for more on the next pass (a disconnecting connection already
+        // watches for writability, and closes from there).
+        if case .pull? = producer { watchers.startWriting() }
     }
 
     /// Writes up to ``maximumChunksPerWrite`` queued chunks with one `writev`, holding each chunk's

@@ -169,8 +169,12 @@ open class LengthPrefixedReceiver: Protocol, PushProducer {
                     i += take
                     if carry.count == length {
                         state = .prefix(0, bytesRead: 0)
-                        let delivered = try deliver(carry[...])
-                        carry.removeAll(keepingCapacity: true)
+                        let delivered: Bool
+                        do {
+                            // Emptied even if the handler throws, so a later read starts clean.
+                            defer { carry.removeAll(keepingCapacity: true) }
+                            delivered = try deliver(carry[...])
+                        }
                         guard delivered else { return }
                     }
                 }

@@ -71,8 +71,13 @@ open class LineOnlyReceiver: Protocol {
             }
             carry.append(contentsOf: data.prefix(used))
             input = data.dropFirst(used)
-            guard try deliver(carry[..<(carry.count - delimiter.count)]) else { return }
-            carry.removeAll(keepingCapacity: true)
+            let goOn: Bool
+            do {
+                // Emptied even if the handler throws, so a later read starts clean.
+                defer { carry.removeAll(keepingCapacity: true) }
+                goOn = try deliver(carry[..<(carry.count - delimiter.count)])
+            }
+            guard goOn else { return }
         }
         while let end = DelimiterSearch.firstIndex(of: delimiter, in: input) {
             let line = input[..<end]

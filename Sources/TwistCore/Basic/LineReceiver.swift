@@ -168,8 +168,13 @@ open class LineReceiver: Protocol, PushProducer {
             carry.append(contentsOf: data.prefix(used))
             input = data.dropFirst(used)
             let lineEnd = carry.count - delimiter.count
-            guard try deliverLine(carry[..<lineEnd]) else { return }
-            carry.removeAll(keepingCapacity: true)
+            let goOn: Bool
+            do {
+                // Emptied even if the handler throws, so a later read starts clean.
+                defer { carry.removeAll(keepingCapacity: true) }
+                goOn = try deliverLine(carry[..<lineEnd])
+            }
+            guard goOn else { return }
         }
         try parseInput()
     }

@@ -157,8 +157,11 @@ open class NetstringReceiver: Protocol {
                 }
                 i += 1
                 state = .length(0, hasDigits: false)
-                try stringReceived(carry[...])
-                carry.removeAll(keepingCapacity: true)
+                do {
+                    // Emptied even if the handler throws, so a later read starts clean.
+                    defer { carry.removeAll(keepingCapacity: true) }
+                    try stringReceived(carry[...])
+                }
                 if transport?.isDisconnecting == true { return }
             }
         }

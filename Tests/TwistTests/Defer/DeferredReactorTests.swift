@@ -203,6 +203,44 @@ struct DeferredReactorTests {
         #expect(stopped)
         #expect(log.value == ["before await", "init returned, fired: false", "after await"])
     }
+
+    /// Pins a Swift 6.3 compiler behaviour that users of `Deferred(on:)` must know (documented in
+    /// Docs/Deferred.md): a closure literal *with a capture list* is typed as a plain (concurrent)
+    /// async closure and only then converted to `nonisolated(nonsending)`, so it does not inherit
+    /// the reactor's isolation and runs on the global pool. When a compiler fixes this, the known
+    /// issue stops reproducing, this test fails, and the warning in the docs can go.
+    @Test func aBodyWithACaptureListRunsOffTheReactorWithSwift63() async {
+        let startedOnReactor = Shared<Bool?>(nil)
+        let stopped = await runReactor { reactor in
+            let marker = 7
+            Deferred(on: reactor) { [marker] () -> Int in
+                startedOnReactor.value = reactor.isInReactorThread
+                return marker
+            }.addCallback { _ in try? reactor.stop() }
+        }
+        #expect(stopped)
+        #expect(startedOnReactor.value != nil)
+        withKnownIssue("Swift 6.3 types a closure with a capture list as concurrent, not nonisolated(nonsending)") {
+            #expect(startedOnReactor.value == true)
+        }
+    }
+
+    /// The workaround the docs give: the form whose body takes the reactor as `isolated` runs on
+    /// the reactor thread with or without a capture list.
+    @Test func theIsolatedFormRunsOnTheReactorWithACaptureList() async {
+        let onReactor = Shared<[Bool]>([])
+        let stopped = await runReactor { reactor in
+            let marker = 7
+            Deferred(on: reactor) { [marker] (reactor: isolated Reactor) -> Int in
+                onReactor.mutate { $0.append(reactor.isInReactorThread) }
+                try await deferLater(reactor, 0.001) {}.value()
+                onReactor.mutate { $0.append(reactor.isInReactorThread) }
+                return marker
+            }.addCallback { _ in try? reactor.stop() }
+        }
+        #expect(stopped)
+        #expect(onReactor.value == [true, true])
+    }
 }
 
 /// What an async body run with Deferred(on:) leaves behind, and what it keeps across awaits.

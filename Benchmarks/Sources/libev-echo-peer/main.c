@@ -1,0 +1,283 @@
+/*
+ * libev-echo-peer: a netstring (or raw byte) echo server written directly on libev, the practical
+ * ceiling for one core in twist-bench. One loop; every read goes into one shared buffer and is
+ * parsed in place; the echoes of all complete netstrings in it are re-encoded into one shared
+ * buffer and sent in one call. Only what cannot be handled at once is copied to the connection:
+ * a partial netstring (its read buffer) and bytes the socket would not take (its write queue,
+ * flushed by a write watcher). An idle connection therefore holds no buffer at all.
+ *
+ *   libev-echo-peer [--port N] [--mode netstring|raw]
+ *
+ * Prints "PORT <n>" as its first line, then serves 127.0.0.1 until SIGTERM or SIGINT.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ev.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stddef.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+enum {
+    read_chunk = 65536,           /* room made for each read */
+    max_reads = 4,                /* reads per readiness event */
+    max_string = 1 << 20,         /* longest netstring accepted */
+    high_water = 1 << 20,         /* queued bytes above which reading pauses */
+};
+
+struct conn {
+    ev_io reader, writer;  /* first, so a watcher pointer is also the connection's */
+    int fd;
+    uint8_t *in;           /* a partial netstring: in[0..<in_len] */
+    size_t in_len, in_cap;
+    uint8_t *out;          /* write queue: out[out_off..<out_len] */
+    size_t out_off, out_len, out_cap;
+};
+
+static int raw_mode;
+
+static void *grow(void *p, size_t *cap, size_t need) {
+    if (need <= *cap) return p;
+    size_t c = *cap ? *cap : 4096;
+    while (c < need) c *= 2;
+    p = realloc(p, c);
+    if (!p) {
+        perror("libev-echo-peer: realloc");
+        exit(1);
+    }
+    *cap = c;
+    return p;
+}
+
+static void conn_close(struct ev_loop *loop, struct conn *c) {
+    ev_io_stop(loop, &c->reader);
+    ev_io_stop(loop, &c->writer);
+    close(c->fd);
+    free(c->in);
+    free(c->out);
+    free(c);
+}
+
+/* Makes room for `n` more queued bytes, dropping what has been written already. */
+static void out_reserve(struct conn *c, size_t n) {
+    if (c->out_off > 0 && c->out_len + n > c->out_cap) {
+        memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+        c->out_len -= c->out_off;
+        c->out_off = 0;
+    }
+    c->out = grow(c->out, &c->out_cap, c->out_len + n);
+}
+
+/* Writes what is queued; returns -1 if the connection failed. */
+static int flush(struct ev_loop *loop, struct conn *c) {
+    while (c->out_off < c->out_len) {
+        ssize_t w = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+        if (w > 0) {
+            c->out_off += (size_t)w;
+        } else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            ev_io_start(loop, &c->writer);
+            if (c->out_len - c->out_off > high_water) ev_io_stop(loop, &c->reader);
+            return 0;
+        } else if (w < 0 && errno == EINTR) {
+            continue;
+        } else {
+            return -1;
+        }
+    }
+    c->out_off = c->out_len = 0;
+    ev_io_stop(loop, &c->writer);
+    ev_io_start(loop, &c->reader);
+    return 0;
+}
+
+/*
+ * Sends `n` bytes: at once when nothing is queued (the common case, no copy into the connection),
+ * else behind what is queued; whatever the socket does not take is queued. -1 on failure.
+ */
+static int send_or_queue(struct ev_loop *loop, struct conn *c, const uint8_t *data, size_t n) {
+    if (c->out_off == c->out_len) {
+        while (n > 0) {
+            ssize_t w = send(c->fd, data, n, MSG_NOSIGNAL);
+            if (w > 0) {
+                data += w;
+                n -= (size_t)w;
+            } else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                break;
+            } else if (!(w < 0 && errno == EINTR)) {
+                return -1;
+            }
+        }
+        if (n == 0) return 0;
+        c->out_off = c->out_len = 0;
+    }
+    out_reserve(c, n);
+    memcpy(c->out + c->out_len, data, n);
+    c->out_len += n;
+    return flush(loop, c);
+}
+
+/* Every read lands here; only a partial netstring left at its end is copied to the connection. */
+static uint8_t read_buffer[read_chunk];
+/* The echoes of one read, built here and sent in one call. */
+static uint8_t *echo_buffer;
+static size_t echo_len, echo_cap;
+
+/*
+ * Parses the complete netstrings in data[0..<len] and appends each one's echo (re-encoded) to
+ * echo_buffer. Returns how many bytes were consumed, or -1 on bad input.
+ */
+static long parse_netstrings(const uint8_t *data, size_t len) {
+    size_t pos = 0;
+    while (pos < len) {
+        size_t n = 0, i = pos;
+        while (i < len && data[i] >= '0' && data[i] <= '9') {
+            n = n * 10 + (size_t)(data[i] - '0');
+            if (n > max_string || i - pos > 8) return -1;
+            i++;
+        }
+        if (i == len) break;                  /* length not complete yet */
+        if (i == pos || data[i] != ':') return -1;
+        size_t body = i + 1;
+        if (len - body < n + 1) break;        /* payload not complete yet */
+        if (data[body + n] != ',') return -1;
+        char header[16];
+        size_t h = (size_t)snprintf(header, sizeof header, "%zu:", n);
+        echo_buffer = grow(echo_buffer, &echo_cap, echo_len + h + n + 1);
+        memcpy(echo_buffer + echo_len, header, h);
+        memcpy(echo_buffer + echo_len + h, data + body, n);
+        echo_buffer[echo_len + h + n] = ',';
+        echo_len += h + n + 1;
+        pos = body + n + 1;
+    }
+    return (long)pos;
+}
+
+/* Handles one read's bytes; -1 when the connection must close. */
+static int handle(struct ev_loop *loop, struct conn *c, const uint8_t *data, size_t n) {
+    if (raw_mode) return send_or_queue(loop, c, data, n);
+    if (c->in_len > 0) {                      /* a partial netstring was waiting: join them */
+        c->in = grow(c->in, &c->in_cap, c->in_len + n);
+        memcpy(c->in + c->in_len, data, n);
+        c->in_len += n;
+        data = c->in;
+        n = c->in_len;
+    }
+    echo_len = 0;
+    long used = parse_netstrings(data, n);
+    if (used < 0) return -1;
+    size_t rest = n - (size_t)used;
+    if (data == c->in) {
+        memmove(c->in, c->in + used, rest);
+    } else if (rest > 0) {
+        c->in = grow(c->in, &c->in_cap, rest);
+        memcpy(c->in, data + used, rest);
+    }
+    c->in_len = rest;
+    return echo_len > 0 ? send_or_queue(loop, c, echo_buffer, echo_len) : 0;
+}
+
+static void on_readable(struct ev_loop *loop, ev_io *w, int revents) {
+    (void)revents;
+    struct conn *c = (struct conn *)w;
+    for (int reads = 0; reads < max_reads; reads++) {
+        ssize_t n = recv(c->fd, read_buffer, sizeof read_buffer, 0);
+        if (n > 0) {
+            if (handle(loop, c, read_buffer, (size_t)n) != 0) {
+                conn_close(loop, c);
+                return;
+            }
+            if ((size_t)n < sizeof read_buffer || !ev_is_active(&c->reader)) break;
+        } else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+            conn_close(loop, c);
+            return;
+        } else {
+            break;
+        }
+    }
+}
+
+static void on_writable(struct ev_loop *loop, ev_io *w, int revents) {
+    (void)revents;
+    struct conn *c = (struct conn *)((char *)w - offsetof(struct conn, writer));
+    if (flush(loop, c) != 0) conn_close(loop, c);
+}
+
+static void on_accept(struct ev_loop *loop, ev_io *w, int revents) {
+    (void)revents;
+    for (int i = 0; i < 64; i++) {
+        int fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED && errno != EINTR)
+                perror("libev-echo-peer: accept4");
+            return;
+        }
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        struct conn *c = calloc(1, sizeof *c);
+        if (!c) {
+            close(fd);
+            return;
+        }
+        c->fd = fd;
+        ev_io_init(&c->reader, on_readable, fd, EV_READ);
+        ev_io_init(&c->writer, on_writable, fd, EV_WRITE);
+        ev_io_start(loop, &c->reader);
+    }
+}
+
+static void on_signal(struct ev_loop *loop, ev_signal *w, int revents) {
+    (void)w;
+    (void)revents;
+    ev_break(loop, EVBREAK_ALL);
+}
+
+int main(int argc, char **argv) {
+    int port = 0;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--port")) port = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--mode")) raw_mode = !strcmp(argv[i + 1], "raw");
+        else {
+            fprintf(stderr, "usage: libev-echo-peer [--port N] [--mode netstring|raw]\n");
+            return 2;
+        }
+    }
+    signal(SIGPIPE, SIG_IGN);
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+
+    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof sa;
+    if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(lfd, 1024) != 0 ||
+        getsockname(lfd, (struct sockaddr *)&sa, &len) != 0) {
+        perror("libev-echo-peer: listen");
+        return 1;
+    }
+    printf("PORT %d\n", ntohs(sa.sin_port));
+    fflush(stdout);
+
+    struct ev_loop *loop = ev_loop_new(EVBACKEND_EPOLL | EVFLAG_NOENV);
+    ev_io acceptor;
+    ev_io_init(&acceptor, on_accept, lfd, EV_READ);
+    ev_io_start(loop, &acceptor);
+    ev_signal term, intr;
+    ev_signal_init(&term, on_signal, SIGTERM);
+    ev_signal_init(&intr, on_signal, SIGINT);
+    ev_signal_start(loop, &term);
+    ev_signal_start(loop, &intr);
+    ev_run(loop, 0);
+    close(lfd);
+    return 0;
+}

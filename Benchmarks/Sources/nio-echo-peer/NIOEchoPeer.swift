@@ -1,0 +1,85 @@
+import Dispatch
+import Glibc
+import NIOCore
+import NIOPosix
+
+/// twist-bench's SwiftNIO peer: a netstring (or raw byte) echo server on one event-loop thread,
+/// built as NIO's documentation recommends: a `ByteToMessageDecoder` for the framing, a
+/// `MessageToByteEncoder` for the reply, and a handler that writes in `channelRead` and flushes in
+/// `channelReadComplete`.
+///
+///     nio-echo-peer [--port N] [--mode netstring|raw]
+///
+/// Prints `PORT <n>` as its first line, then serves 127.0.0.1 until SIGTERM or SIGINT, which close
+/// the server channel and shut the loop down (exit status 0).
+@main
+struct NIOEchoPeer {
+    static func main() throws {
+        let (port, raw) = parseArguments(CommandLine.arguments.dropFirst())
+        raiseDescriptorLimit()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    if raw {
+                        try pipeline.addHandler(RawEchoHandler())
+                    } else {
+                        try pipeline.addHandler(ByteToMessageHandler(NetstringDecoder()))
+                        try pipeline.addHandler(MessageToByteHandler(NetstringEncoder()))
+                        try pipeline.addHandler(NetstringEchoHandler())
+                    }
+                }
+            }
+        let server = try bootstrap.bind(host: "127.0.0.1", port: port).wait()
+        writeLine("PORT \(server.localAddress?.port ?? 0)", to: STDOUT_FILENO)
+
+        let signals = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { @Sendable in server.close(promise: nil) }
+            source.resume()
+            return source
+        }
+        try server.closeFuture.wait()
+        signals.forEach { $0.cancel() }
+        try group.syncShutdownGracefully()
+    }
+
+    private static func parseArguments(_ arguments: ArraySlice<String>) -> (port: Int, raw: Bool) {
+        var port = 0
+        var raw = false
+        var rest = arguments[...]
+        while let name = rest.popFirst() {
+            let value = rest.popFirst()
+            switch (name, value) {
+            case ("--port", let value?) where Int(value).map { (0...65_535).contains($0) } ?? false:
+                port = Int(value)!
+            case ("--mode", "raw"): raw = true
+            case ("--mode", "netstring"): raw = false
+            default:
+                writeLine("usage: nio-echo-peer [--port N] [--mode netstring|raw]", to: STDERR_FILENO)
+                exit(2)
+            }
+        }
+        return (port, raw)
+    }
+
+    /// Raises RLIMIT_NOFILE to its hard limit, so the idle scenario's 10,000 connections fit.
+    private static func raiseDescriptorLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+}
+
+/// Writes `text` and a newline straight to a file descriptor (unbuffered, so the runner reading our
+/// output sees the port at once).
+func writeLine(_ text: String, to fd: Int32) {
+    let bytes = Array((text + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+}

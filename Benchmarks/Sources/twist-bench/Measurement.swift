@@ -1,0 +1,107 @@
+import Foundation
+import Glibc
+
+/// One run of one scenario against one peer.
+struct Sample: Codable {
+    var scenario: String
+    var peer: String
+    var run: Int
+    /// The scenario's headline figure.
+    var value: Double
+    /// Server CPU time (user + system) per operation, µs; nil for the idle scenario.
+    var serverCPUPerOperationMicroseconds: Double?
+    /// Server CPU time ÷ wall time while the load generator ran (1.0 = one core busy).
+    var serverCPUShare: Double?
+    /// The load generator's own CPU time ÷ its wall time.
+    var loadgenCPUShare: Double?
+    /// Server VmRSS at the end (idle: while the connections were held), bytes.
+    var serverResidentBytes: Double?
+    /// Every number of the load generator's JSON line.
+    var load: [String: Double]
+}
+
+/// Starts a peer, drives it with twist-loadgen, reads /proc, stops the peer by pid.
+struct Measurement {
+    let loadgen: String
+    /// Pin the server to CPU 0 and the load generator to CPU 1 with taskset.
+    let pin: Bool
+    let logDirectory: String
+    let warmup: Double
+    let duration: Double
+    let hold: Double
+
+    func run(_ scenario: Scenario, on peer: Peer, run: Int) throws -> Sample {
+        let log = "\(logDirectory)/\(scenario.name)-\(peer.name)-\(run)"
+        let server = try Child((pin ? ["taskset", "-c", "0"] : []) + peer.command(scenario.framing), errorLog: "\(log).server.log")
+        defer { server.stop() }
+        guard let first = server.readLine(timeout: 20), first.hasPrefix("PORT "), let port = Int(first.dropFirst(5)) else {
+            throw Child.Failure(description: "\(peer.name) did not print its port (see \(log).server.log)")
+        }
+        usleep(100_000)
+        let rssBefore = ProcessStats.residentBytes(server.pid)
+        let cpuBefore = ProcessStats.cpuSeconds(server.pid)
+        let startedAt = Clock.now
+
+        let limit = scenario.kind == .idle ? 90 + hold : warmup + duration + 30
+        var arguments = [loadgen, "--port", "\(port)", "--framing", scenario.framing, "--timeout", "\(limit)"]
+        switch scenario.kind {
+        case .echo: arguments += ["--mode", "echo", "--warmup", "\(warmup)", "--duration", "\(duration)"]
+        case .connectionRate: arguments += ["--mode", "connrate", "--warmup", "\(warmup)", "--duration", "\(duration)"]
+        case .idle: arguments += ["--mode", "idle", "--hold", "\(hold)"]
+        }
+        let generator = try Child((pin ? ["taskset", "-c", "1"] : []) + arguments + scenario.load, errorLog: "\(log).loadgen.log")
+        defer { generator.stop() }
+
+        var heldResident: Double?
+        var result: String?
+        let deadline = Clock.now + limit + 10
+        while result == nil, let line = generator.readLine(timeout: max(deadline - Clock.now, 0)) {
+            if line.hasPrefix("READY") {
+                usleep(300_000)  // let the server finish any bookkeeping for the last connections
+                heldResident = ProcessStats.residentBytes(server.pid)
+            } else if line.hasPrefix("{") {
+                result = line
+            }
+        }
+        let status = generator.wait(timeout: 10)
+        let cpuAfter = ProcessStats.cpuSeconds(server.pid)
+        let wall = Clock.now - startedAt
+        let rssAfter = heldResident ?? ProcessStats.residentBytes(server.pid)
+        let serverStatus = server.stop()
+
+        guard let result, let object = try JSONSerialization.jsonObject(with: Data(result.utf8)) as? [String: Any] else {
+            throw Child.Failure(description: "twist-loadgen gave no result against \(peer.name) (see \(log).loadgen.log)")
+        }
+        if let error = object["error"] as? String {
+            throw Child.Failure(description: "twist-loadgen against \(peer.name): \(error) (see \(log).loadgen.log)")
+        }
+        guard status == 0 else {
+            throw Child.Failure(description: "twist-loadgen against \(peer.name) exited with \(status.map(String.init) ?? "no status")")
+        }
+        if serverStatus != 0 {
+            FileHandle.standardError.write(Data("twist-bench: note: \(peer.name) exited with \(serverStatus.map(String.init) ?? "no status") on SIGTERM\n".utf8))
+        }
+        let load = object.compactMapValues { ($0 as? NSNumber)?.doubleValue }
+
+        var sample = Sample(
+            scenario: scenario.name, peer: peer.name, run: run, value: 0, serverResidentBytes: rssAfter, load: load)
+        sample.loadgenCPUShare = load["loadgen_cpu_share"]
+        if scenario.kind == .idle {
+            guard let held = heldResident, let before = rssBefore, let conns = load["conns"], conns > 0 else {
+                throw Child.Failure(description: "no resident memory reading for \(peer.name)")
+            }
+            sample.value = (held - before) / conns
+        } else {
+            guard let value = load[scenario.metric] else {
+                throw Child.Failure(description: "twist-loadgen's result has no \(scenario.metric)")
+            }
+            sample.value = value
+            let operations = load["total_messages"] ?? load["total_connections"] ?? 0
+            if let before = cpuBefore, let after = cpuAfter {
+                sample.serverCPUShare = (after - before) / wall
+                if operations > 0 { sample.serverCPUPerOperationMicroseconds = (after - before) / operations * 1e6 }
+            }
+        }
+        return sample
+    }
+}

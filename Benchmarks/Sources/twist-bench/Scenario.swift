@@ -1,0 +1,56 @@
+/// One workload of the side-by-side run: what twist-loadgen is told, and which of its figures
+/// the table reports.
+struct Scenario: Sendable {
+    enum Kind: Sendable {
+        /// Echo traffic for a fixed time (`--mode echo`).
+        case echo
+        /// Connect, one message, close, in concurrent loops (`--mode connrate`).
+        case connectionRate
+        /// Connections held idle while the server's memory is read (`--mode idle`).
+        case idle
+    }
+
+    let name: String
+    let title: String
+    let kind: Kind
+    /// "netstring" or "raw": also the mode each peer is started in.
+    let framing: String
+    /// Load generator arguments beyond port, framing, durations and time-out.
+    let load: [String]
+    /// The headline figure: a key of the load generator's JSON line (or "bytes_per_connection").
+    let metric: String
+    let unit: String
+    let higherIsBetter: Bool
+    /// What one "operation" is, for the server's CPU time per operation.
+    let operation: String
+
+    /// The scenarios of issue 7, in the order they run.
+    static func all(quick: Bool) -> [Scenario] {
+        [
+            Scenario(
+                name: "latency", title: "latency: 1 conn × 1 in flight × 32 B", kind: .echo, framing: "netstring",
+                load: ["--conns", "1", "--inflight", "1", "--size", "32"],
+                metric: "p99_us", unit: "µs p99", higherIsBetter: false, operation: "message"),
+            Scenario(
+                name: "small", title: "small messages: 64 conns × 16 in flight × 32 B", kind: .echo, framing: "netstring",
+                load: ["--conns", "64", "--inflight", "16", "--size", "32"],
+                metric: "messages_per_s", unit: "msg/s", higherIsBetter: true, operation: "message"),
+            Scenario(
+                name: "bulk", title: "bulk: 16 conns × 4 in flight × 16 KiB", kind: .echo, framing: "netstring",
+                load: ["--conns", "16", "--inflight", "4", "--size", "16384"],
+                metric: "bytes_per_s", unit: "B/s", higherIsBetter: true, operation: "message"),
+            Scenario(
+                name: "connrate", title: "connection rate: 8 loops of connect, 32 B echo, close", kind: .connectionRate,
+                framing: "netstring", load: ["--concurrency", "8", "--size", "32"],
+                metric: "connections_per_s", unit: "conn/s", higherIsBetter: true, operation: "connection"),
+            Scenario(
+                name: "idle", title: "idle memory: \(quick ? "1,000" : "10,000") idle connections", kind: .idle,
+                framing: "netstring", load: ["--conns", quick ? "1000" : "10000", "--size", "32"],
+                metric: "bytes_per_connection", unit: "B RSS/conn", higherIsBetter: false, operation: "connection"),
+            Scenario(
+                name: "throughput", title: "tcp_throughput twin: 1 conn, 16 KiB writes, raw echo", kind: .echo,
+                framing: "raw", load: ["--conns", "1", "--inflight", "16", "--size", "16384"],
+                metric: "bytes_per_s", unit: "B/s echoed", higherIsBetter: true, operation: "16 KiB"),
+        ]
+    }
+}

@@ -1,0 +1,146 @@
+import ArgumentParser
+import Foundation
+import Glibc
+
+/// The side-by-side runner of issue 7: Twist, SwiftNIO, a raw C libev server and Python Twisted,
+/// each an echo server on 127.0.0.1, driven in turn by twist-loadgen.
+@main
+struct TwistBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "twist-bench",
+        abstract: "Runs the echo-server scenarios against every peer and prints a table of medians.",
+        discussion: """
+            Each run of each scenario starts a fresh server (on CPU 0 with taskset when there are two \
+            CPUs) and twist-loadgen (on CPU 1), reads the server's CPU time and resident memory from \
+            /proc, and stops the server by pid. Runs are interleaved across peers. Writes results.json \
+            and ratios.svg to --out.
+            """)
+
+    @Flag(help: "A smoke check: short durations, one run, 1,000 idle connections.")
+    var quick = false
+
+    @Option(help: "Run only this scenario (repeatable): latency, small, bulk, connrate, idle, throughput.")
+    var scenario: [String] = []
+
+    @Option(help: "Run only this peer (repeatable): twist, swiftnio, libev-c, twisted.")
+    var peer: [String] = []
+
+    @Option(help: "Runs of each scenario per peer (default 3; 1 with --quick).")
+    var runs: Int?
+
+    @Option(help: "Measured seconds per run (default 3; 1 with --quick).")
+    var duration: Double?
+
+    @Option(help: "Warm-up seconds before measuring (default 1; 0.3 with --quick).")
+    var warmup: Double?
+
+    @Option(help: "Where results.json, ratios.svg and the logs go (default Benchmarks/.build/twist-bench).")
+    var out: String?
+
+    @Option(help: "The Python that runs the Twisted peer; the peer is skipped when it cannot import twisted.")
+    var python = "python3"
+
+    @Flag(help: "Do not run swift build for the peers first.")
+    var noBuild = false
+
+    @Flag(help: "Do not pin server and load generator to different CPUs.")
+    var noPin = false
+
+    func validate() throws {
+        let known = Set(Scenario.all(quick: false).map(\.name))
+        if let unknown = scenario.first(where: { !known.contains($0) }) {
+            throw ValidationError("unknown scenario '\(unknown)'; known: \(known.sorted().joined(separator: ", "))")
+        }
+        if let runs, runs < 1 { throw ValidationError("--runs must be at least 1") }
+    }
+
+    func run() throws {
+        let package = Self.packageDirectory
+        let binaries = Self.executableDirectory
+        let outDirectory = out ?? "\(package)/.build/twist-bench"
+        try FileManager.default.createDirectory(atPath: "\(outDirectory)/logs", withIntermediateDirectories: true)
+        if !noBuild { try Self.buildPeers(package: package, log: "\(outDirectory)/logs/build.log") }
+
+        let twisted = TwistedPython.locate(python)
+        if twisted == nil {
+            note("'\(python)' cannot import twisted; skipping the Twisted peer (python3 -m pip install twisted)")
+        }
+        let allPeers = Peer.all(binaries: binaries, twistedScript: "\(package)/twisted/echo_peer.py", python: twisted?.executable)
+        let peers = peer.isEmpty ? allPeers : allPeers.filter { peer.contains($0.name) }
+        let scenarios = Scenario.all(quick: quick).filter { scenario.isEmpty || scenario.contains($0.name) }
+        let pin = !noPin && FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset")
+            && sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2
+        if !pin { note("not pinning: taskset or a second CPU is missing (or --no-pin)") }
+        let measurement = Measurement(
+            loadgen: "\(binaries)/twist-loadgen", pin: pin, logDirectory: "\(outDirectory)/logs",
+            warmup: warmup ?? (quick ? 0.3 : 1), duration: duration ?? (quick ? 1 : 3), hold: quick ? 0.5 : 1)
+        let runCount = runs ?? (quick ? 1 : 3)
+
+        let machine = Machine.describe()
+        let started = Clock.now
+        var samples: [Sample] = []
+        let total = runCount * scenarios.count * peers.count
+        for run in 1...runCount {
+            for scenario in scenarios {
+                // Rotate the order each run, so no peer always follows the same neighbour.
+                let order = peers.indices.map { peers[($0 + run - 1) % peers.count] }
+                for peer in order {
+                    let sample = try measurement.run(scenario, on: peer, run: run)
+                    samples.append(sample)
+                    note("[\(samples.count)/\(total)] run \(run) \(scenario.name) \(peer.name): \(MarkdownTable.number(sample.value)) \(scenario.unit)")
+                }
+            }
+        }
+        let elapsed = Clock.now - started
+        let summary = Summary.make(samples, scenarios: scenarios, peers: peers)
+
+        let table = MarkdownTable.render(summary, scenarios: scenarios)
+        print(table)
+        print()
+        let loadAtEnd = Machine.loadAverageNow()
+        print(
+            "Medians of \(runCount) run(s); \(machine.summary); load average \(String(format: "%.2f", loadAtEnd)) at end; "
+                + "\(String(format: "%.0f", elapsed)) s in all.")
+        let report = Report(
+            command: CommandLine.arguments.dropFirst().joined(separator: " "), machine: machine,
+            twisted: twisted?.version, pinned: pin, runs: runCount, warmupSeconds: measurement.warmup,
+            durationSeconds: measurement.duration, elapsedSeconds: elapsed, loadAverageAtEnd: loadAtEnd,
+            scenarios: scenarios.map { ["name": $0.name, "title": $0.title, "framing": $0.framing, "unit": $0.unit] },
+            summary: summary, samples: samples)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(report).write(to: URL(fileURLWithPath: "\(outDirectory)/results.json"))
+        try RatioChart.render(summary, scenarios: scenarios, peers: peers)
+            .write(toFile: "\(outDirectory)/ratios.svg", atomically: true, encoding: .utf8)
+        print("Wrote \(outDirectory)/results.json and \(outDirectory)/ratios.svg")
+    }
+
+    /// The Benchmarks package, found from this source file.
+    static var packageDirectory: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL.path
+    }
+
+    /// Where this executable (and so every peer built with it) lives.
+    static var executableDirectory: String {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path
+    }
+
+    /// Builds (or confirms up to date) every peer and the load generator in release mode.
+    static func buildPeers(package: String, log: String) throws {
+        for product in ["twist-loadgen", "libev-echo-peer", "twist-echo-peer", "nio-echo-peer"] {
+            note("swift build -c release --product \(product)")
+            let build = try Child(["swift", "build", "-c", "release", "--package-path", package, "--product", product], errorLog: log)
+            while let line = build.readLine(timeout: 1_800) {
+                if line.contains("error:") || line.contains("warning:") { note(line) }
+            }
+            guard build.wait(timeout: 60) == 0 else {
+                throw Child.Failure(description: "building \(product) failed (see \(log))")
+            }
+        }
+    }
+}
+
+/// A progress line on standard error.
+func note(_ text: String) {
+    FileHandle.standardError.write(Data("twist-bench: \(text)\n".utf8))
+}

@@ -1,0 +1,47 @@
+import Glibc
+
+/// The peer's command line (`--port N`, `--mode netstring|raw`) and process set-up.
+struct PeerOptions {
+    var port = 0
+    var raw = false
+
+    /// Parses the arguments; prints usage and exits with status 2 on anything else.
+    static func parse(_ arguments: ArraySlice<String>) -> PeerOptions {
+        var options = PeerOptions()
+        var rest = arguments[...]
+        while let name = rest.popFirst() {
+            guard let value = rest.popFirst() else { usage() }
+            switch name {
+            case "--port":
+                guard let port = Int(value), (0...65_535).contains(port) else { usage() }
+                options.port = port
+            case "--mode":
+                guard value == "raw" || value == "netstring" else { usage() }
+                options.raw = value == "raw"
+            default:
+                usage()
+            }
+        }
+        return options
+    }
+
+    /// Raises RLIMIT_NOFILE to its hard limit, so the idle scenario's 10,000 connections fit.
+    static func raiseDescriptorLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+
+    private static func usage() -> Never {
+        writeLine("usage: twist-echo-peer [--port N] [--mode netstring|raw]", to: STDERR_FILENO)
+        exit(2)
+    }
+}
+
+/// Writes `text` and a newline straight to a file descriptor (unbuffered, so the runner reading our
+/// output sees the port at once).
+func writeLine(_ text: String, to fd: Int32) {
+    let bytes = Array((text + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+}

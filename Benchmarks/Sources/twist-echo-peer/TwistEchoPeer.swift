@@ -1,0 +1,21 @@
+import Glibc
+import Twist
+
+/// twist-bench's Twist peer: a netstring (or raw byte) echo server on one Twist reactor.
+///
+///     twist-echo-peer [--port N] [--mode netstring|raw]
+///
+/// Prints `PORT <n>` as its first line, then serves 127.0.0.1 until SIGTERM or SIGINT, which stop
+/// the reactor gracefully (exit status 0).
+@main
+struct TwistEchoPeer {
+    static func main() throws {
+        let options = PeerOptions.parse(CommandLine.arguments.dropFirst())
+        PeerOptions.raiseDescriptorLimit()
+        let reactor = Reactor()
+        let factory: Factory = options.raw ? Factory { RawEcho() } : Factory { NetstringEcho() }
+        let listening = try reactor.listenTCP(options.port, factory, backlog: 1024, interface: "127.0.0.1")
+        writeLine("PORT \(listening.address.port)", to: STDOUT_FILENO)
+        try reactor.run(installSignalHandlers: true)
+    }
+}
