@@ -19,7 +19,8 @@ public enum Churn {
         let growth = (after["rss_kb"] ?? 0) - (baseline["rss_kb"] ?? 0)
         result.check(growth <= context.config.churnRSSBoundKiB, "RSS grew \(mebibytes(growth)) (bound \(mebibytes(context.config.churnRSSBoundKiB)))")
         result.figures.insert("\(ok)/\(total) conns in \(secs(elapsed)) (\(Int(Double(total) / elapsed))/s)", at: 0)
-        result.note("rss \(mebibytes(baseline["rss_kb"] ?? 0))→\(mebibytes(after["rss_kb"] ?? 0)) (+\(mebibytes(growth)), bound \(mebibytes(context.config.churnRSSBoundKiB)))")
+        let bound = context.config.churnRSSBoundKiB == .max ? "not bounded" : "bound \(mebibytes(context.config.churnRSSBoundKiB))"
+        result.note("rss \(mebibytes(baseline["rss_kb"] ?? 0))→\(mebibytes(after["rss_kb"] ?? 0)) (+\(mebibytes(growth)), \(bound))")
         return result
     }
 

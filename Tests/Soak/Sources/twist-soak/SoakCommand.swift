@@ -30,6 +30,9 @@ struct SoakCommand: ParsableCommand {
     @Option(help: "The twist-soak-server executable (default: next to this one).")
     var server: String?
 
+    @Flag(help: "Do not bound the churn's RSS growth (for a sanitizer-instrumented server, whose allocator keeps freed memory in quarantine).")
+    var noRssBound = false
+
     func validate() throws {
         for name in selectedNames where Scenario(rawValue: name) == nil {
             throw ValidationError("no such scenario: \(name) (known: \(Scenario.allCases.map(\.rawValue).joined(separator: ", ")))")
@@ -43,7 +46,8 @@ struct SoakCommand: ParsableCommand {
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
         let limit = soak_raise_nofile(1 << 20)
-        let config = SoakConfig(quick: quick, seed: seed)
+        var config = SoakConfig(quick: quick, seed: seed)
+        if noRssBound { config.churnRSSBoundKiB = .max }
         let selected = Scenario.allCases.filter { selectedNames.contains($0.rawValue) }
         let serverPath = server ?? Self.siblingExecutable("twist-soak-server")
         let logDirectory = Self.makeLogDirectory()
