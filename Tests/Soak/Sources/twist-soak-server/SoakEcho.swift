@@ -49,12 +49,10 @@ final class SoakEcho: NetstringReceiver, PushProducer {
         stats.bytesOut += frame
     }
 
-    /// Malformed input: the receiver closes with `loseConnection()`, which waits for a registered
-    /// producer to be unregistered (a Twist transport waits for push producers too, unlike
-    /// Twisted), so stop being one first — or the connection would never close.
+    /// Malformed input: the receiver closes with `loseConnection()`, which does not wait for this
+    /// streaming producer (it hears `stopProducing()` when the connection goes).
     override func netstringParseFailed(_ error: NetstringParseError) {
         producing = false
-        transport?.unregisterProducer()
     }
 
     override func connectionLost(reason: Failure) {
@@ -62,12 +60,11 @@ final class SoakEcho: NetstringReceiver, PushProducer {
         if stats.echoByPeerPort[peerPort] === self { stats.echoByPeerPort[peerPort] = nil }
     }
 
-    /// Closes gracefully for a shutdown: stops being a producer (a transport waits for its
-    /// producer before closing), then `loseConnection()` flushes what is queued and closes.
+    /// Closes gracefully for a shutdown: `loseConnection()` flushes what is queued and closes (a
+    /// registered streaming producer does not hold it).
     func drainAndClose() {
         guard let transport, !transport.isDisconnecting else { return }
         producing = false
-        transport.unregisterProducer()
         transport.loseConnection()
     }
 
