@@ -1,5 +1,5 @@
 public import Logging
-import Synchronization
+import TwistCore
 
 /// Collects log records in memory so a test can check what was logged.
 ///
@@ -18,7 +18,7 @@ public final class LogCapture: Sendable {
         public var description: String { "[\(level)] \(message) \(metadata)" }
     }
 
-    private let storage = Mutex<[Record]>([])
+    private let storage = PosixMutex<[Record]>([])
 
     /// Creates an empty capture.
     public init() {}

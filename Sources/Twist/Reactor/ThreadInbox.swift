@@ -1,5 +1,5 @@
 import CLibev
-import Synchronization
+import TwistCore
 
 /// Work handed to the reactor from other threads.
 enum ThreadWork: Sendable {
@@ -12,7 +12,7 @@ enum ThreadWork: Sendable {
 /// The reactor's one way in from other threads: a locked FIFO queue plus the `ev_async` watcher
 /// that wakes the loop. Posting is safe from any thread; taking happens on the reactor thread.
 final class ThreadInbox: Sendable {
-    private let queue = Mutex<[ThreadWork]>([])
+    private let queue = PosixMutex<[ThreadWork]>([])
     private let waker: LoopWaker
 
     init(waker: LoopWaker) {

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import TwistCore
 import Twist
 
 // A minimal copy of TwistTests' reactor-thread helpers (test targets cannot share code).
@@ -11,7 +11,7 @@ import Twist
 /// - Returns: true when the test stopped the reactor, false when the watchdog had to.
 func runReactor(timeout: Double = 10, _ setup: @escaping @Sendable (Reactor) throws -> Void) async -> Bool {
     let reactor = Reactor()
-    let timedOut = Mutex(false)
+    let timedOut = PosixMutex(false)
     reactor.callLater(timeout) {
         timedOut.withLock { $0 = true }
         try? reactor.stop()
@@ -30,9 +30,9 @@ func runReactor(timeout: Double = 10, _ setup: @escaping @Sendable (Reactor) thr
 
 /// A value shared between a test and the reactor thread.
 final class Shared<Value: Sendable>: Sendable {
-    private let storage: Mutex<Value>
+    private let storage: PosixMutex<Value>
 
-    init(_ value: Value) { storage = Mutex(value) }
+    init(_ value: Value) { storage = PosixMutex(value) }
 
     var value: Value {
         get { storage.withLock { $0 } }

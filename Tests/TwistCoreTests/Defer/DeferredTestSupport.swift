@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 import TwistCore
 
@@ -51,8 +50,8 @@ func onThreadWithNormalStack(_ body: @escaping @Sendable () -> Void) async {
 
 /// A value a test can set from another thread and read afterwards.
 final class Box<T: Sendable>: Sendable {
-    private let storage: Mutex<T>
-    init(_ value: T) { storage = Mutex(value) }
+    private let storage: PosixMutex<T>
+    init(_ value: T) { storage = PosixMutex(value) }
     var value: T {
         get { storage.withLock { $0 } }
         set { storage.withLock { $0 = newValue } }

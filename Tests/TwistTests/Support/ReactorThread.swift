@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Synchronization
+import TwistCore
 import Twist
 
 /// How a reactor run on a background thread ended.
@@ -20,7 +20,7 @@ struct ReactorRunOutcome: Sendable {
 func startReactorThread(
     _ reactor: Reactor, timeout: Double = 20, installSignalHandlers: Bool = false, stackSize: Int = 8 << 20
 ) -> Task<ReactorRunOutcome, Never> {
-    let timedOut = Mutex(false)
+    let timedOut = PosixMutex(false)
     reactor.callLater(timeout) {
         timedOut.withLock { $0 = true }
         try? reactor.stop()
@@ -69,9 +69,9 @@ func stopFromOutside(_ reactor: Reactor) {
 
 /// A value shared between a test and the reactor thread: set on one, read on the other.
 final class Shared<Value: Sendable>: Sendable {
-    private let storage: Mutex<Value>
+    private let storage: PosixMutex<Value>
 
-    init(_ value: Value) { storage = Mutex(value) }
+    init(_ value: Value) { storage = PosixMutex(value) }
 
     var value: Value {
         get { storage.withLock { $0 } }
