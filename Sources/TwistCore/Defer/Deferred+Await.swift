@@ -16,16 +16,10 @@ extension Deferred {
     @inlinable
     public func value(isolation: isolated (any Actor)? = #isolation) async throws -> Value {
         chain.requireCurrent(Value.self, "value()")
-        if chain.canRunInline, let result = chain.result {
-            switch result {
-            case .success(let value):
-                return unbox(value, as: Value.self)
-            case .failure(let failure):
-                chain.resultHandedOff = true
-                throw failure.error
-            case .waiting:
-                break
-            }
+        if chain.canRunInline {
+            if chain.state == .success { return chain.peekValue(Value.self) }
+            chain.resultHandedOff = true
+            throw chain.failure.unsafelyUnwrapped.error
         }
         return try await suspendForValue(isolation: isolation)
     }
