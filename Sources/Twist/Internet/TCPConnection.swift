@@ -32,27 +32,34 @@ final class TCPConnection: IOHandler, TCPTransport {
     static let highWaterMark = 65_536
     /// Queued bytes at or below which a paused streaming producer is resumed.
     static let lowWaterMark = 16_384
+    /// Queued writes up to this size are copied into a buffer the connection owns (see
+    /// ``enqueue(_:)``); larger ones are queued as the caller's slices, without a copy.
+    private static let copyThreshold = 1_024
     /// How many queued chunks one `writev` may gather.
     private static let maximumChunksPerWrite = 64
 
     let host: IPAddress
     let peer: IPAddress
 
+    // The connection's state is confined to the reactor thread and never accessed overlappingly,
+    // so the hot fields below skip the dynamic exclusivity checks (a runtime call per access).
     private let fd: Int32
     private unowned let loop: ReactorLoop
     private let reactor: Reactor
     private var watchers: IOWatchers!
-    private var state = State.connected
+    @exclusivity(unchecked) private var state = State.connected
     private var protocolInstance: Protocol?
     /// Told after the protocol's `connectionLost` (a client connector's `clientConnectionLost`).
     private var onClosed: ((Failure) -> Void)?
 
-    private var queue: [ArraySlice<UInt8>] = []
-    private var queueHead = 0
-    private(set) var queuedBytes = 0
-    private var producer: RegisteredProducer?
-    private var producerPaused = false
-    private var readingPaused = false
+    @exclusivity(unchecked) private var queue: [ArraySlice<UInt8>] = []
+    @exclusivity(unchecked) private var queueHead = 0
+    /// The last queued chunk is the connection's own buffer, which small writes are appended to.
+    @exclusivity(unchecked) private var lastChunkIsOwned = false
+    @exclusivity(unchecked) private(set) var queuedBytes = 0
+    @exclusivity(unchecked) private var producer: RegisteredProducer?
+    @exclusivity(unchecked) private var producerPaused = false
+    @exclusivity(unchecked) private var readingPaused = false
     /// `loseWriteConnection()` was called: shut the sending side once the queue drains.
     private var shutWriteWhenDrained = false
     /// The sending side is shut down.
@@ -60,7 +67,7 @@ final class TCPConnection: IOHandler, TCPTransport {
     /// The peer's sending side is shut down (a half-closeable protocol was told).
     private var readClosed = false
     /// Inside the protocol's `dataReceived`: writes are queued for one flush after it returns.
-    private var isDelivering = false
+    @exclusivity(unchecked) private var isDelivering = false
 
     init(fd: Int32, peer: IPAddress, protocol: Protocol, reactor: Reactor, onClosed: ((Failure) -> Void)? = nil) {
         self.fd = fd
@@ -183,12 +190,34 @@ final class TCPConnection: IOHandler, TCPTransport {
                 rest = data.dropFirst(written)
             }
         }
-        queue.append(rest)
+        enqueue(rest)
         queuedBytes += rest.count
         if !isDelivering { watchers.startWriting() }  // otherwise the flush after delivery decides
         if case .push(let streaming)? = producer, !producerPaused, queuedBytes > Self.highWaterMark {
             producerPaused = true
             streaming.pauseProducing()
+        }
+    }
+
+    /// Queues `data` behind what is already queued. A small write is copied into a buffer the
+    /// connection owns (appended to the last one when it can), so the queue keeps no reference
+    /// to the caller's buffer: a protocol that builds each message in a scratch buffer can reuse
+    /// it at once, without an allocation per message, and many small writes become one chunk of
+    /// the next `writev`. A large write is queued as the caller's slice, not copied.
+    private func enqueue(_ data: ArraySlice<UInt8>) {
+        guard data.count <= Self.copyThreshold else {
+            queue.append(data)
+            lastChunkIsOwned = false
+            return
+        }
+        if lastChunkIsOwned, queue.count > queueHead {
+            queue[queue.count - 1].append(contentsOf: data)
+        } else {
+            var owned = ArraySlice<UInt8>()
+            owned.reserveCapacity(4 * Self.copyThreshold)
+            owned.append(contentsOf: data)
+            queue.append(owned)
+            lastChunkIsOwned = true
         }
     }
 
@@ -279,6 +308,7 @@ final class TCPConnection: IOHandler, TCPTransport {
         if queueHead == queue.count {
             queue.removeAll(keepingCapacity: true)
             queueHead = 0
+            lastChunkIsOwned = false
         } else if queueHead > 64, queueHead * 2 > queue.count {
             queue.removeFirst(queueHead)
             queueHead = 0
@@ -330,6 +360,7 @@ final class TCPConnection: IOHandler, TCPTransport {
         watchers.stop()
         queue.removeAll()
         queueHead = 0
+        lastChunkIsOwned = false
         queuedBytes = 0
         reactor.callLater(0) { [self] in close(reason: Failure(reason)) }
     }
@@ -346,6 +377,7 @@ final class TCPConnection: IOHandler, TCPTransport {
         Sockets.close(fd)
         loop.unregister(self)
         queue.removeAll()
+        lastChunkIsOwned = false
         queuedBytes = 0
         let producer = self.producer
         self.producer = nil

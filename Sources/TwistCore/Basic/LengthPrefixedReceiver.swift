@@ -35,12 +35,13 @@ open class LengthPrefixedReceiver: Protocol, PushProducer {
         case payload(Int)
     }
 
-    private var state = State.prefix(0, bytesRead: 0)
+    // Confined to the reactor thread, never accessed overlappingly: no dynamic exclusivity checks.
+    @exclusivity(unchecked) private var state = State.prefix(0, bytesRead: 0)
     /// The start of a string that did not fit in one read.
-    private var carry: [UInt8] = []
+    @exclusivity(unchecked) private var carry: [UInt8] = []
     /// Bytes received while paused, or left unparsed when a handler paused.
-    private var held: [UInt8] = []
-    private var isParsing = false
+    @exclusivity(unchecked) private var held: [UInt8] = []
+    @exclusivity(unchecked) private var isParsing = false
     private var isStopped = false
 
     /// A receiver whose prefix is `prefixLength` bytes wide (1 to 4).
@@ -64,7 +65,8 @@ open class LengthPrefixedReceiver: Protocol, PushProducer {
     /// Sends `string` with its length prefix, in one write.
     ///
     /// - Throws: ``StringTooLongError`` when the length does not fit the prefix; nothing is sent.
-    public func sendString(_ string: some Collection<UInt8>) throws {
+    @inlinable
+    public func sendString<Bytes: Collection<UInt8>>(_ string: Bytes) throws {
         let count = string.count
         guard count <= prefixLimit else { throw StringTooLongError(length: count, limit: prefixLimit) }
         var frame: [UInt8] = []

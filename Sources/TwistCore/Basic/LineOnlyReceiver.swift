@@ -16,10 +16,10 @@ open class LineOnlyReceiver: Protocol {
     public var maxLength = 16_384
 
     /// An unfinished line from earlier reads.
-    private var carry: [UInt8] = []
+    @exclusivity(unchecked) private var carry: [UInt8] = []
     /// Bytes given to ``dataReceived(_:)`` from inside ``lineReceived(_:)``; parsed next.
-    private var reentrantInput: [UInt8] = []
-    private var isParsing = false
+    @exclusivity(unchecked) private var reentrantInput: [UInt8] = []
+    @exclusivity(unchecked) private var isParsing = false
 
     /// A receiver with CRLF delimiters.
     public override init() {}
@@ -36,8 +36,10 @@ open class LineOnlyReceiver: Protocol {
         transport?.loseConnection()
     }
 
-    /// Writes `line` followed by the delimiter, in one write.
-    public func sendLine(_ line: some Collection<UInt8>) {
+    /// Writes `line` followed by the delimiter, in one write (inlinable: specialised for the
+    /// caller's collection type).
+    @inlinable
+    public func sendLine<Bytes: Collection<UInt8>>(_ line: Bytes) {
         var frame: [UInt8] = []
         frame.reserveCapacity(line.count + delimiter.count)
         frame.append(contentsOf: line)

@@ -30,14 +30,14 @@ open class LineReceiver: Protocol, PushProducer {
 
     /// Outside a read: an unfinished line, or everything held while paused. During a read: empty,
     /// or the line being completed from the previous read.
-    private var carry: [UInt8] = []
+    @exclusivity(unchecked) private var carry: [UInt8] = []
     /// The part of the current read not parsed yet.
-    private var input: ArraySlice<UInt8> = []
+    @exclusivity(unchecked) private var input: ArraySlice<UInt8> = []
     /// Bytes given to ``dataReceived(_:)`` (or ``setLineMode(extra:)``) during a read; parsed after
     /// ``input``, in order. Kept as views, not copies, so that a raw handler handing the rest of
     /// its data back with ``setLineMode(extra:)`` costs nothing however often it switches.
-    private var reentrantInput: [ArraySlice<UInt8>] = []
-    private var isParsing = false
+    @exclusivity(unchecked) private var reentrantInput: [ArraySlice<UInt8>] = []
+    @exclusivity(unchecked) private var isParsing = false
     private var isStopped = false
 
     /// A receiver in line mode with CRLF delimiters.
@@ -65,8 +65,10 @@ open class LineReceiver: Protocol, PushProducer {
 
     // MARK: - Sending and modes
 
-    /// Writes `line` followed by the delimiter, in one write.
-    public func sendLine(_ line: some Collection<UInt8>) {
+    /// Writes `line` followed by the delimiter, in one write (inlinable: specialised for the
+    /// caller's collection type).
+    @inlinable
+    public func sendLine<Bytes: Collection<UInt8>>(_ line: Bytes) {
         var frame: [UInt8] = []
         frame.reserveCapacity(line.count + delimiter.count)
         frame.append(contentsOf: line)

@@ -42,14 +42,18 @@ open class NetstringReceiver: Protocol {
         case comma
     }
 
-    private var state = State.length(0, hasDigits: false)
+    // The parser's state is confined to the reactor thread and never accessed overlappingly, so
+    // the dynamic exclusivity checks (a runtime call per access, on every byte's path) are off.
+    @exclusivity(unchecked) private var state = State.length(0, hasDigits: false)
     /// The start of a payload that did not fit in one read.
-    private var carry: [UInt8] = []
+    @exclusivity(unchecked) private var carry: [UInt8] = []
     /// Bytes accepted before the current read, for error offsets.
-    private var streamOffset = 0
+    @exclusivity(unchecked) private var streamOffset = 0
     /// Data handed to ``dataReceived(_:)`` from inside ``stringReceived(_:)``, parsed afterwards.
-    private var reentrantInput: [UInt8] = []
-    private var isParsing = false
+    @exclusivity(unchecked) private var reentrantInput: [UInt8] = []
+    @exclusivity(unchecked) private var isParsing = false
+    /// Where ``sendString(_:)`` builds each frame.
+    @exclusivity(unchecked) @usableFromInline var sendBuffer: [UInt8] = []
 
     /// A receiver with the default ``maxLength``.
     public override init() {}
@@ -73,15 +77,40 @@ open class NetstringReceiver: Protocol {
 
     /// Sends `string` as one netstring, in one write. The length is not checked against
     /// ``maxLength`` (that limit is what this side accepts, as in Twisted).
-    public func sendString(_ string: some Collection<UInt8>) {
-        let count = string.count
-        var frame: [UInt8] = []
-        frame.reserveCapacity(count + 22)
-        frame.append(contentsOf: String(count).utf8)
-        frame.append(UInt8(ascii: ":"))
-        frame.append(contentsOf: string)
-        frame.append(UInt8(ascii: ","))
-        transport?.write(frame[...])
+    ///
+    /// Inlinable, so that it is specialised for the caller's collection type: a generic copy
+    /// across the module boundary would look up type metadata for every message.
+    @inlinable
+    public func sendString<Bytes: Collection<UInt8>>(_ string: Bytes) {
+        // The frame is built in a scratch buffer kept from call to call. A transport that copies
+        // small writes (TCP does) or sends them at once leaves it unshared, so it is reused without
+        // an allocation; one that keeps a view of it makes the next call copy first, as it must.
+        sendBuffer.removeAll(keepingCapacity: true)
+        sendBuffer.reserveCapacity(string.count + 22)
+        Self.appendDecimal(string.count, to: &sendBuffer)
+        sendBuffer.append(UInt8(ascii: ":"))
+        sendBuffer.append(contentsOf: string)
+        sendBuffer.append(UInt8(ascii: ","))
+        transport?.write(sendBuffer[...])
+    }
+
+    /// Appends the ASCII decimal digits of `value` (not negative) to `bytes`, without going
+    /// through `String` (whose conversion showed up in the echo server's profile).
+    @usableFromInline
+    static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
+        var remaining = value
+        for index in stride(from: start + digits - 1, through: start, by: -1) {
+            bytes[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remaining % 10)
+            remaining /= 10
+        }
     }
 
     /// Parses `data`, delivering each complete netstring to ``stringReceived(_:)``.

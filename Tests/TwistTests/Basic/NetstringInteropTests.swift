@@ -6,7 +6,13 @@ import Twist
 /// against Twist's server, Twist's client against Twisted's server, and Twisted's malformed
 /// inputs answered by Twist exactly as by Twisted. Needs `python3` with Twisted
 /// (`python3 -m pip install twisted`); without it these tests are skipped, not passed.
-@Suite(.enabled(if: TwistedPeer.isAvailable, "Python Twisted is not installed (python3 -m pip install twisted)"))
+///
+/// Serialized, and every wait for the Python process is an async poll: blocking a thread of
+/// Swift's small cooperative pool would starve the other tests running meanwhile.
+@Suite(
+    .serialized,
+    .enabled(if: TwistedPeer.isAvailable, "Python Twisted is not installed (python3 -m pip install twisted)")
+)
 struct NetstringInteropTests {
     @Test func twistedSendsTenThousandNetstringsToATwistEchoServer() async throws {
         let reactor = Reactor()
@@ -16,7 +22,7 @@ struct NetstringInteropTests {
         }
         let running = startReactorThread(reactor, timeout: 90)
         try await waitUntil { port.value != 0 }
-        let result = try TwistedPeer.run(["echo-client", "\(port.value)", "10000", "7", "\(NetstringReceiver.defaultMaxLength)"])
+        let result = try await TwistedPeer.run(["echo-client", "\(port.value)", "10000", "7", "\(NetstringReceiver.defaultMaxLength)"])
         stopFromOutside(reactor)
         _ = await running.value
         #expect(result.status == 0, "\(result.output)")
@@ -39,7 +45,7 @@ struct NetstringInteropTests {
 
         let server = try TwistedPeer.start(["echo-server", "\(maxLength)"])
         defer { server.terminateIfRunning() }
-        let port = try server.readPort()
+        let port = try await server.readPort()
 
         let reactor = Reactor()
         let outcome = Shared<String?>(nil)
@@ -53,7 +59,7 @@ struct NetstringInteropTests {
         let run = await runReactor(reactor, timeout: 90)
         #expect(!run.timedOut)
         #expect(outcome.value == "echoed 10000")
-        #expect(server.waitForExit(timeout: 10) == 0, "the Twisted server saw its client leave cleanly")
+        #expect(await server.waitForExit(timeout: 10) == 0, "the Twisted server saw its client leave cleanly")
     }
 
     @Test func twistedMalformedInputsAreAnsweredByTwistExactlyAsByTwisted() async throws {
@@ -64,7 +70,7 @@ struct NetstringInteropTests {
         }
         let running = startReactorThread(reactor, timeout: 90)
         try await waitUntil { port.value != 0 }
-        let result = try TwistedPeer.run(["malformed", "\(port.value)"])
+        let result = try await TwistedPeer.run(["malformed", "\(port.value)"])
         print(result.output)
         stopFromOutside(reactor)
         _ = await running.value
@@ -169,15 +175,24 @@ struct SplitMixGenerator: RandomNumberGenerator {
     }
 }
 
+/// Runs `body`, which blocks, on a thread of its own, so that no thread of Swift's cooperative
+/// pool (two on this machine) waits on a pipe.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: body()) }.start()
+    }
+}
+
 /// `twisted_netstring_peer.py` (next to this file), run under `python3`.
 enum TwistedPeer {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("twisted_netstring_peer.py").path
 
-    /// True when `python3 -c "import twisted"` succeeds.
+    /// True when `python3 -c "import twisted"` succeeds (checked once, before the suite runs).
     static let isAvailable: Bool = {
         guard let process = try? start(["-c", "import twisted"], script: nil) else { return false }
-        return process.waitForExit(timeout: 30) == 0
+        process.process.waitUntilExit()
+        return process.process.terminationStatus == 0
     }()
 
     /// Starts the script (or python with `arguments` alone when `script` is nil).
@@ -193,10 +208,11 @@ enum TwistedPeer {
     }
 
     /// Runs the script to its end (it bounds itself to 60 s; killed after 80 s).
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    static func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
         let peer = try start(arguments)
-        let status = peer.waitForExit(timeout: 80)
-        return (status ?? -1, peer.readAll())
+        let collected = peer.collectOutput()
+        let status = await peer.waitForExit(timeout: 80)
+        return (status ?? -1, await collected.value)
     }
 }
 
@@ -210,24 +226,26 @@ final class PeerProcess: @unchecked Sendable {
         self.output = output
     }
 
-    /// Reads the first line, which must be `PORT <n>`.
-    func readPort() throws -> Int {
-        var line = Data()
+    /// Reads the first line, which must be `PORT <n>`. The read blocks a thread of its own, never
+    /// one of the cooperative pool's; it ends at the peer's first line or its exit.
+    func readPort() async throws -> Int {
         let handle = output.fileHandleForReading
-        while !line.contains(UInt8(ascii: "\n")) {
-            let byte = handle.readData(ofLength: 1)
-            guard !byte.isEmpty else { break }
-            line.append(byte)
+        let text = await onOwnThread { () -> String in
+            var line = Data()
+            while !line.contains(UInt8(ascii: "\n")) {
+                let byte = handle.readData(ofLength: 1)
+                guard !byte.isEmpty else { break }
+                line.append(byte)
+            }
+            return String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else { throw WaitTimedOut() }
         return port
     }
 
     /// The exit status, or nil (after killing it) if it did not exit within `timeout` seconds.
-    func waitForExit(timeout: Double) -> Int32? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
+    func waitForExit(timeout: Double) async -> Int32? {
+        try? await waitUntil(timeout: timeout) { !process.isRunning }
         guard !process.isRunning else {
             terminateIfRunning()
             return nil
@@ -235,8 +253,10 @@ final class PeerProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
-    func readAll() -> String {
-        String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    /// Collects everything the peer prints until it exits, on a thread of its own.
+    func collectOutput() -> Task<String, Never> {
+        let handle = output.fileHandleForReading
+        return Task { await onOwnThread { String(decoding: handle.readDataToEndOfFile(), as: UTF8.self) } }
     }
 
     func terminateIfRunning() {

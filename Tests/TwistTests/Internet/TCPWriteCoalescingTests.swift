@@ -1,0 +1,67 @@
+import Twist
+
+import Testing
+
+/// Writes made inside `dataReceived` are gathered and flushed once it returns; small ones are
+/// copied into the connection's own buffer, large ones queued by reference. Whatever the mix,
+/// the peer gets every byte in the order written — even when the writer reuses (mutates) its
+/// buffer right after each write — and `loseConnection()` after them sends them all first.
+@Suite struct TCPWriteCoalescingTests {
+    /// On "go": 300 small writes from one scratch buffer rewritten after each write, a 200 KiB
+    /// write, 300 more small ones, then `loseConnection()`.
+    final class Burst: Protocol {
+        static func expected() -> [UInt8] {
+            var bytes: [UInt8] = []
+            for index in 0..<300 { bytes += Burst.small(index) }
+            bytes += pattern(200 << 10, seed: 9)
+            for index in 300..<600 { bytes += Burst.small(index) }
+            return bytes
+        }
+
+        static func small(_ index: Int) -> [UInt8] {
+            Array("message \(index);".utf8) + pattern(index % 50, seed: UInt8(index % 256))
+        }
+
+        var scratch: [UInt8] = []
+
+        override func dataReceived(_ data: ArraySlice<UInt8>) throws {
+            for index in 0..<300 { writeReusing(Burst.small(index)) }
+            transport?.write(pattern(200 << 10, seed: 9))
+            for index in 300..<600 { writeReusing(Burst.small(index)) }
+            transport?.loseConnection()
+        }
+
+        /// Writes `bytes` through the one scratch buffer, then scribbles over it.
+        private func writeReusing(_ bytes: [UInt8]) {
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: bytes)
+            transport?.write(scratch[...])
+            for position in scratch.indices { scratch[position] = 0xEE }
+        }
+    }
+
+    @Test func everyByteArrivesInOrderAndTheCloseComesAfterThem() async {
+        let log = Shared(ConnectionLog())
+        let notes = Shared<[String]>([])
+        let stopped = await runReactor(timeout: 20) { reactor in
+            let port = try reactor.listenTCP(0, Factory { Burst() }, interface: "127.0.0.1")
+            final class Client: RecordingClientFactory {
+                let reactor: Reactor
+                init(_ notes: Shared<[String]>, _ log: Shared<ConnectionLog>, _ reactor: Reactor) {
+                    self.reactor = reactor
+                    super.init(notes: notes) {
+                        RecordingClient(log: log, onConnected: { $0.transport?.write(Array("go".utf8)) })
+                    }
+                }
+                override func clientConnectionLost(_ connector: any Connector, reason: Failure) {
+                    super.clientConnectionLost(connector, reason: reason)
+                    try? reactor.stop()
+                }
+            }
+            reactor.connectTCP("127.0.0.1", port.address.port, Client(notes, log, reactor))
+        }
+        #expect(stopped)
+        #expect(sameBytes(log.value.received, Burst.expected()), "received \(log.value.received.count) bytes")
+        #expect(log.value.lostReason == "ConnectionDone")
+    }
+}
