@@ -94,7 +94,9 @@ private func sumOfUnfired(_ reactor: isolated Reactor, eachAwaitSuspends: Bool) 
     }
     for (index, deferred) in deferreds.enumerated() {
         try deferred.callback(index)
-        if eachAwaitSuspends { await Task.yield() }
+        // The driver's own yield stays on the reactor too (with the reactor as the task's executor
+        // preference), so that the row measures the body's awaits, not the driver's thread hops.
+        if eachAwaitSuspends { await withTaskExecutorPreference(reactor) { await Task.yield() } }
     }
     return try await body.value()
 }

@@ -43,6 +43,8 @@ final class ReactorLoop {
     var executor: UnownedSerialExecutor?
     /// Jobs enqueued from the reactor thread itself since the loop was created (for tests).
     private(set) var localJobsEnqueued = 0
+    /// Jobs that arrived from other threads through the inbox since the loop was created (for tests).
+    private(set) var threadJobsRun = 0
     /// Called for SIGINT and SIGTERM when the reactor watches them; set by the reactor.
     var onSignal: ((Int32) -> Void)?
 
@@ -265,6 +267,7 @@ final class ReactorLoop {
                     logger.error("error in a callFromThread call; the reactor carries on", metadata: ["error": "\(error)"])
                 }
             case .job(let job):
+                threadJobsRun += 1
                 if let executor { job.runSynchronously(on: executor) }
             }
         }

@@ -16,24 +16,36 @@ extension Deferred {
     @inlinable
     public func value(isolation: isolated (any Actor)? = #isolation) async throws -> Value {
         chain.requireCurrent(Value.self, "value()")
-        if chain.canRunInline, let result = chain.result {
-            switch result {
-            case .success(let value):
-                return unbox(value, as: Value.self)
-            case .failure(let failure):
-                chain.resultHandedOff = true
-                throw failure.error
-            case .waiting:
-                break
-            }
+        if chain.canRunInline {
+            if chain.state == .success { return chain.peekValue(Value.self) }
+            chain.resultHandedOff = true
+            throw chain.failure.unsafelyUnwrapped.error
         }
         return try await suspendForValue(isolation: isolation)
     }
 
-    /// The slow path of ``value(isolation:)``: adds the stage that resumes the caller, and
-    /// cancels the chain if the awaiting task is cancelled.
+    /// The slow path of ``value(isolation:)``.
+    ///
+    /// When the caller's isolation is also a `TaskExecutor` (the reactor is), the wait runs with
+    /// that executor as the task's executor preference. The Swift runtime resumes a continuation
+    /// on the task's *task* executor, never on the isolation it was created in (a continuation's
+    /// `ResumeToExecutor` is the generic executor), so without a preference the task would wake
+    /// on the global pool and hop back to the reactor across threads; with it, it is enqueued on
+    /// the reactor from the reactor thread. The preference is taken only here, where the task
+    /// suspends anyway, so code that never suspends still runs straight through.
     @usableFromInline
     func suspendForValue(isolation: isolated (any Actor)?) async throws -> Value {
+        if let executor = isolation as? any TaskExecutor {
+            return try await withTaskExecutorPreference(executor, isolation: isolation) {
+                try await suspendUntilFired(isolation: isolation)
+            }
+        }
+        return try await suspendUntilFired(isolation: isolation)
+    }
+
+    /// Adds the stage that resumes the caller, and cancels the chain if the awaiting task is
+    /// cancelled.
+    func suspendUntilFired(isolation: isolated (any Actor)?) async throws -> Value {
         let slot = ChainSlot(chain)
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation(isolation: isolation) {

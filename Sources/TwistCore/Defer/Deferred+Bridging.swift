@@ -10,8 +10,8 @@ extension Deferred {
     /// Fires with `result` if the Deferred has not fired yet; does nothing otherwise.
     package func resolve(_ result: Result<Value, any Error>) {
         switch result {
-        case .success(let value): try? chain.fire(.success(value))
-        case .failure(let error): try? chain.fire(.failure(Failure(caught: error)))
+        case .success(let value): try? chain.fire(value)
+        case .failure(let error): try? chain.fire(failure: Failure(caught: error))
         }
     }
 }

@@ -3,7 +3,7 @@ extension Deferred {
     @inlinable @inline(__always)
     func addStage<New>(
         _ operation: StaticString,
-        _ runNow: (Outcome) -> Outcome,
+        _ runNow: (DeferredChain) -> Bool,
         _ makeStage: () -> DeferredStage
     ) -> Deferred<New> {
         chain.requireCurrent(Value.self, operation)
@@ -118,11 +118,7 @@ extension Deferred {
     func observe(
         handlesFailure: Bool, _ operation: StaticString, _ body: @escaping (Result<Value, Failure>) -> Void
     ) -> Deferred<Value> {
-        addStage(operation, { input in
-            ObserverStage<Value>.apply(input, body)
-            if handlesFailure { chain.stageHandledResult = true }
-            return input
-        }) {
+        addStage(operation, { ObserverStage<Value>.apply($0, handles: handlesFailure, body) }) {
             ObserverStage<Value>(handles: handlesFailure, body)
         }
     }

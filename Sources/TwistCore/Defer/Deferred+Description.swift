@@ -5,12 +5,10 @@ extension Deferred: CustomStringConvertible {
         var text = "Deferred<\(Value.self)>"
         if chain.waitingOn != nil {
             text += " (waiting on another Deferred)"
-        } else if let result = chain.result {
-            switch result {
-            case .success(let value): text += " (current result: \(value))"
-            case .failure(let failure): text += " (current result: \(failure))"
-            case .waiting: break
-            }
+        } else if let value = chain.storedValueAsAny() {
+            text += " (current result: \(value))"
+        } else if let failure = chain.failure {
+            text += " (current result: \(failure))"
         }
         if chain.pauseCount > 0 { text += " (paused)" }
         return text

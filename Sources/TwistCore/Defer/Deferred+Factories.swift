@@ -23,7 +23,7 @@ public func maybeDeferred<Value>(_ body: () throws -> Value) -> Deferred<Value> 
         return succeed(try body())
     } catch {
         let deferred = Deferred<Value>()
-        try! deferred.chain.fire(.failure(Failure(caught: error)))
+        try! deferred.chain.fire(failure: Failure(caught: error))
         return deferred
     }
 }
@@ -35,7 +35,7 @@ public func maybeDeferred<Value>(_ body: () throws -> Deferred<Value>) -> Deferr
         return try body()
     } catch {
         let deferred = Deferred<Value>()
-        try! deferred.chain.fire(.failure(Failure(caught: error)))
+        try! deferred.chain.fire(failure: Failure(caught: error))
         return deferred
     }
 }

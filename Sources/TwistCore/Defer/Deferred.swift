@@ -70,7 +70,7 @@ public struct Deferred<Value> {
                     + "fire the handle the Deferred was created as"
             )
         }
-        try chain.fire(.success(value))
+        try chain.fire(value)
     }
 
     /// Fires the chain with a failure (Twisted's `errback`). `error` is wrapped in a ``Failure``
@@ -79,7 +79,7 @@ public struct Deferred<Value> {
     ///
     /// - Throws: ``AlreadyCalledError`` if the Deferred has fired before.
     public func errback(_ error: any Error, fileID: StaticString = #fileID, line: UInt = #line) throws {
-        try chain.fire(.failure(Failure(error, fileID: fileID, line: line)))
+        try chain.fire(failure: Failure(error, fileID: fileID, line: line))
     }
 
     /// True once the Deferred has been fired, also while it is paused or waiting on another
@@ -96,11 +96,14 @@ public struct Deferred<Value> {
     /// fires, while it waits, and when the current value is not a `Value` (stages of another
     /// type are still queued). Reading it does not count as handling a failure.
     public var currentResult: Result<Value, Failure>? {
-        guard let result = chain.result else { return nil }
-        switch result {
-        case .success(let value): return (value as? Value).map { .success($0) }
-        case .failure(let failure): return .failure(failure)
-        case .waiting: return nil
+        switch chain.state {
+        case .none:
+            return nil
+        case .failure:
+            return chain.failure.map { .failure($0) }
+        case .success:
+            if chain.storedType == Value.self { return .success(chain.peekValue(Value.self)) }
+            return (chain.storedValueAsAny() as? Value).map { .success($0) }
         }
     }
 

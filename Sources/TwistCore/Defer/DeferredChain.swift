@@ -1,18 +1,41 @@
 public import Logging
 
-/// What a stage hands on: a value, a failure, or a Deferred the chain must wait for.
-///
-/// A chain stores only `.success` and `.failure`; `.waiting` exists only between a stage and
-/// ``DeferredChain/settle(_:)``. Values are stored type-erased because one chain changes its result
-/// type from stage to stage; the typed ``Deferred`` handles guarantee the types line up.
+/// What a chain holds now: nothing (before the first fire, while a stage runs, while waiting on
+/// another chain), a value in ``DeferredChain``'s value buffer, or a failure.
 @usableFromInline
-enum Outcome {
-    case success(Any)
-    case failure(Failure)
-    case waiting(DeferredChain)
+enum ResultState: UInt8 {
+    case none
+    case success
+    case failure
+}
+
+/// Three words of inline storage for a chain's current value, the size of an existential's buffer.
+/// A value that is larger or more aligned lives in a ``ValueBox`` whose reference is stored here.
+@usableFromInline
+typealias ValueBuffer = (UInt, UInt, UInt)
+
+/// Heap storage for a value that does not fit in a ``ValueBuffer``.
+@usableFromInline
+final class ValueBox<T> {
+    @usableFromInline let value: T
+
+    @inlinable
+    init(_ value: T) {
+        self.value = value
+    }
 }
 
 /// The one chain behind every ``Deferred`` handle: its result, its stages, and its state.
+///
+/// **Typed storage.** One chain changes its result type from stage to stage, so the chain itself
+/// is not generic. Its current value lives in a raw three-word buffer (``ValueBuffer``) and is
+/// only ever read and written by code that knows its type: every stage is generic over its input
+/// and output types, and the typed ``Deferred`` handles guarantee by construction that a stage's
+/// input type is the type of the value stored when it runs (``requireCurrent(_:_:)`` checks each
+/// handle; debug builds also assert the stored type on every access). So no stage pays for an
+/// existential: no boxing, no value-witness calls, no dynamic cast; specialized in the caller, a
+/// stage on `Int` is a few loads and stores. ``storedType`` records what the buffer holds, for
+/// the untyped paths (destroying a non-trivial value when the chain goes, `description`).
 ///
 /// Stages form a singly linked list of ``DeferredStage`` nodes, so adding a stage costs exactly one
 /// allocation (the node, which holds the user's closures). Confined to one thread, like Deferred.
@@ -21,20 +44,29 @@ final class DeferredChain {
     // Dynamic exclusivity checks are off for the chain's state: a chain is confined to one
     // thread and its properties are only read and assigned, never borrowed across a call
     // (the checks cost about a sixth of a short chain's time).
-    /// The current result; nil before the first fire and while waiting on another chain.
-    @exclusivity(unchecked) @usableFromInline var result: Outcome?
+
+    /// What the chain holds now (see ``ResultState``).
+    @exclusivity(unchecked) @usableFromInline var state = ResultState.none
+
+    /// The current value when ``state`` is `.success`: inline, or a ``ValueBox`` reference.
+    @exclusivity(unchecked) @usableFromInline var buffer: ValueBuffer = (0, 0, 0)
+
+    /// The type of the value in ``buffer`` (meaningful while ``state`` is `.success`).
+    @exclusivity(unchecked) @usableFromInline var storedType: Any.Type = Void.self
+
+    /// True when the value in ``buffer`` needs no destruction (inline and trivial).
+    @exclusivity(unchecked) @usableFromInline var storedIsTrivial = true
+
+    /// The current failure when ``state`` is `.failure`, nil otherwise.
+    @exclusivity(unchecked) @usableFromInline var failure: Failure?
 
     /// True once `callback`/`errback` has been called (Twisted's `called`); stays true while paused
     /// or waiting on an inner Deferred.
-    @exclusivity(unchecked) var hasFired = false
+    @exclusivity(unchecked) @usableFromInline var hasFired = false
 
-    /// True when the failure in ``result`` was passed to another chain or to an awaiting task,
-    /// so it must not be reported as unhandled.
+    /// True when the failure held was passed to another chain or to an awaiting task, so it must
+    /// not be reported as unhandled.
     @exclusivity(unchecked) @usableFromInline var resultHandedOff = false
-
-    /// Set by a stage that takes care of the failure it passes on unchanged (an awaiting task);
-    /// ``settle(_:)`` turns it into ``resultHandedOff`` for the stage's output.
-    @exclusivity(unchecked) var stageHandledResult = false
 
     /// How many `pause()` calls are not yet matched by `unpause()`.
     @exclusivity(unchecked) @usableFromInline var pauseCount = 0
@@ -52,17 +84,17 @@ final class DeferredChain {
     /// holds it. The waited-on chain holds this one through its resume stage; that cycle ends when
     /// the inner chain hands its result over (or is cancelled and does). A pair that never fires
     /// and that nobody else holds stays alive: cancel or fire what you wait on.
-    @exclusivity(unchecked) var waitingOn: DeferredChain?
+    @exclusivity(unchecked) @usableFromInline var waitingOn: DeferredChain?
 
     /// Called by `cancel()` before the chain has fired; dropped when the chain fires.
-    @exclusivity(unchecked) var canceller: ((DeferredChain) -> Void)?
+    @exclusivity(unchecked) @usableFromInline var canceller: ((DeferredChain) -> Void)?
 
     /// When true, `cancel()` leaves firing to the canceller (used by the async bridge, whose task
     /// fires the chain when it finishes); otherwise an unfired chain is errbacked with CancelledError.
     @exclusivity(unchecked) var cancellerFiresLater = false
 
     /// Set by `cancel()` without a canceller: the next `callback`/`errback` is swallowed once.
-    @exclusivity(unchecked) var suppressAlreadyCalled = false
+    @exclusivity(unchecked) @usableFromInline var suppressAlreadyCalled = false
 
     /// The type `callback` takes, and the type of the result after the last stage added.
     @usableFromInline let inputType: Any.Type
@@ -79,8 +111,13 @@ final class DeferredChain {
     }
 
     deinit {
-        if case .failure(let failure)? = result, !resultHandedOff {
-            DeferredLogging.reportUnhandled(failure, to: logger)
+        switch state {
+        case .failure:
+            if !resultHandedOff, let failure { DeferredLogging.reportUnhandled(failure, to: logger) }
+        case .success:
+            if !storedIsTrivial { destroyStoredValue() }
+        case .none:
+            break
         }
         // Unlink the stages one by one: releasing a long list recursively would overflow the stack.
         tail = nil
@@ -92,10 +129,117 @@ final class DeferredChain {
         }
     }
 
+    // MARK: Typed access to the current value
+
+    /// True when a `T` is stored in the buffer itself rather than in a ``ValueBox`` (a constant
+    /// once specialized).
+    @inlinable @inline(__always)
+    static func storesInline<T>(_: T.Type) -> Bool {
+        MemoryLayout<T>.size <= MemoryLayout<ValueBuffer>.size
+            && MemoryLayout<T>.alignment <= MemoryLayout<ValueBuffer>.alignment
+    }
+
+    /// Stores `value` as the current result. The chain must hold nothing.
+    @inlinable @inline(__always)
+    func storeValue<T>(_ value: __owned T) {
+        assert(state == .none, "a chain's value was overwritten")
+        if Self.storesInline(T.self) {
+            withUnsafeMutableBytes(of: &buffer) { _ = $0.baseAddress!.initializeMemory(as: T.self, to: value) }
+            storedIsTrivial = _isPOD(T.self)
+        } else {
+            let box = ValueBox(value)
+            withUnsafeMutableBytes(of: &buffer) { _ = $0.baseAddress!.initializeMemory(as: ValueBox<T>.self, to: box) }
+            storedIsTrivial = false
+        }
+        storedType = T.self
+        state = .success
+    }
+
+    /// Moves the current value, a `T`, out of the chain, which then holds nothing.
+    @inlinable @inline(__always)
+    func takeValue<T>(_: T.Type) -> T {
+        assert(state == .success && storedType == T.self, "a chain's value was read as \(T.self), not \(storedType)")
+        state = .none
+        return moveStoredValue(T.self)
+    }
+
+    /// A copy of the current value, a `T`; the chain keeps it.
+    @inlinable @inline(__always)
+    func peekValue<T>(_: T.Type) -> T {
+        assert(state == .success && storedType == T.self, "a chain's value was read as \(T.self), not \(storedType)")
+        if Self.storesInline(T.self) {
+            return withUnsafeMutableBytes(of: &buffer) { $0.baseAddress!.assumingMemoryBound(to: T.self).pointee }
+        }
+        return withUnsafeMutableBytes(of: &buffer) {
+            $0.baseAddress!.assumingMemoryBound(to: ValueBox<T>.self).pointee.value
+        }
+    }
+
+    /// Moves the `T` out of the buffer, leaving `state` to the caller.
+    @inlinable @inline(__always)
+    func moveStoredValue<T>(_: T.Type) -> T {
+        if Self.storesInline(T.self) {
+            return withUnsafeMutableBytes(of: &buffer) { $0.baseAddress!.assumingMemoryBound(to: T.self).move() }
+        }
+        let box = withUnsafeMutableBytes(of: &buffer) {
+            $0.baseAddress!.assumingMemoryBound(to: ValueBox<T>.self).move()
+        }
+        return box.value
+    }
+
+    /// Destroys the stored value without knowing its type statically (the chain is going away).
+    @usableFromInline
+    func destroyStoredValue() {
+        func destroy<T>(_ type: T.Type) {
+            _ = moveStoredValue(type)
+        }
+        state = .none
+        destroy(storedType)
+    }
+
+    /// The stored value as `Any`, for code that does not know its type (`description`, and
+    /// ``Deferred/currentResult`` asked for a type other than the stored one).
+    func storedValueAsAny() -> Any? {
+        guard state == .success else { return nil }
+        func read<T>(_ type: T.Type) -> Any {
+            peekValue(type)
+        }
+        return read(storedType)
+    }
+
+    /// Stores `failure` as the current result. The chain must hold nothing.
+    @inlinable @inline(__always)
+    func storeFailure(_ failure: Failure) {
+        assert(state == .none, "a chain's value was overwritten")
+        self.failure = failure
+        state = .failure
+    }
+
+    /// Moves the current failure out of the chain, which then holds nothing.
+    @inlinable @inline(__always)
+    func takeFailure() -> Failure {
+        assert(state == .failure)
+        state = .none
+        defer { failure = nil }
+        return failure.unsafelyUnwrapped
+    }
+
+    /// Stores a copy of `source`'s current result (a `T` or a failure) as this chain's result.
+    @inlinable @inline(__always)
+    func copyResult<T>(of source: DeferredChain, _: T.Type) {
+        if source.state == .success {
+            storeValue(source.peekValue(T.self))
+        } else {
+            storeFailure(source.failure.unsafelyUnwrapped)
+        }
+    }
+
+    // MARK: Running stages
+
     /// True when the chain has a result and nothing stops it from running stages now.
     @inlinable @inline(__always)
     var isReady: Bool {
-        result != nil && pauseCount == 0 && !isRunning
+        state != .none && pauseCount == 0 && !isRunning
     }
 
     /// True when a stage added now may run at once, without being queued.
@@ -125,48 +269,58 @@ final class DeferredChain {
         return first
     }
 
-    /// Stores a stage's output as the result. Returns false when the chain must now wait on the
-    /// Deferred the stage returned (the chain's remaining stages then run after that one fires).
-    @usableFromInline
-    func settle(_ output: Outcome) -> Bool {
-        guard case .waiting(let inner) = output else {
-            result = output
-            resultHandedOff = stageHandledResult
-            stageHandledResult = false
-            return true
-        }
+    /// Makes the chain continue with the result of `inner`, a `T` chain returned by one of its
+    /// stages (the stage has taken the input; the chain holds nothing). Returns false when the
+    /// chain must now wait for `inner` (its remaining stages then run after that one fires).
+    @inlinable
+    func adopt<T>(_ inner: DeferredChain, _: T.Type) -> Bool {
         if inner === self {
-            result = .failure(Failure(caught: DeferredCycleError()))
+            storeFailure(Failure(caught: DeferredCycleError()))
             resultHandedOff = false
             return true
         }
-        if let innerResult = inner.result, inner.pauseCount == 0 {
+        if inner.state != .none, inner.pauseCount == 0 {
             // Already fired and free: take its result now, without waiting (no recursion).
             inner.resultHandedOff = true
-            result = innerResult
+            copyResult(of: inner, T.self)
             resultHandedOff = false
             return true
         }
-        result = nil
         waitingOn = inner
-        inner.append(DeferredStage(resuming: self))
+        inner.append(ResumeStage<T>(resuming: self))
         return false
     }
 
-    /// Records the first fire. Throws ``AlreadyCalledError`` on a second one (except the single
-    /// late fire that `cancel()` without a canceller allows).
+    /// Checks that the chain may be fired: throws ``AlreadyCalledError`` on a second fire, and
+    /// returns false for the single late fire that `cancel()` without a canceller swallows.
     @usableFromInline
-    func fire(_ outcome: Outcome) throws {
+    func beginFire() throws -> Bool {
         if hasFired {
             if suppressAlreadyCalled {
                 suppressAlreadyCalled = false
-                return
+                return false
             }
             throw AlreadyCalledError()
         }
         hasFired = true
         canceller = nil
-        result = outcome
+        return true
+    }
+
+    /// Fires the chain with a value (see ``beginFire()``).
+    @inlinable
+    func fire<T>(_ value: __owned T) throws {
+        guard try beginFire() else { return }
+        storeValue(value)
+        resultHandedOff = false
+        if head != nil { runStages() }
+    }
+
+    /// Fires the chain with a failure (see ``beginFire()``).
+    @usableFromInline
+    func fire(failure: Failure) throws {
+        guard try beginFire() else { return }
+        storeFailure(failure)
         resultHandedOff = false
         if head != nil { runStages() }
     }
@@ -183,17 +337,13 @@ final class DeferredChain {
             if current.isReady, current.head != nil {
                 current.isRunning = true
                 var resumed: DeferredChain?
-                while let stage = current.popFirst() {
+                while current.state != .none, let stage = current.popFirst() {
                     if let target = stage.resumeTarget {
-                        target.waitingOn = nil
-                        target.result = current.result
-                        target.resultHandedOff = false
-                        current.resultHandedOff = true
+                        stage.handOver(from: current, to: target)
                         resumed = target
                         break
                     }
-                    guard let input = current.result else { break }
-                    if !current.settle(stage.run(input, in: current)) { break }
+                    if !stage.run(in: current) { break }
                 }
                 current.isRunning = false
                 if let resumed {
@@ -209,14 +359,14 @@ final class DeferredChain {
     }
 
     /// Runs one stage at once on a chain that has a result and nothing queued (the fast path for
-    /// adding to a fired Deferred: no node is allocated).
+    /// adding to a fired Deferred: no node is allocated). `apply` returns false when the chain
+    /// must now wait on a Deferred the stage returned.
     @inlinable @inline(__always)
-    func runInline(_ apply: (Outcome) -> Outcome) {
-        guard let input = result else { return }
+    func runInline(_ apply: (DeferredChain) -> Bool) {
         isRunning = true
-        let output = apply(input)
+        let proceed = apply(self)
         isRunning = false
-        if settle(output), head != nil { runStages() }
+        if proceed, head != nil { runStages() }
     }
 
     /// Cancels the chain: see ``Deferred/cancel()``.
@@ -230,7 +380,7 @@ final class DeferredChain {
                 suppressAlreadyCalled = true
             }
             if !hasFired {
-                try? fire(.failure(Failure(caught: CancelledError())))
+                try? fire(failure: Failure(caught: CancelledError()))
             }
         } else if let inner = waitingOn {
             inner.cancel()

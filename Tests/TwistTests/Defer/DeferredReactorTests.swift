@@ -1,5 +1,5 @@
 import Testing
-import Twist
+@testable import Twist
 
 @Suite("Deferred on the libev reactor")
 struct DeferredReactorTests {
@@ -202,6 +202,42 @@ struct DeferredReactorTests {
         }
         #expect(stopped)
         #expect(log.value == ["before await", "init returned, fired: false", "after await"])
+    }
+
+    /// An await that suspends is resumed through the reactor's own queue: the body's task takes
+    /// the reactor as its executor preference while it waits, so the runtime does not wake it on
+    /// the global pool (which would then hop back through the reactor's cross-thread inbox).
+    @Test func awaitsThatSuspendResumeOnTheReactorWithoutACrossThreadHop() async {
+        let result = Shared<String>("")
+        let stopped = await runReactor { reactor in
+            let gates = (0..<10).map { _ in Deferred<Int>() }
+            let before = reactor.core.threadJobsRun
+            var suspensions = 0
+            let body = Deferred(on: reactor) { () -> Int in
+                var sum = 0
+                var onReactor = true
+                for gate in gates {
+                    if !gate.hasFired { suspensions += 1 }
+                    sum += try await gate.value()
+                    onReactor = onReactor && reactor.isInReactorThread
+                }
+                return onReactor ? sum : -1
+            }
+            func fire(_ index: Int) {
+                reactor.callLater(0) {
+                    try gates[index].callback(index)
+                    if index + 1 < gates.count { fire(index + 1) }
+                }
+            }
+            fire(0)
+            body.addBoth { outcome in
+                let sum = (try? outcome.get()) ?? -2
+                result.value = "sum \(sum), suspended \(suspensions > 0), hops \(reactor.core.threadJobsRun - before)"
+                try? reactor.stop()
+            }
+        }
+        #expect(stopped)
+        #expect(result.value == "sum 45, suspended true, hops 0")
     }
 
     /// Pins a Swift 6.3 compiler behaviour that users of `Deferred(on:)` must know (documented in
