@@ -1,10 +1,11 @@
 import CLibev
 import Glibc
 import Logging
+import Synchronization
 import TwistCore
 
 /// Where a reactor is in its single life.
-enum ReactorState {
+enum ReactorState: UInt8 {
     /// Created, never run.
     case idle
     /// `run()` has begun; the `before startup` triggers are running or pending.
@@ -34,7 +35,13 @@ final class ReactorLoop {
     let timers = TimerQueue(now: MonotonicClock.now)
     let triggers: SystemEventRegistry
     let inbox: ThreadInbox
-    var state = ReactorState.idle
+    /// Where the reactor is in its life. Written on the reactor thread (or before it runs), but
+    /// read from any thread (`Reactor.isRunning`, `Deferred(on:)`'s check), so it is atomic.
+    var state: ReactorState {
+        get { ReactorState(rawValue: stateStorage.load(ordering: .acquiring))! }
+        set { stateStorage.store(newValue.rawValue, ordering: .releasing) }
+    }
+    private let stateStorage = Atomic<UInt8>(ReactorState.idle.rawValue)
     /// Set by `crash()`: the loop ended without shutdown, and the reactor may run again.
     var crashed = false
     /// The last SIGINT or SIGTERM that stopped the reactor.
