@@ -90,16 +90,15 @@ public actor Reactor: ReactorCore, ReactorTime, ReactorThreads {
     ///   set of signal handlers and may hold several reactors.
     /// - Throws: ``ReactorAlreadyRunning`` if it is running, ``ReactorNotRestartable`` if it has run.
     public nonisolated func run(installSignalHandlers: Bool) throws {
-        switch core.state {
-        case .idle: break
-        case .starting, .running, .stopping: throw ReactorAlreadyRunning()
-        case .stopped: throw ReactorNotRestartable()
+        switch core.claimStart() {
+        case nil: break
+        case .idle?, .starting?, .running?, .stopping?: throw ReactorAlreadyRunning()
+        case .stopped?: throw ReactorNotRestartable()
         }
         precondition(twist_current_reactor() == nil, "another reactor is already running on this thread")
         twist_set_current_reactor(Unmanaged.passUnretained(self).toOpaque())
         defer { twist_set_current_reactor(nil) }
 
-        core.state = .starting
         if installSignalHandlers { core.startSignalWatchers() }
         defer { core.stopSignalWatchers() }
         core.triggers.fire(.startup)

@@ -42,6 +42,15 @@ final class ReactorLoop {
         set { stateStorage.store(newValue.rawValue, ordering: .releasing) }
     }
     private let stateStorage = Atomic<UInt8>(ReactorState.idle.rawValue)
+
+    /// Moves an idle reactor to `starting` in one atomic step, so two threads calling `run()` at
+    /// once cannot both start it. Returns nil when it did, or the state that refused it.
+    func claimStart() -> ReactorState? {
+        let (started, found) = stateStorage.compareExchange(
+            expected: ReactorState.idle.rawValue, desired: ReactorState.starting.rawValue,
+            ordering: .acquiringAndReleasing)
+        return started ? nil : ReactorState(rawValue: found)!
+    }
     /// Set by `crash()`: the loop ended without shutdown, and the reactor may run again.
     var crashed = false
     /// The last SIGINT or SIGTERM that stopped the reactor.
