@@ -20,6 +20,9 @@ func runReactor(timeout: Double = 10, _ setup: @escaping @Sendable (Reactor) thr
     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
         let thread = Thread {
             try? reactor.run()
+            // Through the mutex, ThreadSanitizer sees that the test's reads after the await come
+            // after everything the reactor thread did (a continuation's resume it cannot see).
+            timedOut.withLock { _ in }
             continuation.resume()
         }
         thread.stackSize = 8 << 20
