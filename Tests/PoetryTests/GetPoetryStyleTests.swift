@@ -23,15 +23,20 @@ import Twist
         let tyger = try BundledPoems.poem(named: "the-tyger").bytes
         let lorelei = try BundledPoems.poem(named: "die-lorelei").bytes
         let run = Shared(Run())
+        // "Down" servers are reserved ports nobody listens on (see ReservedPort).
+        let deadPoetry = ReservedPort()
+        let deadTransform = ReservedPort()
         let stopped = await runReactor { reactor in
             let fast = try reactor.listenTCP(0, PoetryServerFactory(poem: tyger), interface: "127.0.0.1").address.port
-            let slowFactory = SlowPoetryFactory(poem: lorelei, charactersPerChunk: 50, delay: 0.005, clock: reactor)
-            let slowPort = try reactor.listenTCP(0, slowFactory, interface: "127.0.0.1")
-            let slow = slowPort.address.port
-            let xformPort = try reactor.listenTCP(0, try TransformFactory(service: .standard()), interface: "127.0.0.1")
-            let xform = xformPort.address.port
-            if !transformServerUp { xformPort.stopListening() }
-            if case .fastAndDead = servers { slowPort.stopListening() }
+            var slow = deadPoetry.port
+            if case .fastAndSlow = servers {
+                let slowFactory = SlowPoetryFactory(poem: lorelei, charactersPerChunk: 50, delay: 0.005, clock: reactor)
+                slow = try reactor.listenTCP(0, slowFactory, interface: "127.0.0.1").address.port
+            }
+            var xform = deadTransform.port
+            if transformServerUp {
+                xform = try reactor.listenTCP(0, try TransformFactory(service: .standard()), interface: "127.0.0.1").address.port
+            }
             let job = GetPoetryJob(
                 poetryServers: [PoetryAddress(port: fast), PoetryAddress(port: slow)],
                 transformServer: transform == nil ? nil : PoetryAddress(port: xform),
@@ -41,14 +46,12 @@ import Twist
                 out: { line in run.mutate { $0.out.append(line) } },
                 err: { line in run.mutate { $0.err.append(line) } }
             )
-            // Let the closed ports close first (stopListening completes on a later pass).
-            reactor.callLater(0.01) {
-                GetPoetry(reactor, job: job, output: output).run(style: style).addCallback { summary in
-                    run.mutate { $0.summary = summary }
-                    try reactor.stop()
-                }
+            GetPoetry(reactor, job: job, output: output).run(style: style).addCallback { summary in
+                run.mutate { $0.summary = summary }
+                try reactor.stop()
             }
         }
+        withExtendedLifetime((deadPoetry, deadTransform)) {}
         #expect(stopped)
         return run.value
     }

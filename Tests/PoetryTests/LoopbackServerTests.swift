@@ -175,23 +175,21 @@ import TwistTesting
     @Test func aProxyWhoseUpstreamIsDownClosesEmptyAndRetriesForTheNextClient() async throws {
         let got = Shared<[[UInt8]]>([])
         let lines = Shared<[String]>([])
+        // Nobody listens on the upstream port, and no other test can take it meanwhile.
+        let closed = ReservedPort()
         let stopped = await runReactor { reactor in
-            // A port that was open a moment ago and is closed now: nobody listens there.
-            let closed = try reactor.listenTCP(0, PoetryServerFactory(poem: []), interface: "127.0.0.1")
-            let upstream = closed.address.port
-            closed.stopListening().addCallback {
-                let output = PoetryOutput(out: { line in lines.mutate { $0.append(line) } }, err: { _ in })
-                let service = PoetryProxyService(reactor, upstream: PoetryAddress(port: upstream), output: output)
-                let proxy = try reactor.listenTCP(0, PoetryProxyFactory(service: service, output: output), interface: "127.0.0.1").address.port
-                downloadPoem(reactor, host: "127.0.0.1", port: proxy).addCallback { first in
-                    got.mutate { $0.append(first) }
-                    return downloadPoem(reactor, host: "127.0.0.1", port: proxy)
-                }.addBoth { second in
-                    got.mutate { $0.append((try? second.get()) ?? [1]) }
-                    try reactor.stop()
-                }
+            let output = PoetryOutput(out: { line in lines.mutate { $0.append(line) } }, err: { _ in })
+            let service = PoetryProxyService(reactor, upstream: PoetryAddress(port: closed.port), output: output)
+            let proxy = try reactor.listenTCP(0, PoetryProxyFactory(service: service, output: output), interface: "127.0.0.1").address.port
+            downloadPoem(reactor, host: "127.0.0.1", port: proxy).addCallback { first in
+                got.mutate { $0.append(first) }
+                return downloadPoem(reactor, host: "127.0.0.1", port: proxy)
+            }.addBoth { second in
+                got.mutate { $0.append((try? second.get()) ?? [1]) }
+                try reactor.stop()
             }
         }
+        withExtendedLifetime(closed) {}
         #expect(stopped)
         #expect(got.value == [[], []])
         #expect(lines.value == ["Fetching poem from server.\n", "Fetching poem from server.\n"])
