@@ -71,7 +71,6 @@ struct NetstringInteropTests {
         let running = startReactorThread(reactor, timeout: 90)
         try await waitUntil { port.value != 0 }
         let result = try await TwistedPeer.run(["malformed", "\(port.value)"])
-        print(result.output)
         stopFromOutside(reactor)
         _ = await running.value
         #expect(result.status == 0, "\(result.output)")
