@@ -230,6 +230,13 @@ final class TCPConnection: IOHandler, TCPTransport {
             watchers.stopWriting()
             return
         }
+        guard writeQueued() else { return }
+        drained()
+    }
+
+    /// Writes what is queued with `writev` until it is all sent or the socket is full. Returns
+    /// false when a write error closed the connection.
+    private func writeQueued() -> Bool {
         while queuedBytes > 0 {
             let written = gatherAndWrite(from: queueHead, chunks: 0, into: nil)
             if written < 0 {
@@ -237,29 +244,18 @@ final class TCPConnection: IOHandler, TCPTransport {
                 if code == EINTR { continue }
                 if code == EAGAIN || code == EWOULDBLOCK { break }
                 close(reason: Failure(ConnectionLost(SystemCallError("writev", code: code).reason, osError: code)))
-                return
+                return false
             }
             consume(written)
         }
-        drained()
+        return true
     }
 
     /// Sends what the protocol wrote during `dataReceived`, gathered, right after it returned. What
     /// the socket does not take waits for the writable event; when everything went out, this ends
     /// as a write that went out at once would have.
     private func flushAfterDelivery() {
-        guard queuedBytes > 0, state == .connected || state == .disconnecting else { return }
-        while queuedBytes > 0 {
-            let written = gatherAndWrite(from: queueHead, chunks: 0, into: nil)
-            if written < 0 {
-                let code = errno
-                if code == EINTR { continue }
-                if code == EAGAIN || code == EWOULDBLOCK { break }
-                close(reason: Failure(ConnectionLost(SystemCallError("writev", code: code).reason, osError: code)))
-                return
-            }
-            consume(written)
-        }
+        guard queuedBytes > 0, state == .connected || state == .disconnecting, writeQueued() else { return }
         if queuedBytes > 0 {
             watchers.startWriting()
             return
