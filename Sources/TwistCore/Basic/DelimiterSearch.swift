@@ -47,3 +47,20 @@ enum DelimiterSearch {
         return firstIndex(of: delimiter, in: next).map { $0 - next.startIndex + width }
     }
 }
+
+extension Array where Element == UInt8 {
+    /// The most a receiver's carry buffer keeps between messages: one that grew for a large
+    /// message gives its memory back, so an idle connection does not pin the largest message it
+    /// ever received.
+    static let carryCapacityKept = 4_096
+
+    /// Empties a receiver's carry buffer for the next message, keeping its storage when it is
+    /// small (no allocation per message) and releasing it when a large message made it big.
+    mutating func reset() {
+        if capacity > Self.carryCapacityKept {
+            self = []
+        } else {
+            removeAll(keepingCapacity: true)
+        }
+    }
+}

@@ -174,7 +174,7 @@ open class LengthPrefixedReceiver: Protocol, PushProducer {
                         let delivered: Bool
                         do {
                             // Emptied even if the handler throws, so a later read starts clean.
-                            defer { carry.removeAll(keepingCapacity: true) }
+                            defer { carry.reset() }
                             delivered = try deliver(carry[...])
                         }
                         guard delivered else { return }

@@ -76,7 +76,7 @@ open class LineOnlyReceiver: Protocol {
             let goOn: Bool
             do {
                 // Emptied even if the handler throws, so a later read starts clean.
-                defer { carry.removeAll(keepingCapacity: true) }
+                defer { carry.reset() }
                 goOn = try deliver(carry[..<(carry.count - delimiter.count)])
             }
             guard goOn else { return }

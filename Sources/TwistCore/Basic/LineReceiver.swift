@@ -173,7 +173,7 @@ open class LineReceiver: Protocol, PushProducer {
             let goOn: Bool
             do {
                 // Emptied even if the handler throws, so a later read starts clean.
-                defer { carry.removeAll(keepingCapacity: true) }
+                defer { carry.reset() }
                 goOn = try deliverLine(carry[..<lineEnd])
             }
             guard goOn else { return }

@@ -82,16 +82,29 @@ open class NetstringReceiver: Protocol {
     /// across the module boundary would look up type metadata for every message.
     @inlinable
     public func sendString<Bytes: Collection<UInt8>>(_ string: Bytes) {
-        // The frame is built in a scratch buffer kept from call to call. A transport that copies
-        // small writes (TCP does) or sends them at once leaves it unshared, so it is reused without
-        // an allocation; one that keeps a view of it makes the next call copy first, as it must.
+        // A small frame is built in a scratch buffer kept from call to call. A transport that
+        // copies small writes (TCP does) or sends them at once leaves it unshared, so it is reused
+        // without an allocation; one that keeps a view of it makes the next call copy first, as
+        // it must. A large frame gets a buffer of its own, so the scratch buffer stays small.
+        guard string.count <= 1_000 else {
+            var frame: [UInt8] = []
+            Self.appendFrame(string, to: &frame)
+            transport?.write(frame[...])
+            return
+        }
         sendBuffer.removeAll(keepingCapacity: true)
-        sendBuffer.reserveCapacity(string.count + 22)
-        Self.appendDecimal(string.count, to: &sendBuffer)
-        sendBuffer.append(UInt8(ascii: ":"))
-        sendBuffer.append(contentsOf: string)
-        sendBuffer.append(UInt8(ascii: ","))
+        Self.appendFrame(string, to: &sendBuffer)
         transport?.write(sendBuffer[...])
+    }
+
+    /// Appends `string` framed as a netstring to `bytes`.
+    @inlinable
+    static func appendFrame<Bytes: Collection<UInt8>>(_ string: Bytes, to bytes: inout [UInt8]) {
+        bytes.reserveCapacity(bytes.count + string.count + 22)
+        appendDecimal(string.count, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(contentsOf: string)
+        bytes.append(UInt8(ascii: ","))
     }
 
     /// Appends the ASCII decimal digits of `value` (not negative) to `bytes`, without going
@@ -188,7 +201,7 @@ open class NetstringReceiver: Protocol {
                 state = .length(0, hasDigits: false)
                 do {
                     // Emptied even if the handler throws, so a later read starts clean.
-                    defer { carry.removeAll(keepingCapacity: true) }
+                    defer { carry.reset() }
                     try stringReceived(carry[...])
                 }
                 if transport?.isDisconnecting == true { return }
