@@ -35,6 +35,9 @@ final class TCPConnection: IOHandler, TCPTransport {
     /// Queued writes up to this size are copied into a buffer the connection owns (see
     /// ``enqueue(_:)``); larger ones are queued as the caller's slices, without a copy.
     private static let copyThreshold = 1_024
+    /// The first capacity of a connection-owned write buffer (with Swift's array header, just
+    /// under glibc's 1,032-byte limit for its per-thread cache).
+    private static let ownedChunkCapacity = 960
     /// How many queued chunks one `writev` may gather.
     private static let maximumChunksPerWrite = 64
 
@@ -213,8 +216,11 @@ final class TCPConnection: IOHandler, TCPTransport {
         if lastChunkIsOwned, queue.count > queueHead {
             queue[queue.count - 1].append(contentsOf: data)
         } else {
+            // Sized to stay in glibc's per-thread cache of small blocks (a 4 KiB block is not),
+            // since a fresh one is made for most flushes; it grows by doubling when a read
+            // answers with more.
             var owned = ArraySlice<UInt8>()
-            owned.reserveCapacity(4 * Self.copyThreshold)
+            owned.reserveCapacity(Self.ownedChunkCapacity)
             owned.append(contentsOf: data)
             queue.append(owned)
             lastChunkIsOwned = true
