@@ -1,8 +1,10 @@
 /// One stage of a ``DeferredChain``: a callback/errback pair, or the marker that resumes a chain
 /// waiting on this one.
 ///
-/// Stages are nodes of a singly linked list. Each typed subclass holds the user's closures
-/// directly, so a stage costs one allocation. A stage works on the chain's storage directly: it
+/// Stages queued beyond the chain's inline slots are nodes of a singly linked list. Each typed
+/// subclass holds the user's closures directly, so such a stage costs one allocation; its
+/// `slot` function gives the same closures as a `Payload` and a ``SlotRunner`` for an inline slot
+/// (see ``DeferredChain``), which costs none. A stage works on the chain's storage directly: it
 /// takes its input (a value of its input type, or a failure) out of the chain and stores its output
 /// back, with the types it was created with, so nothing is boxed or cast on the way. The `apply`
 /// functions are static so that the fast path (adding to a fired, idle chain) runs the same logic,
@@ -116,7 +118,9 @@ final class ValueStage<In, Out>: DeferredStage {
     /// The stage to keep in an inline slot: its closures, and the ``SlotRunner`` that runs them
     /// (formed here so that, specialized in the caller, it captures nothing).
     @inlinable @inline(__always)
-    static func slot(_ onSuccess: ((In) throws -> Out)?, _ onFailure: ((Failure) throws -> Out)?) -> (Payload, SlotRunner) {
+    static func slot(
+        _ onSuccess: ((In) throws -> Out)?, _ onFailure: ((Failure) throws -> Out)?
+    ) -> (Payload, SlotRunner) {
         (Payload(onSuccess, onFailure), { chain, payload, run in
             let stored = payload.assumingMemoryBound(to: ValueStage<In, Out>.Payload.self).move()
             return run ? ValueStage<In, Out>.apply(chain, stored.onSuccess, stored.onFailure) : true
@@ -176,7 +180,9 @@ final class DeferredValueStage<In, Out>: DeferredStage {
     /// The stage to keep in an inline slot: its closures, and the ``SlotRunner`` that runs them
     /// (formed here so that, specialized in the caller, it captures nothing).
     @inlinable @inline(__always)
-    static func slot(_ onSuccess: ((In) throws -> Deferred<Out>)?, _ onFailure: ((Failure) throws -> Deferred<Out>)?) -> (Payload, SlotRunner) {
+    static func slot(
+        _ onSuccess: ((In) throws -> Deferred<Out>)?, _ onFailure: ((Failure) throws -> Deferred<Out>)?
+    ) -> (Payload, SlotRunner) {
         (Payload(onSuccess, onFailure), { chain, payload, run in
             let stored = payload.assumingMemoryBound(to: DeferredValueStage<In, Out>.Payload.self).move()
             return run ? DeferredValueStage<In, Out>.apply(chain, stored.onSuccess, stored.onFailure) : true
