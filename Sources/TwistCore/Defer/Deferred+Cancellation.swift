@@ -24,6 +24,6 @@ extension Deferred {
     public func unpause() {
         precondition(chain.pauseCount > 0, "Deferred.unpause() called without a matching pause()")
         chain.pauseCount -= 1
-        if chain.isReady, chain.head != nil { chain.runStages() }
+        if chain.isReady, chain.hasPendingStages { chain.runStages() }
     }
 }

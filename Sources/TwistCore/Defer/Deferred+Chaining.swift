@@ -1,9 +1,12 @@
 extension Deferred {
-    /// Appends a stage, or runs it at once when the chain has a result and nothing is queued.
+    /// Runs a stage at once when the chain has a result and nothing is queued; otherwise queues
+    /// it in a free inline slot of the chain (`slot` gives its closures and runner) or, when none
+    /// is free, as a node (`makeStage`).
     @inlinable @inline(__always)
-    func addStage<New>(
+    func addStage<New, Payload>(
         _ operation: StaticString,
         _ runNow: (DeferredChain) -> Bool,
+        slot: () -> (Payload, SlotRunner),
         _ makeStage: () -> DeferredStage
     ) -> Deferred<New> {
         chain.requireCurrent(Value.self, operation)
@@ -16,7 +19,12 @@ extension Deferred {
         if chain.canRunInline {
             chain.runInline(runNow)
         } else {
-            chain.append(makeStage())
+            if chain.hasFreeSlot(for: Payload.self) {
+                let (payload, runner) = slot()
+                chain.appendSlot(payload, runner)
+            } else {
+                chain.append(makeStage())
+            }
             if chain.isReady { chain.runStages() }
         }
         return Deferred<New>(chain: chain)
@@ -29,7 +37,9 @@ extension Deferred {
     /// - Returns: the same Deferred, typed by the callback's result.
     @inlinable @discardableResult
     public func addCallback<New>(_ callback: @escaping (Value) throws -> New) -> Deferred<New> {
-        addStage("addCallback", { ValueStage<Value, New>.apply($0, callback, nil) }) {
+        addStage("addCallback", { ValueStage<Value, New>.apply($0, callback, nil) },
+            slot: { ValueStage<Value, New>.slot(callback, nil) }
+        ) {
             ValueStage<Value, New>(callback, nil)
         }
     }
@@ -40,7 +50,9 @@ extension Deferred {
     /// - Returns: the same Deferred, typed by the returned Deferred's value.
     @inlinable @discardableResult
     public func addCallback<New>(_ callback: @escaping (Value) throws -> Deferred<New>) -> Deferred<New> {
-        addStage("addCallback", { DeferredValueStage<Value, New>.apply($0, callback, nil) }) {
+        addStage("addCallback", { DeferredValueStage<Value, New>.apply($0, callback, nil) },
+            slot: { DeferredValueStage<Value, New>.slot(callback, nil) }
+        ) {
             DeferredValueStage<Value, New>(callback, nil)
         }
     }
@@ -52,7 +64,9 @@ extension Deferred {
     /// - Returns: the same Deferred (its result type does not change).
     @inlinable @discardableResult
     public func addErrback(_ errback: @escaping (Failure) throws -> Value) -> Deferred<Value> {
-        addStage("addErrback", { ValueStage<Value, Value>.apply($0, nil, errback) }) {
+        addStage("addErrback", { ValueStage<Value, Value>.apply($0, nil, errback) },
+            slot: { ValueStage<Value, Value>.slot(nil, errback) }
+        ) {
             ValueStage<Value, Value>(nil, errback)
         }
     }
@@ -64,7 +78,9 @@ extension Deferred {
     @inlinable @discardableResult
     @_disfavoredOverload
     public func addErrback(_ errback: @escaping (Failure) throws -> Deferred<Value>) -> Deferred<Value> {
-        addStage("addErrback", { DeferredValueStage<Value, Value>.apply($0, nil, errback) }) {
+        addStage("addErrback", { DeferredValueStage<Value, Value>.apply($0, nil, errback) },
+            slot: { DeferredValueStage<Value, Value>.slot(nil, errback) }
+        ) {
             DeferredValueStage<Value, Value>(nil, errback)
         }
     }
@@ -77,7 +93,9 @@ extension Deferred {
         _ callback: @escaping (Value) throws -> New,
         _ errback: @escaping (Failure) throws -> New
     ) -> Deferred<New> {
-        addStage("addCallbacks", { ValueStage<Value, New>.apply($0, callback, errback) }) {
+        addStage("addCallbacks", { ValueStage<Value, New>.apply($0, callback, errback) },
+            slot: { ValueStage<Value, New>.slot(callback, errback) }
+        ) {
             ValueStage<Value, New>(callback, errback)
         }
     }
@@ -88,7 +106,9 @@ extension Deferred {
         _ callback: @escaping (Value) throws -> Deferred<New>,
         _ errback: @escaping (Failure) throws -> Deferred<New>
     ) -> Deferred<New> {
-        addStage("addCallbacks", { DeferredValueStage<Value, New>.apply($0, callback, errback) }) {
+        addStage("addCallbacks", { DeferredValueStage<Value, New>.apply($0, callback, errback) },
+            slot: { DeferredValueStage<Value, New>.slot(callback, errback) }
+        ) {
             DeferredValueStage<Value, New>(callback, errback)
         }
     }
@@ -97,7 +117,9 @@ extension Deferred {
     /// of a chain). What it returns becomes the next value; what it throws, the next failure.
     @inlinable @discardableResult
     public func addBoth<New>(_ body: @escaping (Result<Value, Failure>) throws -> New) -> Deferred<New> {
-        addStage("addBoth", { BothStage<Value, New>.apply($0, body) }) {
+        addStage("addBoth", { BothStage<Value, New>.apply($0, body) },
+            slot: { BothStage<Value, New>.slot(body) }
+        ) {
             BothStage<Value, New>(body)
         }
     }
@@ -107,7 +129,9 @@ extension Deferred {
     public func addBoth<New>(
         _ body: @escaping (Result<Value, Failure>) throws -> Deferred<New>
     ) -> Deferred<New> {
-        addStage("addBoth", { DeferredBothStage<Value, New>.apply($0, body) }) {
+        addStage("addBoth", { DeferredBothStage<Value, New>.apply($0, body) },
+            slot: { DeferredBothStage<Value, New>.slot(body) }
+        ) {
             DeferredBothStage<Value, New>(body)
         }
     }
@@ -118,7 +142,9 @@ extension Deferred {
     func observe(
         handlesFailure: Bool, _ operation: StaticString, _ body: @escaping (Result<Value, Failure>) -> Void
     ) -> Deferred<Value> {
-        addStage(operation, { ObserverStage<Value>.apply($0, handles: handlesFailure, body) }) {
+        addStage(operation, { ObserverStage<Value>.apply($0, handles: handlesFailure, body) },
+            slot: { ObserverStage<Value>.slot(handles: handlesFailure, body) }
+        ) {
             ObserverStage<Value>(handles: handlesFailure, body)
         }
     }

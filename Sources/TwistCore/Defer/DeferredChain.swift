@@ -14,6 +14,21 @@ enum ResultState: UInt8 {
 @usableFromInline
 typealias ValueBuffer = (UInt, UInt, UInt)
 
+/// Runs (`true`) or discards (`false`) the stage held in an inline slot of a ``DeferredChain``:
+/// given the chain and the address of the slot's payload (the stage's closures), it moves the
+/// payload out before running anything, so the slot may be reused by a stage added meanwhile.
+/// Returns false when the chain must now wait on a Deferred the stage returned.
+@usableFromInline
+typealias SlotRunner = (DeferredChain, UnsafeMutableRawPointer, Bool) -> Bool
+
+/// Raw storage for ``DeferredChain/slotCount`` inline stage slots of ``DeferredChain/slotStride``
+/// bytes each: a ``SlotRunner`` (two words), then up to four words of payload.
+@usableFromInline
+typealias SlotStorage = (
+    UInt, UInt, UInt, UInt, UInt, UInt, UInt, UInt, UInt, UInt, UInt, UInt,
+    UInt, UInt, UInt, UInt, UInt, UInt, UInt, UInt, UInt, UInt, UInt, UInt
+)
+
 /// Heap storage for a value that does not fit in a ``ValueBuffer``.
 @usableFromInline
 final class ValueBox<T> {
@@ -37,8 +52,14 @@ final class ValueBox<T> {
 /// stage on `Int` is a few loads and stores. ``storedType`` records what the buffer holds, for
 /// the untyped paths (destroying a non-trivial value when the chain goes, `description`).
 ///
-/// Stages form a singly linked list of ``DeferredStage`` nodes, so adding a stage costs exactly one
-/// allocation (the node, which holds the user's closures). Confined to one thread, like Deferred.
+/// **Queued stages.** The first ``slotCount`` stages queued while nothing else is queued are kept
+/// in inline slots of the chain itself (``slots``): the stage's closures as raw payload, and a
+/// ``SlotRunner`` formed in the (specialized) `add*` code that knows their types. A short chain so
+/// allocates nothing per stage, and its stages run specialized code. Further stages form a
+/// singly linked list of ``DeferredStage`` nodes behind the slots, one allocation each (the node,
+/// which holds the user's closures). Pending stages are always slots `slotHead..<slotEnd`, then
+/// the list; a stage goes to a slot only while the list is empty, so the order is kept.
+/// Confined to one thread, like Deferred.
 @usableFromInline
 final class DeferredChain {
     // Dynamic exclusivity checks are off for the chain's state: a chain is confined to one
@@ -74,7 +95,19 @@ final class DeferredChain {
     /// True while this chain's stages are running (guards against re-entrant runs).
     @exclusivity(unchecked) @usableFromInline var isRunning = false
 
-    /// The first and last stage not yet run.
+    /// Inline stage slots (see the type's documentation); pending ones are `slotHead..<slotEnd`.
+    /// Both indices are 0 when no slot is pending.
+    @exclusivity(unchecked) @usableFromInline var slots: SlotStorage = (
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    )
+    @exclusivity(unchecked) @usableFromInline var slotHead = 0
+    @exclusivity(unchecked) @usableFromInline var slotEnd = 0
+
+    /// How many inline stage slots a chain has, and the bytes each takes.
+    @inlinable static var slotCount: Int { 4 }
+    @inlinable static var slotStride: Int { 48 }
+
+    /// The first and last queued stage node not yet run (after the pending slots).
     @exclusivity(unchecked) @usableFromInline var head: DeferredStage?
     @exclusivity(unchecked) @usableFromInline var tail: DeferredStage?
 
@@ -119,6 +152,7 @@ final class DeferredChain {
         case .none:
             break
         }
+        while slotEnd != 0 { _ = runFirstSlot(run: false) }
         // Unlink the stages one by one: releasing a long list recursively would overflow the stack.
         tail = nil
         var node = head
@@ -242,10 +276,56 @@ final class DeferredChain {
         state != .none && pauseCount == 0 && !isRunning
     }
 
+    /// True when stages are queued (in slots or nodes).
+    @inlinable @inline(__always)
+    var hasPendingStages: Bool {
+        slotEnd != 0 || head != nil
+    }
+
     /// True when a stage added now may run at once, without being queued.
     @inlinable @inline(__always)
     var canRunInline: Bool {
-        head == nil && isReady
+        !hasPendingStages && isReady
+    }
+
+    /// True when a stage whose payload is a `P` can be queued in an inline slot now.
+    @inlinable @inline(__always)
+    func hasFreeSlot<P>(for _: P.Type) -> Bool {
+        MemoryLayout<P>.size <= Self.slotStride - 16 && MemoryLayout<P>.alignment <= 8
+            && head == nil && slotEnd < Self.slotCount
+    }
+
+    /// Queues a stage in the next inline slot (``hasFreeSlot(for:)`` must be true): `payload`
+    /// holds its closures, `runner` moves them out of the slot and runs or discards them.
+    @inlinable @inline(__always)
+    func appendSlot<P>(_ payload: __owned P, _ runner: @escaping SlotRunner) {
+        let index = slotEnd
+        slotEnd = index + 1
+        withUnsafeMutableBytes(of: &slots) {
+            let slot = $0.baseAddress! + index * Self.slotStride
+            _ = slot.initializeMemory(as: SlotRunner.self, to: runner)
+            _ = (slot + 16).initializeMemory(as: P.self, to: payload)
+        }
+    }
+
+    /// Removes the first pending slot and runs (or, with `run` false, discards) its stage.
+    /// Returns false when the chain must now wait on a Deferred the stage returned.
+    @usableFromInline
+    func runFirstSlot(run: Bool) -> Bool {
+        let index = slotHead
+        if index + 1 == slotEnd {
+            slotHead = 0
+            slotEnd = 0
+        } else {
+            slotHead = index + 1
+        }
+        // The runner moves the payload out before it calls any user code, so a stage added by
+        // that code may take this slot again.
+        return withUnsafeMutableBytes(of: &slots) {
+            let slot = $0.baseAddress! + index * Self.slotStride
+            let runner = slot.assumingMemoryBound(to: SlotRunner.self).move()
+            return runner(self, slot + 16, run)
+        }
     }
 
     /// Appends a stage to run after the ones already queued.
@@ -313,7 +393,7 @@ final class DeferredChain {
         guard try beginFire() else { return }
         storeValue(value)
         resultHandedOff = false
-        if head != nil { runStages() }
+        if hasPendingStages { runStages() }
     }
 
     /// Fires the chain with a failure (see ``beginFire()``).
@@ -322,7 +402,7 @@ final class DeferredChain {
         guard try beginFire() else { return }
         storeFailure(failure)
         resultHandedOff = false
-        if head != nil { runStages() }
+        if hasPendingStages { runStages() }
     }
 
     /// Runs queued stages until every chain reached from here is done, paused or waiting.
@@ -334,10 +414,15 @@ final class DeferredChain {
         var current = self
         var handedOver: [DeferredChain] = []
         while true {
-            if current.isReady, current.head != nil {
+            if current.isReady, current.hasPendingStages {
                 current.isRunning = true
                 var resumed: DeferredChain?
-                while current.state != .none, let stage = current.popFirst() {
+                while current.state != .none {
+                    if current.slotEnd != 0 {
+                        if !current.runFirstSlot(run: true) { break }
+                        continue
+                    }
+                    guard let stage = current.popFirst() else { break }
                     if let target = stage.resumeTarget {
                         stage.handOver(from: current, to: target)
                         resumed = target
@@ -348,7 +433,7 @@ final class DeferredChain {
                 current.isRunning = false
                 if let resumed {
                     // Come back to this chain only if it has stages left (no allocation otherwise).
-                    if current.head != nil { handedOver.append(current) }
+                    if current.hasPendingStages { handedOver.append(current) }
                     current = resumed
                     continue
                 }
@@ -366,7 +451,7 @@ final class DeferredChain {
         isRunning = true
         let proceed = apply(self)
         isRunning = false
-        if proceed, head != nil { runStages() }
+        if proceed, hasPendingStages { runStages() }
     }
 
     /// Cancels the chain: see ``Deferred/cancel()``.

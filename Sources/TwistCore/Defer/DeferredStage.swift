@@ -1,8 +1,10 @@
 /// One stage of a ``DeferredChain``: a callback/errback pair, or the marker that resumes a chain
 /// waiting on this one.
 ///
-/// Stages are nodes of a singly linked list. Each typed subclass holds the user's closures
-/// directly, so a stage costs one allocation. A stage works on the chain's storage directly: it
+/// Stages queued beyond the chain's inline slots are nodes of a singly linked list. Each typed
+/// subclass holds the user's closures directly, so such a stage costs one allocation; its
+/// `slot` function gives the same closures as a `Payload` and a ``SlotRunner`` for an inline slot
+/// (see ``DeferredChain``), which costs none. A stage works on the chain's storage directly: it
 /// takes its input (a value of its input type, or a failure) out of the chain and stores its output
 /// back, with the types it was created with, so nothing is boxed or cast on the way. The `apply`
 /// functions are static so that the fast path (adding to a fired, idle chain) runs the same logic,
@@ -99,6 +101,32 @@ final class ValueStage<In, Out>: DeferredStage {
         super.init()
     }
 
+    /// The stage's closures as kept in an inline slot of the chain (a struct, so each closure is
+    /// stored as declared here, as in the node, with no reabstraction thunk).
+    @usableFromInline
+    struct Payload {
+        @usableFromInline let onSuccess: ((In) throws -> Out)?
+        @usableFromInline let onFailure: ((Failure) throws -> Out)?
+
+        @inlinable
+        init(_ onSuccess: ((In) throws -> Out)?, _ onFailure: ((Failure) throws -> Out)?) {
+            self.onSuccess = onSuccess
+            self.onFailure = onFailure
+        }
+    }
+
+    /// The stage to keep in an inline slot: its closures, and the ``SlotRunner`` that runs them
+    /// (formed here so that, specialized in the caller, it captures nothing).
+    @inlinable @inline(__always)
+    static func slot(
+        _ onSuccess: ((In) throws -> Out)?, _ onFailure: ((Failure) throws -> Out)?
+    ) -> (Payload, SlotRunner) {
+        (Payload(onSuccess, onFailure), { chain, payload, run in
+            let stored = payload.assumingMemoryBound(to: ValueStage<In, Out>.Payload.self).move()
+            return run ? ValueStage<In, Out>.apply(chain, stored.onSuccess, stored.onFailure) : true
+        })
+    }
+
     @inlinable
     override func run(in chain: DeferredChain) -> Bool {
         Self.apply(chain, onSuccess, onFailure)
@@ -133,6 +161,32 @@ final class DeferredValueStage<In, Out>: DeferredStage {
         self.onSuccess = onSuccess
         self.onFailure = onFailure
         super.init()
+    }
+
+    /// The stage's closures as kept in an inline slot of the chain (a struct, so each closure is
+    /// stored as declared here, as in the node, with no reabstraction thunk).
+    @usableFromInline
+    struct Payload {
+        @usableFromInline let onSuccess: ((In) throws -> Deferred<Out>)?
+        @usableFromInline let onFailure: ((Failure) throws -> Deferred<Out>)?
+
+        @inlinable
+        init(_ onSuccess: ((In) throws -> Deferred<Out>)?, _ onFailure: ((Failure) throws -> Deferred<Out>)?) {
+            self.onSuccess = onSuccess
+            self.onFailure = onFailure
+        }
+    }
+
+    /// The stage to keep in an inline slot: its closures, and the ``SlotRunner`` that runs them
+    /// (formed here so that, specialized in the caller, it captures nothing).
+    @inlinable @inline(__always)
+    static func slot(
+        _ onSuccess: ((In) throws -> Deferred<Out>)?, _ onFailure: ((Failure) throws -> Deferred<Out>)?
+    ) -> (Payload, SlotRunner) {
+        (Payload(onSuccess, onFailure), { chain, payload, run in
+            let stored = payload.assumingMemoryBound(to: DeferredValueStage<In, Out>.Payload.self).move()
+            return run ? DeferredValueStage<In, Out>.apply(chain, stored.onSuccess, stored.onFailure) : true
+        })
     }
 
     @inlinable
@@ -171,6 +225,28 @@ final class BothStage<In, Out>: DeferredStage {
         super.init()
     }
 
+    /// The stage's closures as kept in an inline slot of the chain (a struct, so each closure is
+    /// stored as declared here, as in the node, with no reabstraction thunk).
+    @usableFromInline
+    struct Payload {
+        @usableFromInline let body: (Result<In, Failure>) throws -> Out
+
+        @inlinable
+        init(_ body: @escaping (Result<In, Failure>) throws -> Out) {
+            self.body = body
+        }
+    }
+
+    /// The stage to keep in an inline slot: its closures, and the ``SlotRunner`` that runs them
+    /// (formed here so that, specialized in the caller, it captures nothing).
+    @inlinable @inline(__always)
+    static func slot(_ body: @escaping (Result<In, Failure>) throws -> Out) -> (Payload, SlotRunner) {
+        (Payload(body), { chain, payload, run in
+            let stored = payload.assumingMemoryBound(to: BothStage<In, Out>.Payload.self).move()
+            return run ? BothStage<In, Out>.apply(chain, stored.body) : true
+        })
+    }
+
     @inlinable
     override func run(in chain: DeferredChain) -> Bool {
         Self.apply(chain, body)
@@ -195,6 +271,28 @@ final class DeferredBothStage<In, Out>: DeferredStage {
     init(_ body: @escaping (Result<In, Failure>) throws -> Deferred<Out>) {
         self.body = body
         super.init()
+    }
+
+    /// The stage's closures as kept in an inline slot of the chain (a struct, so each closure is
+    /// stored as declared here, as in the node, with no reabstraction thunk).
+    @usableFromInline
+    struct Payload {
+        @usableFromInline let body: (Result<In, Failure>) throws -> Deferred<Out>
+
+        @inlinable
+        init(_ body: @escaping (Result<In, Failure>) throws -> Deferred<Out>) {
+            self.body = body
+        }
+    }
+
+    /// The stage to keep in an inline slot: its closures, and the ``SlotRunner`` that runs them
+    /// (formed here so that, specialized in the caller, it captures nothing).
+    @inlinable @inline(__always)
+    static func slot(_ body: @escaping (Result<In, Failure>) throws -> Deferred<Out>) -> (Payload, SlotRunner) {
+        (Payload(body), { chain, payload, run in
+            let stored = payload.assumingMemoryBound(to: DeferredBothStage<In, Out>.Payload.self).move()
+            return run ? DeferredBothStage<In, Out>.apply(chain, stored.body) : true
+        })
     }
 
     @inlinable
@@ -222,6 +320,30 @@ final class ObserverStage<In>: DeferredStage {
         self.handles = handles
         self.body = body
         super.init()
+    }
+
+    /// The stage's closures as kept in an inline slot of the chain (a struct, so each closure is
+    /// stored as declared here, as in the node, with no reabstraction thunk).
+    @usableFromInline
+    struct Payload {
+        @usableFromInline let handles: Bool
+        @usableFromInline let body: (Result<In, Failure>) -> Void
+
+        @inlinable
+        init(_ handles: Bool, _ body: @escaping (Result<In, Failure>) -> Void) {
+            self.handles = handles
+            self.body = body
+        }
+    }
+
+    /// The stage to keep in an inline slot: its closures, and the ``SlotRunner`` that runs them
+    /// (formed here so that, specialized in the caller, it captures nothing).
+    @inlinable @inline(__always)
+    static func slot(handles: Bool, _ body: @escaping (Result<In, Failure>) -> Void) -> (Payload, SlotRunner) {
+        (Payload(handles, body), { chain, payload, run in
+            let stored = payload.assumingMemoryBound(to: ObserverStage<In>.Payload.self).move()
+            return run ? ObserverStage<In>.apply(chain, handles: stored.handles, stored.body) : true
+        })
     }
 
     @inlinable
