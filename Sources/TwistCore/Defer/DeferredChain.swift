@@ -15,8 +15,8 @@ enum ResultState: UInt8 {
 typealias ValueBuffer = (UInt, UInt, UInt)
 
 /// Runs (`true`) or discards (`false`) the stage held in an inline slot of a ``DeferredChain``:
-/// given the chain and the address of the slot's payload (the stage's closures), it moves the
-/// payload out before running anything, so the slot may be reused by a stage added meanwhile.
+/// given the chain and the address of the slot's payload (the stage's closures, already moved out
+/// of the slot to the caller's stack), it takes the payload and runs or drops it.
 /// Returns false when the chain must now wait on a Deferred the stage returned.
 @usableFromInline
 typealias SlotRunner = (DeferredChain, UnsafeMutableRawPointer, Bool) -> Bool
@@ -319,12 +319,17 @@ final class DeferredChain {
         } else {
             slotHead = index + 1
         }
-        // The runner moves the payload out before it calls any user code, so a stage added by
-        // that code may take this slot again.
-        return withUnsafeMutableBytes(of: &slots) {
-            let slot = $0.baseAddress! + index * Self.slotStride
-            let runner = slot.assumingMemoryBound(to: SlotRunner.self).move()
-            return runner(self, slot + 16, run)
+        // The slot is emptied (runner and payload moved, bitwise, to the stack) before any user
+        // code runs: a stage that code adds may take this slot again, and no access to `slots`
+        // is still open while it does. (The payload is closures, which move bitwise.)
+        let payloadBytes = Self.slotStride - 16
+        return withUnsafeTemporaryAllocation(byteCount: payloadBytes, alignment: 8) { local in
+            let runner = withUnsafeMutableBytes(of: &slots) { bytes -> SlotRunner in
+                let slot = bytes.baseAddress! + index * Self.slotStride
+                local.baseAddress!.copyMemory(from: slot + 16, byteCount: payloadBytes)
+                return slot.assumingMemoryBound(to: SlotRunner.self).move()
+            }
+            return runner(self, local.baseAddress!, run)
         }
     }
 
