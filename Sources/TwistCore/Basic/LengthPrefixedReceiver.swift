@@ -11,7 +11,7 @@
 /// there, and the receiver parses nothing more from this peer (the stream cannot be trusted to
 /// be in step any longer). Once the transport is disconnecting no string is delivered. While
 /// paused, strings are held and delivered on ``resumeProducing()``.
-open class LengthPrefixedReceiver: Protocol, PushProducer {
+open class LengthPrefixedReceiver: PausableReceiver {
     /// The prefix's width in bytes (1 to 4).
     public let prefixLength: Int
 
@@ -21,9 +21,6 @@ open class LengthPrefixedReceiver: Protocol, PushProducer {
 
     /// The largest length the prefix can carry: 2^(8 × ``prefixLength``) − 1.
     public var prefixLimit: Int { (1 << (8 * prefixLength)) - 1 }
-
-    /// True between ``pauseProducing()`` (or ``stopProducing()``) and ``resumeProducing()``.
-    public private(set) var isPaused = false
 
     /// True once a prefix exceeded ``maxLength``; nothing more is parsed.
     public private(set) var brokenPeer = false
@@ -42,7 +39,6 @@ open class LengthPrefixedReceiver: Protocol, PushProducer {
     /// Bytes received while paused, or left unparsed when a handler paused.
     @exclusivity(unchecked) private var held: [UInt8] = []
     @exclusivity(unchecked) private var isParsing = false
-    private var isStopped = false
 
     /// A receiver whose prefix is `prefixLength` bytes wide (1 to 4).
     public init(prefixLength: Int) {
@@ -80,32 +76,12 @@ open class LengthPrefixedReceiver: Protocol, PushProducer {
 
     // MARK: - Producer
 
-    /// Holds strings (and pauses the transport's reading) until ``resumeProducing()``.
-    open func pauseProducing() {
-        isPaused = true
-        transport?.pauseProducing()
-    }
-
-    /// Resumes the transport's reading and delivers the strings held while paused.
-    open func resumeProducing() {
-        guard !isStopped else { return }
-        isPaused = false
-        transport?.resumeProducing()
+    /// After a resume: parses what was held (unless a read is under way, which goes on by itself).
+    override func deliverHeld() throws {
         guard !isParsing, !held.isEmpty else { return }
         var pending: [UInt8] = []
         swap(&pending, &held)
-        do {
-            try dataReceived(pending[...])
-        } catch {
-            transport?.abortConnection()
-        }
-    }
-
-    /// Stops delivering for good and stops the transport (which closes it).
-    open func stopProducing() {
-        isStopped = true
-        isPaused = true
-        transport?.stopProducing()
+        try dataReceived(pending[...])
     }
 
     // MARK: - Parsing

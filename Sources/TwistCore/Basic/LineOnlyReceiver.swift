@@ -40,11 +40,7 @@ open class LineOnlyReceiver: Protocol {
     /// caller's collection type).
     @inlinable
     public func sendLine<Bytes: Collection<UInt8>>(_ line: Bytes) {
-        var frame: [UInt8] = []
-        frame.reserveCapacity(line.count + delimiter.count)
-        frame.append(contentsOf: line)
-        frame.append(contentsOf: delimiter)
-        transport?.write(frame[...])
+        transport?.write(LineFrame.make(line, delimiter: delimiter)[...])
     }
 
     /// Splits `data` into lines and delivers them.

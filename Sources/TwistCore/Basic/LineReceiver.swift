@@ -13,7 +13,7 @@
 /// ``rawDataReceived(_:)``; ``setLineMode(extra:)`` switches back and parses `extra` as lines —
 /// any number of switches in one read run in a loop, never recursively. While paused
 /// (``pauseProducing()``) lines are held and delivered on ``resumeProducing()``.
-open class LineReceiver: Protocol, PushProducer {
+open class LineReceiver: PausableReceiver {
     /// The line delimiter; CRLF by default. Must not be empty.
     public var delimiter: [UInt8] = [13, 10] {
         didSet { precondition(!delimiter.isEmpty, "a line delimiter cannot be empty") }
@@ -25,9 +25,6 @@ open class LineReceiver: Protocol, PushProducer {
     /// True in line mode (the default), false in raw mode.
     public private(set) var isLineMode = true
 
-    /// True between ``pauseProducing()`` (or ``stopProducing()``) and ``resumeProducing()``.
-    public private(set) var isPaused = false
-
     /// Outside a read: an unfinished line, or everything held while paused. During a read: empty,
     /// or the line being completed from the previous read.
     @exclusivity(unchecked) private var carry: [UInt8] = []
@@ -38,7 +35,6 @@ open class LineReceiver: Protocol, PushProducer {
     /// its data back with ``setLineMode(extra:)`` costs nothing however often it switches.
     @exclusivity(unchecked) private var reentrantInput: [ArraySlice<UInt8>] = []
     @exclusivity(unchecked) private var isParsing = false
-    private var isStopped = false
 
     /// A receiver in line mode with CRLF delimiters.
     public override init() {}
@@ -69,11 +65,7 @@ open class LineReceiver: Protocol, PushProducer {
     /// caller's collection type).
     @inlinable
     public func sendLine<Bytes: Collection<UInt8>>(_ line: Bytes) {
-        var frame: [UInt8] = []
-        frame.reserveCapacity(line.count + delimiter.count)
-        frame.append(contentsOf: line)
-        frame.append(contentsOf: delimiter)
-        transport?.write(frame[...])
+        transport?.write(LineFrame.make(line, delimiter: delimiter)[...])
     }
 
     /// From now on, every byte goes to ``rawDataReceived(_:)`` — including the rest of the
@@ -114,32 +106,10 @@ open class LineReceiver: Protocol, PushProducer {
 
     // MARK: - Producer
 
-    /// Holds lines (and pauses the transport's reading) until ``resumeProducing()``.
-    open func pauseProducing() {
-        isPaused = true
-        transport?.pauseProducing()
-    }
-
-    /// Resumes the transport's reading and delivers the lines held while paused.
-    open func resumeProducing() {
-        guard !isStopped else { return }
-        isPaused = false
-        transport?.resumeProducing()
+    /// After a resume: parses what was held (unless a read is under way, which goes on by itself).
+    override func deliverHeld() throws {
         guard !isParsing, !carry.isEmpty else { return }
-        do {
-            try parseHeld()
-        } catch {
-            // A handler failed outside a read: the connection cannot go on (as when it throws
-            // during a read).
-            transport?.abortConnection()
-        }
-    }
-
-    /// Stops delivering for good and stops the transport (which closes it).
-    open func stopProducing() {
-        isStopped = true
-        isPaused = true
-        transport?.stopProducing()
+        try parseHeld()
     }
 
     // MARK: - Parsing

@@ -64,4 +64,36 @@ import Testing
         #expect(sameBytes(log.value.received, Burst.expected()), "received \(log.value.received.count) bytes")
         #expect(log.value.lostReason == "ConnectionDone")
     }
+
+    /// As in Twisted, `write` never sends from inside the protocol's call, so a write followed by
+    /// `abortConnection()` in the same `dataReceived` is discarded: the peer gets nothing.
+    @Test func aWriteThenAnAbortInsideDataReceivedSendsNothing() async {
+        final class WriteThenAbort: Protocol {
+            override func dataReceived(_ data: ArraySlice<UInt8>) throws {
+                transport?.write(Array("never sent".utf8))
+                transport?.abortConnection()
+            }
+        }
+        let log = Shared(ConnectionLog())
+        let stopped = await runReactor(timeout: 20) { reactor in
+            let port = try reactor.listenTCP(0, Factory { WriteThenAbort() }, interface: "127.0.0.1")
+            final class Client: RecordingClientFactory {
+                let reactor: Reactor
+                init(_ log: Shared<ConnectionLog>, _ reactor: Reactor) {
+                    self.reactor = reactor
+                    super.init(notes: Shared([])) {
+                        RecordingClient(log: log, onConnected: { $0.transport?.write(Array("go".utf8)) })
+                    }
+                }
+                override func clientConnectionLost(_ connector: any Connector, reason: Failure) {
+                    super.clientConnectionLost(connector, reason: reason)
+                    try? reactor.stop()
+                }
+            }
+            reactor.connectTCP("127.0.0.1", port.address.port, Client(log, reactor))
+        }
+        #expect(stopped)
+        #expect(log.value.received.isEmpty)
+        #expect(log.value.events.contains("lost"))
+    }
 }
