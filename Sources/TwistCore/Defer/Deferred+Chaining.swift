@@ -1,13 +1,11 @@
 extension Deferred {
     /// Runs a stage at once when the chain has a result and nothing is queued; otherwise queues
-    /// it in a free inline slot of the chain (`slot` gives its closures and runner) or, when none
-    /// is free, as a node (`makeStage`).
+    /// it (`queued` gives its closures and runner).
     @inlinable @inline(__always)
     func addStage<New, Payload>(
         _ operation: StaticString,
         _ runNow: (DeferredChain) -> Bool,
-        slot: () -> (Payload, SlotRunner),
-        _ makeStage: () -> DeferredStage
+        queued: () -> (Payload, StageRunner)
     ) -> Deferred<New> {
         chain.requireCurrent(Value.self, operation)
         // Debug-only: a conformance lookup per stage is too dear for the hot path.
@@ -19,12 +17,8 @@ extension Deferred {
         if chain.canRunInline {
             chain.runInline(runNow)
         } else {
-            if chain.hasFreeSlot(for: Payload.self) {
-                let (payload, runner) = slot()
-                chain.appendSlot(payload, runner)
-            } else {
-                chain.append(makeStage())
-            }
+            let (payload, runner) = queued()
+            chain.appendStage(payload, runner)
             if chain.isReady { chain.runStages() }
         }
         return Deferred<New>(chain: chain)
@@ -35,12 +29,10 @@ extension Deferred {
     /// fired and is not paused or waiting (Twisted's `addCallback`).
     ///
     /// - Returns: the same Deferred, typed by the callback's result.
-    @inlinable @discardableResult
+    @inlinable @inline(__always) @discardableResult
     public func addCallback<New>(_ callback: @escaping (Value) throws -> New) -> Deferred<New> {
-        addStage("addCallback", { ValueStage<Value, New>.apply($0, callback, nil) },
-            slot: { ValueStage<Value, New>.slot(callback, nil) }
-        ) {
-            ValueStage<Value, New>(callback, nil)
+        addStage("addCallback", { ValueStage<Value, New>.apply($0, callback, nil) }) {
+            ValueStage<Value, New>.queued(callback, nil)
         }
     }
 
@@ -48,12 +40,10 @@ extension Deferred {
     /// and continues with it (success or failure), without growing the stack.
     ///
     /// - Returns: the same Deferred, typed by the returned Deferred's value.
-    @inlinable @discardableResult
+    @inlinable @inline(__always) @discardableResult
     public func addCallback<New>(_ callback: @escaping (Value) throws -> Deferred<New>) -> Deferred<New> {
-        addStage("addCallback", { DeferredValueStage<Value, New>.apply($0, callback, nil) },
-            slot: { DeferredValueStage<Value, New>.slot(callback, nil) }
-        ) {
-            DeferredValueStage<Value, New>(callback, nil)
+        addStage("addCallback", { DeferredValueStage<Value, New>.apply($0, callback, nil) }) {
+            DeferredValueStage<Value, New>.queued(callback, nil)
         }
     }
 
@@ -62,12 +52,10 @@ extension Deferred {
     /// ``Failure/trap(_:)``) keeps it on the error path. A value passes it by (Twisted's `addErrback`).
     ///
     /// - Returns: the same Deferred (its result type does not change).
-    @inlinable @discardableResult
+    @inlinable @inline(__always) @discardableResult
     public func addErrback(_ errback: @escaping (Failure) throws -> Value) -> Deferred<Value> {
-        addStage("addErrback", { ValueStage<Value, Value>.apply($0, nil, errback) },
-            slot: { ValueStage<Value, Value>.slot(nil, errback) }
-        ) {
-            ValueStage<Value, Value>(nil, errback)
+        addStage("addErrback", { ValueStage<Value, Value>.apply($0, nil, errback) }) {
+            ValueStage<Value, Value>.queued(nil, errback)
         }
     }
 
@@ -75,77 +63,65 @@ extension Deferred {
     ///
     /// Disfavoured, so that an errback that only throws (`{ failure in throw failure }`) picks the
     /// plain overload; a closure returning a Deferred still selects this one.
-    @inlinable @discardableResult
+    @inlinable @inline(__always) @discardableResult
     @_disfavoredOverload
     public func addErrback(_ errback: @escaping (Failure) throws -> Deferred<Value>) -> Deferred<Value> {
-        addStage("addErrback", { DeferredValueStage<Value, Value>.apply($0, nil, errback) },
-            slot: { DeferredValueStage<Value, Value>.slot(nil, errback) }
-        ) {
-            DeferredValueStage<Value, Value>(nil, errback)
+        addStage("addErrback", { DeferredValueStage<Value, Value>.apply($0, nil, errback) }) {
+            DeferredValueStage<Value, Value>.queued(nil, errback)
         }
     }
 
     /// Adds a callback/errback pair as one stage: exactly one of them runs, chosen by whether the
     /// chain has succeeded or failed. An error thrown by `callback` goes to the *next* stage's
     /// errback, never to `errback` of this pair (Twisted's `addCallbacks`).
-    @inlinable @discardableResult
+    @inlinable @inline(__always) @discardableResult
     public func addCallbacks<New>(
         _ callback: @escaping (Value) throws -> New,
         _ errback: @escaping (Failure) throws -> New
     ) -> Deferred<New> {
-        addStage("addCallbacks", { ValueStage<Value, New>.apply($0, callback, errback) },
-            slot: { ValueStage<Value, New>.slot(callback, errback) }
-        ) {
-            ValueStage<Value, New>(callback, errback)
+        addStage("addCallbacks", { ValueStage<Value, New>.apply($0, callback, errback) }) {
+            ValueStage<Value, New>.queued(callback, errback)
         }
     }
 
     /// Adds a callback/errback pair whose members return Deferreds the chain then waits on.
-    @inlinable @discardableResult
+    @inlinable @inline(__always) @discardableResult
     public func addCallbacks<New>(
         _ callback: @escaping (Value) throws -> Deferred<New>,
         _ errback: @escaping (Failure) throws -> Deferred<New>
     ) -> Deferred<New> {
-        addStage("addCallbacks", { DeferredValueStage<Value, New>.apply($0, callback, errback) },
-            slot: { DeferredValueStage<Value, New>.slot(callback, errback) }
-        ) {
-            DeferredValueStage<Value, New>(callback, errback)
+        addStage("addCallbacks", { DeferredValueStage<Value, New>.apply($0, callback, errback) }) {
+            DeferredValueStage<Value, New>.queued(callback, errback)
         }
     }
 
     /// Adds one body for both outcomes, given as a `Result` (Twisted's `addBoth`, the `finally`
     /// of a chain). What it returns becomes the next value; what it throws, the next failure.
-    @inlinable @discardableResult
+    @inlinable @inline(__always) @discardableResult
     public func addBoth<New>(_ body: @escaping (Result<Value, Failure>) throws -> New) -> Deferred<New> {
-        addStage("addBoth", { BothStage<Value, New>.apply($0, body) },
-            slot: { BothStage<Value, New>.slot(body) }
-        ) {
-            BothStage<Value, New>(body)
+        addStage("addBoth", { BothStage<Value, New>.apply($0, body) }) {
+            BothStage<Value, New>.queued(body)
         }
     }
 
     /// Adds one body for both outcomes that returns a Deferred the chain then waits on.
-    @inlinable @discardableResult
+    @inlinable @inline(__always) @discardableResult
     public func addBoth<New>(
         _ body: @escaping (Result<Value, Failure>) throws -> Deferred<New>
     ) -> Deferred<New> {
-        addStage("addBoth", { DeferredBothStage<Value, New>.apply($0, body) },
-            slot: { DeferredBothStage<Value, New>.slot(body) }
-        ) {
-            DeferredBothStage<Value, New>(body)
+        addStage("addBoth", { DeferredBothStage<Value, New>.apply($0, body) }) {
+            DeferredBothStage<Value, New>.queued(body)
         }
     }
 
     /// Adds a stage that watches the result and passes it on unchanged. With `handlesFailure`, a
     /// failure passed on counts as handled (it is not reported as unhandled when the chain ends).
-    @discardableResult
+    @inlinable @discardableResult
     func observe(
         handlesFailure: Bool, _ operation: StaticString, _ body: @escaping (Result<Value, Failure>) -> Void
     ) -> Deferred<Value> {
-        addStage(operation, { ObserverStage<Value>.apply($0, handles: handlesFailure, body) },
-            slot: { ObserverStage<Value>.slot(handles: handlesFailure, body) }
-        ) {
-            ObserverStage<Value>(handles: handlesFailure, body)
+        addStage(operation, { ObserverStage<Value>.apply($0, handles: handlesFailure, body) }) {
+            ObserverStage<Value>.queued(handles: handlesFailure, body)
         }
     }
 }

@@ -1,5 +1,7 @@
 public import Logging
 
+import Glibc
+
 /// What a chain holds now: nothing (before the first fire, while a stage runs, while waiting on
 /// another chain), a value in ``DeferredChain``'s value buffer, or a failure.
 @usableFromInline
@@ -14,17 +16,29 @@ enum ResultState: UInt8 {
 @usableFromInline
 typealias ValueBuffer = (UInt, UInt, UInt)
 
-/// Runs (`true`) or discards (`false`) the stage held in an inline slot of a ``DeferredChain``:
-/// given the chain and the address of the slot's payload (the stage's closures, already moved out
-/// of the slot to the caller's stack), it takes the payload and runs or drops it.
-/// Returns false when the chain must now wait on a Deferred the stage returned.
+/// What running one queued stage asks of ``DeferredChain/runStages()``.
 @usableFromInline
-typealias SlotRunner = (DeferredChain, UnsafeMutableRawPointer, Bool) -> Bool
+enum StageOutcome {
+    /// Go on with the next stage.
+    case proceed
+    /// Stop: the chain now waits on a Deferred the stage returned.
+    case wait
+    /// The stage was the resume marker: the result was handed to this chain, which waited on the
+    /// one that ran the marker; run it next.
+    case resume(DeferredChain)
+}
 
-/// Raw storage for ``DeferredChain/slotCount`` inline stage slots of ``DeferredChain/slotStride``
-/// bytes each: a ``SlotRunner`` (two words), then up to four words of payload.
+/// Runs (`true`) or discards (`false`) one queued stage of a ``DeferredChain``: given the chain and
+/// the address of the stage's payload (its closures, already moved out of the queue to the
+/// caller's stack), it takes the payload and runs or drops it.
 @usableFromInline
-typealias SlotStorage = (
+typealias StageRunner = (DeferredChain, UnsafeMutableRawPointer, Bool) -> StageOutcome
+
+/// Raw storage for ``DeferredChain/inlineStageCount`` stage records of
+/// ``DeferredChain/stageStride`` bytes each: a ``StageRunner`` (two words), then up to four words
+/// of payload.
+@usableFromInline
+typealias InlineStageStorage = (
     UInt, UInt, UInt, UInt, UInt, UInt, UInt, UInt, UInt, UInt, UInt, UInt,
     UInt, UInt, UInt, UInt, UInt, UInt, UInt, UInt, UInt, UInt, UInt, UInt
 )
@@ -52,13 +66,15 @@ final class ValueBox<T> {
 /// stage on `Int` is a few loads and stores. ``storedType`` records what the buffer holds, for
 /// the untyped paths (destroying a non-trivial value when the chain goes, `description`).
 ///
-/// **Queued stages.** The first ``slotCount`` stages queued while nothing else is queued are kept
-/// in inline slots of the chain itself (``slots``): the stage's closures as raw payload, and a
-/// ``SlotRunner`` formed in the (specialized) `add*` code that knows their types. A short chain so
-/// allocates nothing per stage, and its stages run specialized code. Further stages form a
-/// singly linked list of ``DeferredStage`` nodes behind the slots, one allocation each (the node,
-/// which holds the user's closures). Pending stages are always slots `slotHead..<slotEnd`, then
-/// the list; a stage goes to a slot only while the list is empty, so the order is kept.
+/// **Queued stages.** A stage that cannot run at once is queued as a fixed-size record: the
+/// stage's closures as raw payload, and a ``StageRunner`` formed in the (specialized) `add*` code
+/// that knows their types, so a queued stage runs specialized code and the queue is not a list of
+/// objects. The queue is one logical array of records, `stageHead..<stageEnd`: the first
+/// ``inlineStageCount`` live inside the chain (``inlineStages``), so a short chain allocates
+/// nothing per stage; the rest in one growable heap buffer (``overflow``), so a long one costs an
+/// allocation only when the buffer doubles. Both indices return to 0 whenever the queue empties,
+/// and a full buffer is first compacted when most of it has already run, so a chain that keeps
+/// adding stages while running does not grow without bound.
 /// Confined to one thread, like Deferred.
 @usableFromInline
 final class DeferredChain {
@@ -95,21 +111,25 @@ final class DeferredChain {
     /// True while this chain's stages are running (guards against re-entrant runs).
     @exclusivity(unchecked) @usableFromInline var isRunning = false
 
-    /// Inline stage slots (see the type's documentation); pending ones are `slotHead..<slotEnd`.
-    /// Both indices are 0 when no slot is pending.
-    @exclusivity(unchecked) @usableFromInline var slots: SlotStorage = (
+    /// The first queued stage records (see the type's documentation). Pending records are
+    /// `stageHead..<stageEnd`; both indices are 0 when nothing is queued.
+    @exclusivity(unchecked) @usableFromInline var inlineStages: InlineStageStorage = (
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
     )
-    @exclusivity(unchecked) @usableFromInline var slotHead = 0
-    @exclusivity(unchecked) @usableFromInline var slotEnd = 0
+    @exclusivity(unchecked) @usableFromInline var stageHead = 0
+    @exclusivity(unchecked) @usableFromInline var stageEnd = 0
 
-    /// How many inline stage slots a chain has, and the bytes each takes.
-    @inlinable static var slotCount: Int { 4 }
-    @inlinable static var slotStride: Int { 48 }
+    /// The records after the inline ones (record `i` is at `(i - inlineStageCount) * stageStride`),
+    /// and how many records it has room for; nil and 0 until a chain queues more than
+    /// ``inlineStageCount`` stages at once.
+    @exclusivity(unchecked) @usableFromInline var overflow: UnsafeMutableRawPointer?
+    @exclusivity(unchecked) @usableFromInline var overflowCapacity = 0
 
-    /// The first and last queued stage node not yet run (after the pending slots).
-    @exclusivity(unchecked) @usableFromInline var head: DeferredStage?
-    @exclusivity(unchecked) @usableFromInline var tail: DeferredStage?
+    /// How many stage records a chain holds inline, the bytes each takes, and the bytes of payload
+    /// a record has room for (after its runner).
+    @inlinable static var inlineStageCount: Int { 4 }
+    @inlinable static var stageStride: Int { 48 }
+    @inlinable static var payloadBytes: Int { 32 }
 
     /// The chain this one waits on (set while a stage's returned Deferred is pending).
     ///
@@ -152,15 +172,8 @@ final class DeferredChain {
         case .none:
             break
         }
-        while slotEnd != 0 { _ = runFirstSlot(run: false) }
-        // Unlink the stages one by one: releasing a long list recursively would overflow the stack.
-        tail = nil
-        var node = head
-        head = nil
-        while let current = node {
-            node = current.next
-            current.next = nil
-        }
+        while stageEnd != 0 { _ = runFirstStage(run: false) }
+        free(overflow)
     }
 
     // MARK: Typed access to the current value
@@ -276,10 +289,10 @@ final class DeferredChain {
         state != .none && pauseCount == 0 && !isRunning
     }
 
-    /// True when stages are queued (in slots or nodes).
+    /// True when stages are queued.
     @inlinable @inline(__always)
     var hasPendingStages: Bool {
-        slotEnd != 0 || head != nil
+        stageEnd != 0
     }
 
     /// True when a stage added now may run at once, without being queued.
@@ -288,70 +301,94 @@ final class DeferredChain {
         !hasPendingStages && isReady
     }
 
-    /// True when a stage whose payload is a `P` can be queued in an inline slot now.
+    /// Calls `body` with the address of stage record `index` (inline or in ``overflow``). The
+    /// address is valid only inside `body`, which must not run user code.
     @inlinable @inline(__always)
-    func hasFreeSlot<P>(for _: P.Type) -> Bool {
-        MemoryLayout<P>.size <= Self.slotStride - 16 && MemoryLayout<P>.alignment <= 8
-            && head == nil && slotEnd < Self.slotCount
+    func withStageRecord<R>(_ index: Int, _ body: (UnsafeMutableRawPointer) -> R) -> R {
+        if index < Self.inlineStageCount {
+            return withUnsafeMutableBytes(of: &inlineStages) { body($0.baseAddress! + index * Self.stageStride) }
+        }
+        return body(overflow.unsafelyUnwrapped + (index - Self.inlineStageCount) * Self.stageStride)
     }
 
-    /// Queues a stage in the next inline slot (``hasFreeSlot(for:)`` must be true): `payload`
-    /// holds its closures, `runner` moves them out of the slot and runs or discards them.
+    /// Queues a stage after the ones already queued: `payload` holds its closures, `runner` moves
+    /// them out of the queue and runs or discards them.
     @inlinable @inline(__always)
-    func appendSlot<P>(_ payload: __owned P, _ runner: @escaping SlotRunner) {
-        let index = slotEnd
-        slotEnd = index + 1
-        withUnsafeMutableBytes(of: &slots) {
-            let slot = $0.baseAddress! + index * Self.slotStride
-            _ = slot.initializeMemory(as: SlotRunner.self, to: runner)
-            _ = (slot + 16).initializeMemory(as: P.self, to: payload)
+    func appendStage<P>(_ payload: __owned P, _ runner: @escaping StageRunner) {
+        // Every stage payload is at most four words (a constant check once specialized).
+        precondition(MemoryLayout<P>.size <= Self.payloadBytes && MemoryLayout<P>.alignment <= 8)
+        if stageEnd >= Self.inlineStageCount + overflowCapacity { makeRoomForStage() }
+        let index = stageEnd
+        stageEnd = index + 1
+        withStageRecord(index) { record in
+            _ = record.initializeMemory(as: StageRunner.self, to: runner)
+            _ = (record + 16).initializeMemory(as: P.self, to: payload)
         }
     }
 
-    /// Removes the first pending slot and runs (or, with `run` false, discards) its stage.
-    /// Returns false when the chain must now wait on a Deferred the stage returned.
+    /// Makes room for one more record at `stageEnd`: moves the pending records to the front when
+    /// at most half of the room is pending (most records have run), otherwise doubles the overflow
+    /// buffer. Records are closures and chain references, which move bitwise.
     @usableFromInline
-    func runFirstSlot(run: Bool) -> Bool {
-        let index = slotHead
-        if index + 1 == slotEnd {
-            slotHead = 0
-            slotEnd = 0
-        } else {
-            slotHead = index + 1
-        }
-        // The slot is emptied (runner and payload moved, bitwise, to the stack) before any user
-        // code runs: a stage that code adds may take this slot again, and no access to `slots`
-        // is still open while it does. (The payload is closures, which move bitwise.)
-        let payloadBytes = Self.slotStride - 16
-        return withUnsafeTemporaryAllocation(byteCount: payloadBytes, alignment: 8) { local in
-            let runner = withUnsafeMutableBytes(of: &slots) { bytes -> SlotRunner in
-                let slot = bytes.baseAddress! + index * Self.slotStride
-                local.baseAddress!.copyMemory(from: slot + 16, byteCount: payloadBytes)
-                return slot.assumingMemoryBound(to: SlotRunner.self).move()
+    func makeRoomForStage() {
+        let room = Self.inlineStageCount + overflowCapacity
+        let pending = stageEnd - stageHead
+        if stageHead > 0, pending <= room / 2 {
+            for offset in 0..<pending {
+                withUnsafeTemporaryAllocation(byteCount: Self.stageStride, alignment: 8) { record in
+                    withStageRecord(stageHead + offset) {
+                        record.baseAddress!.copyMemory(from: $0, byteCount: Self.stageStride)
+                    }
+                    withStageRecord(offset) { $0.copyMemory(from: record.baseAddress!, byteCount: Self.stageStride) }
+                }
             }
+            stageHead = 0
+            stageEnd = pending
+            return
+        }
+        // `realloc` grows in place when it can, and moves a large buffer by remapping its pages
+        // instead of copying them.
+        let capacity = max(12, overflowCapacity * 2)
+        guard let grown = realloc(overflow, capacity * Self.stageStride) else {
+            fatalError("out of memory for \(capacity) queued Deferred stages")
+        }
+        overflow = grown
+        overflowCapacity = capacity
+    }
+
+    /// The most overflow records an idle chain keeps (12 KiB); a larger buffer is freed as soon as
+    /// the queue empties, so a chain that once queued a million stages does not hold them.
+    @inlinable static var retainedOverflowCapacity: Int { 256 }
+
+    /// Frees the overflow buffer (the queue must not use it).
+    @usableFromInline
+    func releaseOverflow() {
+        free(overflow)
+        overflow = nil
+        overflowCapacity = 0
+    }
+
+    /// Removes the first queued stage and runs (or, with `run` false, discards) it.
+    @usableFromInline
+    func runFirstStage(run: Bool) -> StageOutcome {
+        let index = stageHead
+        if index + 1 == stageEnd {
+            stageHead = 0
+            stageEnd = 0
+        } else {
+            stageHead = index + 1
+        }
+        // The record is emptied (runner and payload moved, bitwise, to the stack) before any user
+        // code runs: a stage that code adds may take this record's place again, or move the queue,
+        // and no access to the queue's storage is still open while it does.
+        return withUnsafeTemporaryAllocation(byteCount: Self.payloadBytes, alignment: 8) { local in
+            let runner = withStageRecord(index) { record -> StageRunner in
+                local.baseAddress!.copyMemory(from: record + 16, byteCount: Self.payloadBytes)
+                return record.assumingMemoryBound(to: StageRunner.self).move()
+            }
+            if stageEnd == 0, overflowCapacity > Self.retainedOverflowCapacity { releaseOverflow() }
             return runner(self, local.baseAddress!, run)
         }
-    }
-
-    /// Appends a stage to run after the ones already queued.
-    @inlinable @inline(__always)
-    func append(_ stage: DeferredStage) {
-        if let last = tail {
-            last.next = stage
-        } else {
-            head = stage
-        }
-        tail = stage
-    }
-
-    /// Removes and returns the first queued stage.
-    @inline(__always)
-    func popFirst() -> DeferredStage? {
-        guard let first = head else { return nil }
-        head = first.next
-        first.next = nil
-        if head == nil { tail = nil }
-        return first
     }
 
     /// Makes the chain continue with the result of `inner`, a `T` chain returned by one of its
@@ -372,7 +409,8 @@ final class DeferredChain {
             return true
         }
         waitingOn = inner
-        inner.append(ResumeStage<T>(resuming: self))
+        let (payload, runner) = ResumeStage<T>.queued(resuming: self)
+        inner.appendStage(payload, runner)
         return false
     }
 
@@ -422,18 +460,16 @@ final class DeferredChain {
             if current.isReady, current.hasPendingStages {
                 current.isRunning = true
                 var resumed: DeferredChain?
-                while current.state != .none {
-                    if current.slotEnd != 0 {
-                        if !current.runFirstSlot(run: true) { break }
+                running: while current.state != .none, current.stageEnd != 0 {
+                    switch current.runFirstStage(run: true) {
+                    case .proceed:
                         continue
-                    }
-                    guard let stage = current.popFirst() else { break }
-                    if let target = stage.resumeTarget {
-                        stage.handOver(from: current, to: target)
+                    case .wait:
+                        break running
+                    case .resume(let target):
                         resumed = target
-                        break
+                        break running
                     }
-                    if !stage.run(in: current) { break }
                 }
                 current.isRunning = false
                 if let resumed {
@@ -449,7 +485,7 @@ final class DeferredChain {
     }
 
     /// Runs one stage at once on a chain that has a result and nothing queued (the fast path for
-    /// adding to a fired Deferred: no node is allocated). `apply` returns false when the chain
+    /// adding to a fired Deferred: nothing is queued). `apply` returns false when the chain
     /// must now wait on a Deferred the stage returned.
     @inlinable @inline(__always)
     func runInline(_ apply: (DeferredChain) -> Bool) {
@@ -460,6 +496,7 @@ final class DeferredChain {
     }
 
     /// Cancels the chain: see ``Deferred/cancel()``.
+    @usableFromInline
     func cancel() {
         if !hasFired {
             if let canceller {
