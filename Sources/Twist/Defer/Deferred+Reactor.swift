@@ -9,7 +9,7 @@ extension Deferred {
     /// fired the Deferred when this returns. Called before the reactor runs, it starts on the
     /// reactor's first turn. Every `await` in it resumes on the reactor thread (the body is
     /// `nonisolated(nonsending)`: it inherits the reactor isolation it is called from, and
-    /// ``Deferred/value(isolation:)`` inside it resumes on the reactor too). A plain `async` closure
+    /// ``Deferred/value()`` inside it resumes on the reactor too). A plain `async` closure
     /// made *inside* the body (say, for `withValue`) does not inherit it and runs on the global
     /// executor; use the form whose body takes an `isolated Reactor` for that.
     /// ``Deferred/cancel()`` cancels the task: the `await` it is suspended at (for example a

@@ -1,5 +1,6 @@
 /// A Deferred that has already succeeded with `value` (Twisted's `succeed`): callbacks added to it
 /// run at once. It behaves exactly like one created unfired and then fired by hand.
+@inlinable
 public func succeed<Value>(_ value: Value) -> Deferred<Value> {
     let deferred = Deferred<Value>()
     try! deferred.callback(value)
