@@ -173,7 +173,7 @@ final class DeferredChain {
             break
         }
         while stageEnd != 0 { _ = runFirstStage(run: false) }
-        free(overflow)
+        if let overflow { free(overflow) }
     }
 
     // MARK: Typed access to the current value
@@ -348,7 +348,8 @@ final class DeferredChain {
         }
         // `realloc` grows in place when it can, and moves a large buffer by remapping its pages
         // instead of copying them.
-        let capacity = max(12, overflowCapacity * 2)
+        // The first buffer takes the queue to 32 records (1.5 KiB), enough for most chains.
+        let capacity = overflowCapacity == 0 ? 28 : overflowCapacity * 2
         guard let grown = realloc(overflow, capacity * Self.stageStride) else {
             fatalError("out of memory for \(capacity) queued Deferred stages")
         }
