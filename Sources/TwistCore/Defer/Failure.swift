@@ -22,7 +22,7 @@ public struct Failure: Error, CustomStringConvertible {
     /// If `error` is already a `Failure`, the new failure takes over its error and its location
     /// (Twisted: a Failure built from a Failure takes over its value), so failures never nest.
     public init(_ error: any Error, fileID: StaticString = #fileID, line: UInt = #line) {
-        if let failure = error as? Failure {
+        if let failure = exactCast(error, to: Failure.self) {
             self = failure
         } else {
             self.error = error
@@ -34,7 +34,8 @@ public struct Failure: Error, CustomStringConvertible {
     /// Wraps an error caught from a stage, without a location (the throw site is not known).
     @usableFromInline
     init(caught error: any Error) {
-        if let failure = error as? Failure {
+        // A Failure is a struct, so "is it a Failure?" is exactly an exact-type question.
+        if let failure = exactCast(error, to: Failure.self) {
             self = failure
         } else {
             self.error = error
@@ -44,8 +45,9 @@ public struct Failure: Error, CustomStringConvertible {
     }
 
     /// The wrapped error as an `E`, or nil when it is not one (Twisted's `check` with one type).
+    @inlinable
     public func check<E: Error>(_ type: E.Type) -> E? {
-        error as? E
+        exactCast(error, to: E.self) ?? (error as? E)
     }
 
     /// The first of two or more types that the wrapped error is an instance of, or nil (Twisted's
@@ -58,9 +60,9 @@ public struct Failure: Error, CustomStringConvertible {
 
     /// Returns the wrapped error as an `E`; otherwise rethrows the *original* error, so an errback
     /// can handle one kind of error and let the others continue down the chain (Twisted's `trap`).
-    @discardableResult
+    @inlinable @discardableResult
     public func trap<E: Error>(_ type: E.Type) throws -> E {
-        if let matched = error as? E { return matched }
+        if let matched = check(E.self) { return matched }
         throw self
     }
 

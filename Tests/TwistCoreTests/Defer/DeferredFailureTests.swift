@@ -33,6 +33,36 @@ struct DeferredFailureTests {
         #expect(throws: Failure.self) { try failure.trap(OtherError.self, CancelledError.self) }
     }
 
+    /// `check` and `trap` answer exact types without the general cast, and fall back to it for the
+    /// rest: a superclass still matches, and a struct larger than an existential's buffer is read
+    /// whole.
+    class BaseError: Error, @unchecked Sendable {}
+    final class DerivedError: BaseError, @unchecked Sendable {}
+    struct LargeError: Error { let a, b, c, d, e: Int; let text: String }
+
+    @Test func checkMatchesExactTypesAndSuperclassesAlike() {
+        let derived = DerivedError()
+        let failure = Failure(derived)
+        #expect(failure.check(DerivedError.self) === derived)
+        #expect(failure.check(BaseError.self) === derived)
+        #expect(failure.check(ClassError.self) == nil)
+
+        let large = Failure(LargeError(a: 1, b: 2, c: 3, d: 4, e: 5, text: "kept"))
+        let read = large.check(LargeError.self)
+        #expect(read?.e == 5)
+        #expect(read?.text == "kept")
+        #expect(large.check(TestError.self) == nil)
+    }
+
+    @Test func aFailureRethrownThroughAnyErrorIsNotWrappedAgain() throws {
+        let first = Failure(TestError(code: 7))
+        let rethrown: any Error = first
+        let again = Failure(rethrown)
+        #expect(again.line == first.line)
+        #expect(again.check(TestError.self)?.code == 7)
+        #expect(again.check(Failure.self) == nil)
+    }
+
     @Test func failureMadeFromAFailureTakesOverItsErrorAndLocation() {
         let first = Failure(TestError(code: 3))
         let second = Failure(first)
