@@ -31,8 +31,11 @@ extension Deferred {
     /// - Returns: the same Deferred, typed by the callback's result.
     @inlinable @inline(__always) @discardableResult
     public func addCallback<New>(_ callback: @escaping (Value) throws -> New) -> Deferred<New> {
-        addStage("addCallback", { ValueStage<Value, New>.apply($0, callback, nil) }) {
-            ValueStage<Value, New>.queued(callback, nil)
+        addStage("addCallback", {
+            CallbackStage<Value, New>.apply($0, callback)
+            return true
+        }) {
+            CallbackStage<Value, New>.queued(callback)
         }
     }
 
@@ -54,8 +57,11 @@ extension Deferred {
     /// - Returns: the same Deferred (its result type does not change).
     @inlinable @inline(__always) @discardableResult
     public func addErrback(_ errback: @escaping (Failure) throws -> Value) -> Deferred<Value> {
-        addStage("addErrback", { ValueStage<Value, Value>.apply($0, nil, errback) }) {
-            ValueStage<Value, Value>.queued(nil, errback)
+        addStage("addErrback", {
+            ErrbackStage<Value>.apply($0, errback)
+            return true
+        }) {
+            ErrbackStage<Value>.queued(errback)
         }
     }
 
@@ -79,7 +85,10 @@ extension Deferred {
         _ callback: @escaping (Value) throws -> New,
         _ errback: @escaping (Failure) throws -> New
     ) -> Deferred<New> {
-        addStage("addCallbacks", { ValueStage<Value, New>.apply($0, callback, errback) }) {
+        addStage("addCallbacks", {
+            ValueStage<Value, New>.apply($0, callback, errback)
+            return true
+        }) {
             ValueStage<Value, New>.queued(callback, errback)
         }
     }

@@ -72,18 +72,89 @@ extension DeferredChain {
     }
 }
 
-/// A callback/errback pair returning plain values (`addCallback`, `addErrback`, `addCallbacks`).
-/// A nil member passes its kind of result through unchanged (it is nil only when `In` is `Out`).
+/// A callback returning a plain value (`addCallback`): it runs on a value; a failure passes it by.
+@usableFromInline
+enum CallbackStage<In, Out> {
+    /// The stage's closure as kept in the chain's queue.
+    @usableFromInline
+    struct Payload {
+        @usableFromInline let onSuccess: (In) throws -> Out
+
+        @inlinable
+        init(_ onSuccess: @escaping (In) throws -> Out) {
+            self.onSuccess = onSuccess
+        }
+    }
+
+    /// The stage to queue: its closure, and the ``StageRunner`` that runs it.
+    @inlinable @inline(__always)
+    static func queued(_ onSuccess: @escaping (In) throws -> Out) -> (Payload, StageRunner) {
+        (Payload(onSuccess), { chain, payload, run in
+            let stored = payload.assumingMemoryBound(to: CallbackStage<In, Out>.Payload.self).move()
+            guard run else { return .proceed }
+            CallbackStage<In, Out>.apply(chain, stored.onSuccess)
+            return .proceed
+        })
+    }
+
+    /// Runs the callback on the chain's current value, if it has one, and stores what it produces.
+    @inlinable @inline(__always)
+    static func apply(_ chain: DeferredChain, _ onSuccess: (In) throws -> Out) {
+        if chain.state == .success {
+            let input = chain.takeValue(In.self)
+            chain.store { try onSuccess(input) }
+        }
+        chain.resultHandedOff = false
+    }
+}
+
+/// An errback returning a plain value (`addErrback`): it runs on a failure; a value passes it by.
+@usableFromInline
+enum ErrbackStage<Value> {
+    /// The stage's closure as kept in the chain's queue.
+    @usableFromInline
+    struct Payload {
+        @usableFromInline let onFailure: (Failure) throws -> Value
+
+        @inlinable
+        init(_ onFailure: @escaping (Failure) throws -> Value) {
+            self.onFailure = onFailure
+        }
+    }
+
+    /// The stage to queue: its closure, and the ``StageRunner`` that runs it.
+    @inlinable @inline(__always)
+    static func queued(_ onFailure: @escaping (Failure) throws -> Value) -> (Payload, StageRunner) {
+        (Payload(onFailure), { chain, payload, run in
+            let stored = payload.assumingMemoryBound(to: ErrbackStage<Value>.Payload.self).move()
+            guard run else { return .proceed }
+            ErrbackStage<Value>.apply(chain, stored.onFailure)
+            return .proceed
+        })
+    }
+
+    /// Runs the errback on the chain's current failure, if it has one, and stores what it produces.
+    @inlinable @inline(__always)
+    static func apply(_ chain: DeferredChain, _ onFailure: (Failure) throws -> Value) {
+        if chain.state == .failure {
+            let failure = chain.takeFailure()
+            chain.store { try onFailure(failure) }
+        }
+        chain.resultHandedOff = false
+    }
+}
+
+/// A callback/errback pair returning plain values (`addCallbacks`): exactly one of them runs.
 @usableFromInline
 enum ValueStage<In, Out> {
     /// The stage's closures as kept in the chain's queue.
     @usableFromInline
     struct Payload {
-        @usableFromInline let onSuccess: ((In) throws -> Out)?
-        @usableFromInline let onFailure: ((Failure) throws -> Out)?
+        @usableFromInline let onSuccess: (In) throws -> Out
+        @usableFromInline let onFailure: (Failure) throws -> Out
 
         @inlinable
-        init(_ onSuccess: ((In) throws -> Out)?, _ onFailure: ((Failure) throws -> Out)?) {
+        init(_ onSuccess: @escaping (In) throws -> Out, _ onFailure: @escaping (Failure) throws -> Out) {
             self.onSuccess = onSuccess
             self.onFailure = onFailure
         }
@@ -92,32 +163,29 @@ enum ValueStage<In, Out> {
     /// The stage to queue: its closures, and the ``StageRunner`` that runs them.
     @inlinable @inline(__always)
     static func queued(
-        _ onSuccess: ((In) throws -> Out)?, _ onFailure: ((Failure) throws -> Out)?
+        _ onSuccess: @escaping (In) throws -> Out, _ onFailure: @escaping (Failure) throws -> Out
     ) -> (Payload, StageRunner) {
         (Payload(onSuccess, onFailure), { chain, payload, run in
             let stored = payload.assumingMemoryBound(to: ValueStage<In, Out>.Payload.self).move()
             guard run else { return .proceed }
-            return ValueStage<In, Out>.apply(chain, stored.onSuccess, stored.onFailure) ? .proceed : .wait
+            ValueStage<In, Out>.apply(chain, stored.onSuccess, stored.onFailure)
+            return .proceed
         })
     }
 
-    /// Runs the stage on the chain's current result and stores what it produces. Returns false
-    /// when the chain must now wait on a Deferred the stage returned.
+    /// Runs the callback on a value or the errback on a failure, and stores what it produces.
     @inlinable @inline(__always)
     static func apply(
-        _ chain: DeferredChain, _ onSuccess: ((In) throws -> Out)?, _ onFailure: ((Failure) throws -> Out)?
-    ) -> Bool {
+        _ chain: DeferredChain, _ onSuccess: (In) throws -> Out, _ onFailure: (Failure) throws -> Out
+    ) {
         if chain.state == .success {
-            if let onSuccess {
-                let input = chain.takeValue(In.self)
-                chain.store { try onSuccess(input) }
-            }
-        } else if let onFailure {
+            let input = chain.takeValue(In.self)
+            chain.store { try onSuccess(input) }
+        } else {
             let failure = chain.takeFailure()
             chain.store { try onFailure(failure) }
         }
         chain.resultHandedOff = false
-        return true
     }
 }
 
