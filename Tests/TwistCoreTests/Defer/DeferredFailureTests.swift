@@ -47,6 +47,14 @@ struct DeferredFailureTests {
         #expect(failure.check(BaseError.self) === derived)
         #expect(failure.check(ClassError.self) == nil)
 
+        // Boxed under its superclass's type: the exact type of the box is BaseError, not the
+        // instance's, and the subclass is still found.
+        let asBase: BaseError = DerivedError()
+        let boxedAsBase = Failure(asBase)
+        #expect(boxedAsBase.check(DerivedError.self) === asBase)
+        #expect(boxedAsBase.check(BaseError.self) === asBase)
+        #expect((try? boxedAsBase.trap(DerivedError.self)) === asBase)
+
         let large = Failure(LargeError(a: 1, b: 2, c: 3, d: 4, e: 5, text: "kept"))
         let read = large.check(LargeError.self)
         #expect(read?.e == 5)
