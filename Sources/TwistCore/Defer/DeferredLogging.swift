@@ -13,8 +13,9 @@ public enum DeferredLogging {
     /// The last resort when neither the Deferred nor the task-local names a logger.
     static let fallback = Logger(label: "twist.deferred")
 
-    /// Logs `failure` as an unhandled error in a Deferred: a critical "Unhandled error in
-    /// Deferred:" record, then an error record with the failure itself (as Twisted logs two events).
+    /// Logs `failure` as an unhandled error in a Deferred, as Twisted logs two events: a critical
+    /// "Unhandled error in Deferred:" record, then an error record with the failure's traceback
+    /// text, "Unhandled Error\nTraceback …" (see `Failure.logText(why:)`).
     static func reportUnhandled(_ failure: Failure, to logger: Logger?) {
         let logger = logger ?? Self.logger ?? fallback
         var metadata: Logger.Metadata = ["error.type": "\(type(of: failure.error))"]
@@ -22,12 +23,13 @@ public enum DeferredLogging {
             metadata["failure.location"] = "\(fileID):\(line)"
         }
         logger.critical("Unhandled error in Deferred:", metadata: metadata)
-        logger.error("\(failure)", metadata: metadata)
+        logger.error("\(failure.logText())", metadata: metadata)
     }
 }
 
 /// Logs `failure` and passes it on, so the chain stays failed (Twisted's `logError`): use it as a
 /// pass-through errback, `d.addErrback(logError)`, to record a failure that a later stage handles.
+/// The record's text is the failure's traceback, "Unhandled Error\nTraceback …", as Twisted logs it.
 ///
 /// It logs to ``DeferredLogging/logger``, or "twist.deferred" when that is not set.
 ///
@@ -40,6 +42,6 @@ public func logError<Value>(_ failure: Failure) throws -> Value {
 ///
 /// - Throws: `failure`, always.
 public func logError<Value>(_ failure: Failure, to logger: Logger) throws -> Value {
-    logger.error("\(failure)", metadata: ["error.type": "\(type(of: failure.error))"])
+    logger.error("\(failure.logText())", metadata: ["error.type": "\(type(of: failure.error))"])
     throw failure
 }
