@@ -136,11 +136,16 @@ final class DeferredChain {
     /// Where an unhandled failure is reported; nil means ``DeferredLogging``'s current logger.
     let logger: Logger?
 
+    /// The creation and first-fire stacks, recorded only while debugging (see
+    /// DeferredChain+Debugging.swift); otherwise nil, which is all that firing checks.
+    @exclusivity(unchecked) @usableFromInline var debugInfo: DeferredDebugInfo?
+
     @usableFromInline
     init(inputType: Any.Type, logger: Logger?) {
         self.inputType = inputType
         self.currentType = inputType
         self.logger = logger
+        recordCreationIfDebugging()
     }
 
     deinit {
@@ -385,9 +390,10 @@ final class DeferredChain {
                 suppressAlreadyCalled = false
                 return false
             }
-            throw AlreadyCalledError()
+            throw alreadyCalledError()
         }
         hasFired = true
+        if _slowPath(debugInfo != nil) { recordFirstInvoker() }
         canceller = nil
         return true
     }
