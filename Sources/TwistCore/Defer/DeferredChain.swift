@@ -151,7 +151,7 @@ final class DeferredChain {
     deinit {
         switch state {
         case .failure:
-            if !resultHandedOff, let failure { DeferredLogging.reportUnhandled(failure, to: logger) }
+            if !resultHandedOff, let failure { DeferredLogging.reportUnhandled(failure, to: logger, debugInfo) }
         case .success:
             if !storedIsTrivial { destroyStoredValue() }
         case .none:

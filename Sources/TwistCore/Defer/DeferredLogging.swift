@@ -15,15 +15,25 @@ public enum DeferredLogging {
 
     /// Logs `failure` as an unhandled error in a Deferred, as Twisted logs two events: a critical
     /// "Unhandled error in Deferred:" record, then an error record with the failure's traceback
-    /// text, "Unhandled Error\nTraceback …" (see `Failure.logText(why:)`).
-    static func reportUnhandled(_ failure: Failure, to logger: Logger?) {
+    /// text, "Unhandled Error\nTraceback …" (see `Failure.logText(why:)`). When the Deferred
+    /// recorded debugging stacks (`debugInfo`), that record starts with "(debug: <stacks>)" in
+    /// place of "Unhandled Error", as Twisted's does; the stacks are symbolicated only if the
+    /// logger takes error records.
+    static func reportUnhandled(_ failure: Failure, to logger: Logger?, _ debugInfo: DeferredDebugInfo? = nil) {
         let logger = logger ?? Self.logger ?? fallback
         var metadata: Logger.Metadata = ["error.type": "\(type(of: failure.error))"]
         if let fileID = failure.fileID, let line = failure.line {
             metadata["failure.location"] = "\(fileID):\(line)"
         }
         logger.critical("Unhandled error in Deferred:", metadata: metadata)
-        logger.error("\(failure.logText())", metadata: metadata)
+        logger.error("\(unhandledText(failure, debugInfo))", metadata: metadata)
+    }
+
+    /// The text of an unhandled failure's record: headed by the debugging stacks when any were
+    /// recorded, by "Unhandled Error" otherwise.
+    private static func unhandledText(_ failure: Failure, _ debugInfo: DeferredDebugInfo?) -> String {
+        let tracebacks = debugInfo?.tracebacks() ?? ""
+        return tracebacks.isEmpty ? failure.logText() : failure.logText(why: "(debug: \(tracebacks))")
     }
 }
 

@@ -1,7 +1,9 @@
 import Testing
 import TwistCore
+import TwistTesting
 
-// Spec item 18: the stacks a debugged Deferred records, in a second fire's AlreadyCalledError.
+// Spec items 18 and 51: the stacks a debugged Deferred records, in a second fire's
+// AlreadyCalledError and in an unhandled failure's log record.
 //
 // Every test here depends on the process-wide switch, so they run one at a time (`.serialized`),
 // and each restores the switch when it ends. Suites elsewhere run meanwhile; the Deferreds they
@@ -15,8 +17,8 @@ enum FireKind: String, CaseIterable, Sendable {
 
 /// Creates the Deferred under test: its name must appear among the creator's frames.
 @inline(never)
-private func createdHere() -> Deferred<Int> {
-    Deferred<Int>()
+private func createdHere(logger: LogCapture? = nil) -> Deferred<Int> {
+    Deferred<Int>(logger: logger?.logger())
 }
 
 /// Fires `d` for the first time: its name must appear among the first invoker's frames.
@@ -169,5 +171,70 @@ struct DeferredDebuggingTests {
             #expect(text.hasPrefix(" C: Deferred was created:\n"))
             #expect(lines(of: text, prefixed: " I:").isEmpty)
         }
+    }
+
+    // MARK: Unhandled failures in the log (item 51)
+
+    /// Twisted's test_errorLogDebugInfo.
+    @Test func unhandledFailureOfADebuggedDeferredIsLoggedAfterItsFirstInvoker() throws {
+        let capture = LogCapture()
+        try withDebugging(false) {
+            let d = createdHere(logger: capture)
+            d.debug = true
+            d.addCallback { _ -> Int in throw TestError(code: 51) }
+            try firedFirstHere(d, .callback)
+        }
+        let records = capture.records
+        #expect(records.count == 2)
+        #expect(records.first?.message == "Unhandled error in Deferred:")
+        let text = try #require(records.last?.message)
+        #expect(text.hasPrefix("(debug:  I: First Invoker was:\n I:"))
+        #expect(text.contains("firedFirstHere"))
+        #expect(text.hasSuffix("\n)\nTraceback (failure with no frames): TwistCoreTests.TestError: TestError(code: 51)"))
+        #expect(!text.contains("Failure("))
+    }
+
+    @Test func unhandledFailureOfADeferredCreatedWhileDebuggingIsLoggedAfterBothStacks() throws {
+        let capture = LogCapture()
+        try withDebugging(true) {
+            let d = createdHere(logger: capture)
+            try firedFirstHere(d, .errback)
+        }
+        let text = try #require(capture.records.last?.message)
+        #expect(text.hasPrefix("(debug:  C: Deferred was created:\n C:"))
+        #expect(text.contains("\n I: First Invoker was:\n I:"))
+        #expect(text.contains("createdHere") && text.contains("firedFirstHere"))
+        #expect(text.contains("\n)\nTraceback (most recent call last):\n"))
+    }
+
+    /// Twisted's test_errorLogNoRepr, for a failure whose origin is known.
+    @Test func unhandledFailureWithoutDebuggingIsLoggedAsATracebackWithoutTheFailureRepr() throws {
+        let capture = LogCapture()
+        var line: UInt = 0
+        withDebugging(false) {
+            let d = createdHere(logger: capture)
+            line = #line; try? d.errback(TestError(code: 8))
+        }
+        let text = try #require(capture.records.last?.message)
+        #expect(
+            text == """
+                Unhandled Error
+                Traceback (most recent call last):
+                  File "TwistCoreTests/DeferredDebuggingTests.swift", line \(line)
+                TwistCoreTests.TestError: TestError(code: 8)
+                """
+        )
+        #expect(!text.contains("Failure("))
+    }
+
+    @Test func unhandledFailureThrownByACallbackIsLoggedAsATracebackWithNoFrames() throws {
+        let capture = LogCapture()
+        withDebugging(false) {
+            DeferredLogging.$logger.withValue(capture.logger()) {
+                _ = succeed(1).addCallback { _ -> Int in throw TestError(code: 9) }
+            }
+        }
+        let text = try #require(capture.records.last?.message)
+        #expect(text == "Unhandled Error\nTraceback (failure with no frames): TwistCoreTests.TestError: TestError(code: 9)")
     }
 }
