@@ -6,8 +6,12 @@ import TwistTesting
 // AlreadyCalledError and in an unhandled failure's log record.
 //
 // Every test here depends on the process-wide switch, so they run one at a time (`.serialized`),
-// and each restores the switch when it ends. Suites elsewhere run meanwhile; the Deferreds they
-// create while the switch is on merely record stacks (no other test looks at debug text).
+// and each restores the switch when it ends. Suites elsewhere run meanwhile, and the Deferreds they
+// create while the switch is on record stacks: harmless to their results (no other test looks at
+// debug text), but not free (microseconds each, and some tests make 100,000 Deferreds against a
+// deadline). So the switch is on only around creating and first firing, never while stacks are
+// symbolicated (a fraction of a second each): a Deferred that must stay debugged for its second
+// fire gets its own `debug` set before the switch goes off.
 
 /// Which way a test fires a Deferred.
 enum FireKind: String, CaseIterable, Sendable {
@@ -67,12 +71,14 @@ struct DeferredDebuggingTests {
     func secondFireWhileDebuggingNamesTheCreatorAndTheFirstInvokerButNotTheSecondCaller(
         first: FireKind, second: FireKind
     ) throws {
-        let error = try withDebugging(true) { () throws -> AlreadyCalledError? in
+        let d = try withDebugging(true) {
             let d = createdHere()
-            defer { d.swallow() }
             try firedFirstHere(d, first)
-            return firedAgainHere(d, second)
+            d.debug = true
+            return d
         }
+        let error = firedAgainHere(d, second)
+        d.swallow()
         let text = try #require(error?.debugTracebacks)
         let creator = lines(of: text, prefixed: " C:")
         let invoker = lines(of: text, prefixed: " I:")
@@ -166,7 +172,7 @@ struct DeferredDebuggingTests {
             Deferred.setDebugging(false)
             try firedFirstHere(f, .callback)
             #expect(firedAgainHere(f, .callback) == AlreadyCalledError())
-            Deferred.setDebugging(true)
+            f.debug = true
             let text = try #require(firedAgainHere(f, .callback)?.debugTracebacks)
             #expect(text.hasPrefix(" C: Deferred was created:\n"))
             #expect(lines(of: text, prefixed: " I:").isEmpty)
@@ -196,9 +202,13 @@ struct DeferredDebuggingTests {
 
     @Test func unhandledFailureOfADeferredCreatedWhileDebuggingIsLoggedAfterBothStacks() throws {
         let capture = LogCapture()
-        try withDebugging(true) {
-            let d = createdHere(logger: capture)
-            try firedFirstHere(d, .errback)
+        do {
+            let d = try withDebugging(true) {
+                let d = createdHere(logger: capture)
+                try firedFirstHere(d, .errback)
+                return d
+            }
+            #expect(!d.debug)
         }
         let text = try #require(capture.records.last?.message)
         #expect(text.hasPrefix("(debug:  C: Deferred was created:\n C:"))
