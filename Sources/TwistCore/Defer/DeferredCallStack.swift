@@ -44,13 +44,16 @@ struct DeferredCallStack {
         return frames.reversed().map { Self.line(for: $0, images: symbolicated.images) }
     }
 
-    /// True for a frame of the code between the public Deferred API and the capture: this type and
-    /// `DeferredChain` (whose demangled names start with the type's name, after "static " or
-    /// "specialized " when those apply).
+    /// True for a frame of the code between the public Deferred API and the capture: this type,
+    /// `DeferredDebugInfo` and `DeferredChain` (demangled names carry the type's name, after
+    /// "static " or "specialized " when those apply).
     private static func isInternal(_ frame: SymbolicatedBacktrace.Frame) -> Bool {
         guard let name = frame.symbol?.name else { return false }
-        return name.contains("DeferredChain.") || name.contains("DeferredCallStack.")
+        return internalTypes.contains { name.contains($0) }
     }
+
+    /// The types whose frames ``isInternal(_:)`` leaves out.
+    private static let internalTypes = ["DeferredChain.", "DeferredDebugInfo.", "DeferredCallStack."]
 
     /// One frame as a line of text (see ``lines()``).
     private static func line(for frame: SymbolicatedBacktrace.Frame, images: ImageMap) -> String {

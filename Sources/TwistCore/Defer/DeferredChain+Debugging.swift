@@ -1,24 +1,16 @@
-// The debugging hooks of a chain (spec items 18 and 51). DeferredChain calls them from three
-// places: its initializer (one relaxed load and a branch when debugging is off), `beginFire` (one
-// nil check on a first fire, and the error of a second fire), and its deinit (the unhandled
-// failure's report). Everything else lives here, out of line.
+// The debugging hooks of a chain (spec items 18 and 51). DeferredChain reaches them from four
+// places, each a line: its initializer (`DeferredDebugInfo.forNewChain()`: one relaxed load and a
+// branch while debugging is off), `fire` and `fire(failure:)` (a nil check on a first fire),
+// `beginFire` (the error of a second fire), and its deinit (the unhandled failure's report).
+// Everything else lives here and in DeferredDebugInfo.swift, out of line.
+//
+// `beginFire` itself only gained the out-of-line throw: with the nil check in it too, it grew past
+// what the optimizer inlines across modules, and every fire paid a call (about 20 instructions).
 
 extension DeferredChain {
-    /// Records where the chain is being created when debugging is on (Twisted records
-    /// `format_stack()` in `Deferred.__init__` when `self.debug` is true).
-    @inline(__always)
-    func recordCreationIfDebugging() {
-        if _slowPath(DeferredDebugSwitch.isOn) { recordCreation() }
-    }
-
-    /// Gives the chain a debug record holding the creator's stack.
-    @usableFromInline @inline(never)
-    func recordCreation() {
-        debugInfo = DeferredDebugInfo(creator: DeferredCallStack.capture())
-    }
-
-    /// Records the first invoker's stack when the chain is debugged now. `beginFire` calls it, on
-    /// the first fire only and only for a chain that has a debug record.
+    /// Records the first invoker's stack when the chain is debugged now. `fire` and
+    /// `fire(failure:)` call it for a chain that has a debug record, right after `beginFire`
+    /// accepted the first fire.
     ///
     /// A chain created while debugging was off has no record, so turning the global switch on later
     /// does not make it record its first invoker (Twisted's does): checking the switch on every fire
@@ -29,9 +21,15 @@ extension DeferredChain {
         debugInfo.invoker = DeferredCallStack.capture()
     }
 
+    /// Throws the error for a second fire (see ``alreadyCalledError()``); out of line, so that
+    /// `beginFire` stays small.
+    @usableFromInline @inline(never)
+    func throwAlreadyCalled() throws -> Never {
+        throw alreadyCalledError()
+    }
+
     /// The error for a second fire. When the chain is debugged now, it carries the recorded
     /// stacks (empty text when none was recorded), as Twisted's does; otherwise nothing.
-    @usableFromInline @inline(never)
     func alreadyCalledError() -> AlreadyCalledError {
         guard debugInfo?.isOn ?? DeferredDebugSwitch.isOn else { return AlreadyCalledError() }
         return AlreadyCalledError(debugTracebacks: debugInfo?.tracebacks() ?? "")

@@ -137,15 +137,16 @@ final class DeferredChain {
     let logger: Logger?
 
     /// The creation and first-fire stacks, recorded only while debugging (see
-    /// DeferredChain+Debugging.swift); otherwise nil, which is all that firing checks.
-    @exclusivity(unchecked) @usableFromInline var debugInfo: DeferredDebugInfo?
+    /// DeferredChain+Debugging.swift); otherwise nil, which is all that firing checks. Spelled
+    /// `Optional<…>` so it has no implicit nil: `init` initializes it rather than assigning over nil.
+    @exclusivity(unchecked) @usableFromInline var debugInfo: Optional<DeferredDebugInfo>
 
     @usableFromInline
     init(inputType: Any.Type, logger: Logger?) {
+        debugInfo = DeferredDebugInfo.forNewChain()
         self.inputType = inputType
         self.currentType = inputType
         self.logger = logger
-        recordCreationIfDebugging()
     }
 
     deinit {
@@ -390,10 +391,9 @@ final class DeferredChain {
                 suppressAlreadyCalled = false
                 return false
             }
-            throw alreadyCalledError()
+            try throwAlreadyCalled()
         }
         hasFired = true
-        if _slowPath(debugInfo != nil) { recordFirstInvoker() }
         canceller = nil
         return true
     }
@@ -402,6 +402,7 @@ final class DeferredChain {
     @inlinable
     func fire<T>(_ value: __owned T) throws {
         guard try beginFire() else { return }
+        if _slowPath(debugInfo != nil) { recordFirstInvoker() }
         storeValue(value)
         resultHandedOff = false
         if hasPendingStages { runStages() }
@@ -411,6 +412,7 @@ final class DeferredChain {
     @usableFromInline
     func fire(failure: Failure) throws {
         guard try beginFire() else { return }
+        if _slowPath(debugInfo != nil) { recordFirstInvoker() }
         storeFailure(failure)
         resultHandedOff = false
         if hasPendingStages { runStages() }

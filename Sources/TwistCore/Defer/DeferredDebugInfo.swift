@@ -18,6 +18,20 @@ final class DeferredDebugInfo {
         self.creator = creator
     }
 
+    /// The record for a chain being created: nil while debugging is off (one relaxed load and a
+    /// branch), otherwise one holding the creator's stack (Twisted records `format_stack()` in
+    /// `Deferred.__init__` when `self.debug` is true).
+    @inline(__always)
+    static func forNewChain() -> DeferredDebugInfo? {
+        DeferredDebugSwitch.isOn ? recordingCreation() : nil
+    }
+
+    /// A record holding the stack of the chain being created.
+    @inline(never)
+    static func recordingCreation() -> DeferredDebugInfo {
+        DeferredDebugInfo(creator: DeferredCallStack.capture())
+    }
+
     /// True when the Deferred is debugged now: its own setting, or else the process-wide default.
     var isOn: Bool {
         override ?? DeferredDebugSwitch.isOn
