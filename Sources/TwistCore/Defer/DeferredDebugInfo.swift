@@ -1,7 +1,6 @@
 /// What a Deferred records for debugging (Twisted's `DebugInfo`): where it was created, where it was
-/// first fired from, and its own ``Deferred/debug`` setting. A chain has one only while it is
-/// debugged (it was created while debugging was on, or its `debug` was set), so an ordinary chain
-/// pays one nil reference for it.
+/// first fired from, and its own ``Deferred/debug`` setting. A chain has one only if it was created
+/// while debugging was on or its `debug` was set, so an ordinary chain pays one nil reference.
 @usableFromInline
 final class DeferredDebugInfo {
     /// The Deferred's own `debug` setting; nil follows ``Deferred/isDebugging``.
