@@ -51,7 +51,8 @@ let package = Package(
             name: "CTwistShims",
             cSettings: [.define("_GNU_SOURCE")]
         ),
-        // Everything that needs no event loop and no system calls.
+        // Everything that needs no event loop and no system calls. (Deferred debugging records
+        // stacks with the toolchain's `Runtime` module, the Swift backtracer: no package to add.)
         .target(
             name: "TwistCore",
             dependencies: [.product(name: "Logging", package: "swift-log")],

@@ -156,8 +156,14 @@ final class DeferredChain {
     /// Where an unhandled failure is reported; nil means ``DeferredLogging``'s current logger.
     let logger: Logger?
 
+    /// The creation and first-fire stacks, recorded only while debugging (see
+    /// DeferredChain+Debugging.swift); otherwise nil, which is all that firing checks. Spelled
+    /// `Optional<…>` so it has no implicit nil: `init` initializes it rather than assigning over nil.
+    @exclusivity(unchecked) @usableFromInline var debugInfo: Optional<DeferredDebugInfo>
+
     @usableFromInline
     init(inputType: Any.Type, logger: Logger?) {
+        debugInfo = DeferredDebugInfo.forNewChain()
         self.inputType = inputType
         self.currentType = inputType
         self.logger = logger
@@ -166,7 +172,7 @@ final class DeferredChain {
     deinit {
         switch state {
         case .failure:
-            if !resultHandedOff, let failure { DeferredLogging.reportUnhandled(failure, to: logger) }
+            if !resultHandedOff, let failure { DeferredLogging.reportUnhandled(failure, to: logger, debugInfo) }
         case .success:
             if !storedIsTrivial { destroyStoredValue() }
         case .none:
@@ -424,7 +430,7 @@ final class DeferredChain {
                 suppressAlreadyCalled = false
                 return false
             }
-            throw AlreadyCalledError()
+            try throwAlreadyCalled()
         }
         hasFired = true
         canceller = nil
@@ -435,6 +441,7 @@ final class DeferredChain {
     @inlinable
     func fire<T>(_ value: __owned T) throws {
         guard try beginFire() else { return }
+        if _slowPath(debugInfo != nil) { recordFirstInvoker() }
         storeValue(value)
         resultHandedOff = false
         if hasPendingStages { runStages() }
@@ -444,6 +451,7 @@ final class DeferredChain {
     @usableFromInline
     func fire(failure: Failure) throws {
         guard try beginFire() else { return }
+        if _slowPath(debugInfo != nil) { recordFirstInvoker() }
         storeFailure(failure)
         resultHandedOff = false
         if hasPendingStages { runStages() }
