@@ -28,11 +28,13 @@ enum StageOutcome {
     case resume(DeferredChain)
 }
 
-/// Runs (`true`) or discards (`false`) one queued stage of a ``DeferredChain``: given the chain and
-/// the address of the stage's payload (its closures, already moved out of the queue to the
-/// caller's stack), it takes the payload and runs or drops it.
+/// Runs (`true`) or discards (`false`) one queued stage of a ``DeferredChain``: given the chain
+/// (unretained: the caller keeps it alive, and a trivial argument costs no retain and release
+/// where the stored closure passes its arguments indirectly) and the address of the stage's
+/// payload (its closures, already moved out of the queue to the caller's stack), it takes the
+/// payload and runs or drops it.
 @usableFromInline
-typealias StageRunner = (DeferredChain, UnsafeMutableRawPointer, Bool) -> StageOutcome
+typealias StageRunner = (Unmanaged<DeferredChain>, UnsafeMutableRawPointer, Bool) -> StageOutcome
 
 /// Raw storage for ``DeferredChain/inlineStageCount`` stage records of
 /// ``DeferredChain/stageStride`` bytes each: a ``StageRunner`` (two words), then up to four words
@@ -394,7 +396,7 @@ final class DeferredChain {
                 return record.assumingMemoryBound(to: StageRunner.self).move()
             }
             if stageEnd == 0, overflowCapacity > Self.retainedOverflowCapacity { releaseOverflow() }
-            return runner(self, local.baseAddress!, run)
+            return runner(Unmanaged.passUnretained(self), local.baseAddress!, run)
         }
     }
 

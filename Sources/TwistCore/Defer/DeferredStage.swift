@@ -29,7 +29,7 @@ enum ResumeStage<T> {
         (Payload(target), { source, payload, run in
             let target = payload.assumingMemoryBound(to: ResumeStage<T>.Payload.self).move().target
             guard run else { return .proceed }
-            ResumeStage<T>.handOver(from: source, to: target)
+            source._withUnsafeGuaranteedRef { ResumeStage<T>.handOver(from: $0, to: target) }
             return .resume(target)
         })
     }
@@ -92,7 +92,7 @@ enum CallbackStage<In, Out> {
         (Payload(onSuccess), { chain, payload, run in
             let stored = payload.assumingMemoryBound(to: CallbackStage<In, Out>.Payload.self).move()
             guard run else { return .proceed }
-            CallbackStage<In, Out>.apply(chain, stored.onSuccess)
+            chain._withUnsafeGuaranteedRef { CallbackStage<In, Out>.apply($0, stored.onSuccess) }
             return .proceed
         })
     }
@@ -128,7 +128,7 @@ enum ErrbackStage<Value> {
         (Payload(onFailure), { chain, payload, run in
             let stored = payload.assumingMemoryBound(to: ErrbackStage<Value>.Payload.self).move()
             guard run else { return .proceed }
-            ErrbackStage<Value>.apply(chain, stored.onFailure)
+            chain._withUnsafeGuaranteedRef { ErrbackStage<Value>.apply($0, stored.onFailure) }
             return .proceed
         })
     }
@@ -168,7 +168,7 @@ enum ValueStage<In, Out> {
         (Payload(onSuccess, onFailure), { chain, payload, run in
             let stored = payload.assumingMemoryBound(to: ValueStage<In, Out>.Payload.self).move()
             guard run else { return .proceed }
-            ValueStage<In, Out>.apply(chain, stored.onSuccess, stored.onFailure)
+            chain._withUnsafeGuaranteedRef { ValueStage<In, Out>.apply($0, stored.onSuccess, stored.onFailure) }
             return .proceed
         })
     }
@@ -213,7 +213,7 @@ enum DeferredValueStage<In, Out> {
         (Payload(onSuccess, onFailure), { chain, payload, run in
             let stored = payload.assumingMemoryBound(to: DeferredValueStage<In, Out>.Payload.self).move()
             guard run else { return .proceed }
-            return DeferredValueStage<In, Out>.apply(chain, stored.onSuccess, stored.onFailure) ? .proceed : .wait
+            return chain._withUnsafeGuaranteedRef { DeferredValueStage<In, Out>.apply($0, stored.onSuccess, stored.onFailure) } ? .proceed : .wait
         })
     }
 
@@ -259,7 +259,7 @@ enum BothStage<In, Out> {
         (Payload(body), { chain, payload, run in
             let stored = payload.assumingMemoryBound(to: BothStage<In, Out>.Payload.self).move()
             guard run else { return .proceed }
-            return BothStage<In, Out>.apply(chain, stored.body) ? .proceed : .wait
+            return chain._withUnsafeGuaranteedRef { BothStage<In, Out>.apply($0, stored.body) } ? .proceed : .wait
         })
     }
 
@@ -295,7 +295,7 @@ enum DeferredBothStage<In, Out> {
         (Payload(body), { chain, payload, run in
             let stored = payload.assumingMemoryBound(to: DeferredBothStage<In, Out>.Payload.self).move()
             guard run else { return .proceed }
-            return DeferredBothStage<In, Out>.apply(chain, stored.body) ? .proceed : .wait
+            return chain._withUnsafeGuaranteedRef { DeferredBothStage<In, Out>.apply($0, stored.body) } ? .proceed : .wait
         })
     }
 
@@ -332,7 +332,7 @@ enum ObserverStage<In> {
         (Payload(handles, body), { chain, payload, run in
             let stored = payload.assumingMemoryBound(to: ObserverStage<In>.Payload.self).move()
             guard run else { return .proceed }
-            return ObserverStage<In>.apply(chain, handles: stored.handles, stored.body) ? .proceed : .wait
+            return chain._withUnsafeGuaranteedRef { ObserverStage<In>.apply($0, handles: stored.handles, stored.body) } ? .proceed : .wait
         })
     }
 
