@@ -59,6 +59,11 @@ final class TCPConnection: IOHandler, TCPTransport {
     @exclusivity(unchecked) private var queueHead = 0
     /// The last queued chunk is the connection's own buffer, which small writes are appended to.
     @exclusivity(unchecked) private var lastChunkIsOwned = false
+    /// Bytes of this connection's small writes in the loop's `sendScratch` (only while its
+    /// `dataReceived` runs and until the flush after it), and how many of them were sent. They
+    /// come after everything in `queue`.
+    @exclusivity(unchecked) private var scratchBytes = 0
+    @exclusivity(unchecked) private var scratchSent = 0
     @exclusivity(unchecked) private(set) var queuedBytes = 0
     @exclusivity(unchecked) private var producer: RegisteredProducer?
     @exclusivity(unchecked) private var producerPaused = false
@@ -202,15 +207,25 @@ final class TCPConnection: IOHandler, TCPTransport {
         }
     }
 
-    /// Queues `data` behind what is already queued. A small write is copied into a buffer the
-    /// connection owns (appended to the last one when it can), so the queue keeps no reference
-    /// to the caller's buffer: a protocol that builds each message in a scratch buffer can reuse
-    /// it at once, without an allocation per message, and many small writes become one chunk of
-    /// the next `writev`. A large write is queued as the caller's slice, not copied.
+    /// Queues `data` behind what is already queued. A small write is copied, so the queue keeps no
+    /// reference to the caller's buffer (a protocol that builds each message in a scratch buffer
+    /// can reuse it at once) and many small writes become one chunk of the next `writev`: during
+    /// `dataReceived` into the loop's shared `sendScratch`, otherwise into a buffer the connection
+    /// owns (appended to the last one when it can). A large write is queued as the caller's
+    /// slice, not copied.
     private func enqueue(_ data: ArraySlice<UInt8>) {
         guard data.count <= Self.copyThreshold else {
+            moveScratchIntoQueue()
             queue.append(data)
             lastChunkIsOwned = false
+            return
+        }
+        if isDelivering {
+            // Deliveries never nest (one reactor pass at a time per thread), so the scratch is
+            // empty whenever a delivering connection first writes into it.
+            assert(scratchBytes > 0 || loop.sendScratch.isEmpty, "the loop's send scratch is in use by another connection")
+            loop.sendScratch.append(contentsOf: data)
+            scratchBytes += data.count
             return
         }
         if lastChunkIsOwned, queue.count > queueHead {
@@ -224,6 +239,31 @@ final class TCPConnection: IOHandler, TCPTransport {
             owned.append(contentsOf: data)
             queue.append(owned)
             lastChunkIsOwned = true
+        }
+    }
+
+    /// Moves this connection's unsent bytes out of the loop's `sendScratch` into its own queue (a
+    /// copy; only when a flush could not send them all, or a large write must queue behind them),
+    /// and empties the scratch for the next delivery.
+    private func moveScratchIntoQueue() {
+        guard scratchBytes > 0 else { return }
+        if scratchSent < scratchBytes {
+            queue.append(ArraySlice(Array(loop.sendScratch[scratchSent..<scratchBytes])))
+            lastChunkIsOwned = true
+        }
+        releaseScratch()
+    }
+
+    /// Empties the loop's `sendScratch` of this connection's bytes (sent, moved, or dropped because
+    /// the connection failed). A scratch grown past 64 KiB by one large burst is given back.
+    private func releaseScratch() {
+        guard scratchBytes > 0 else { return }
+        scratchBytes = 0
+        scratchSent = 0
+        if loop.sendScratch.capacity > 65_536 {
+            loop.sendScratch = []
+        } else {
+            loop.sendScratch.removeAll(keepingCapacity: true)
         }
     }
 
@@ -261,6 +301,8 @@ final class TCPConnection: IOHandler, TCPTransport {
     /// the socket does not take waits for the writable event; when everything went out, this ends
     /// as a write that went out at once would have.
     private func flushAfterDelivery() {
+        // Whatever happens here, the scratch is this connection's no longer when this returns.
+        defer { moveScratchIntoQueue() }
         guard queuedBytes > 0, state == .connected || state == .disconnecting, writeQueued() else { return }
         if queuedBytes > 0 {
             watchers.startWriting()
@@ -283,8 +325,18 @@ final class TCPConnection: IOHandler, TCPTransport {
                 gatherAndWrite(from: index, chunks: 0, into: buffer.baseAddress!)
             }
         }
-        if chunks == Self.maximumChunksPerWrite || index == queue.count {
+        if chunks == Self.maximumChunksPerWrite {
             return Glibc.writev(fd, vectors, Int32(chunks))
+        }
+        if index == queue.count {
+            guard scratchSent < scratchBytes else { return Glibc.writev(fd, vectors, Int32(chunks)) }
+            return loop.sendScratch.withUnsafeBytes { bytes in
+                vectors[chunks] = iovec(
+                    iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress! + scratchSent),
+                    iov_len: scratchBytes - scratchSent
+                )
+                return Glibc.writev(fd, vectors, Int32(chunks + 1))
+            }
         }
         return queue[index].withUnsafeBytes { bytes in
             vectors[chunks] = iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress), iov_len: bytes.count)
@@ -296,7 +348,7 @@ final class TCPConnection: IOHandler, TCPTransport {
     private func consume(_ count: Int) {
         queuedBytes -= count
         var remaining = count
-        while remaining > 0 {
+        while remaining > 0, queueHead < queue.count {
             let chunk = queue[queueHead]
             if chunk.count <= remaining {
                 remaining -= chunk.count
@@ -307,6 +359,7 @@ final class TCPConnection: IOHandler, TCPTransport {
                 remaining = 0
             }
         }
+        scratchSent += remaining  // the rest was sent from the loop's scratch, after the queue
         if queueHead == queue.count {
             queue.removeAll(keepingCapacity: true)
             queueHead = 0
@@ -368,6 +421,7 @@ final class TCPConnection: IOHandler, TCPTransport {
         queue.removeAll()
         queueHead = 0
         lastChunkIsOwned = false
+        releaseScratch()
         queuedBytes = 0
         reactor.callLater(0) { [self] in close(reason: Failure(reason)) }
     }
@@ -385,6 +439,7 @@ final class TCPConnection: IOHandler, TCPTransport {
         loop.unregister(self)
         queue.removeAll()
         lastChunkIsOwned = false
+        releaseScratch()
         queuedBytes = 0
         let producer = self.producer
         self.producer = nil

@@ -67,6 +67,11 @@ final class ReactorLoop {
     /// The one receive buffer every connection of this reactor reads into; handed to protocols as
     /// a slice (a protocol that keeps the slice makes the next read copy it first, by COW).
     var receiveBuffer = [UInt8](repeating: 0, count: 65_536)
+    /// Where the connection whose `dataReceived` is running gathers its small writes, sent with one
+    /// `writev` right after it returns (see `TCPConnection`): one buffer for the whole loop, so a
+    /// flush allocates nothing and an idle connection holds no write buffer. Empty between
+    /// deliveries; what a flush could not send is copied into that connection's own queue.
+    @exclusivity(unchecked) var sendScratch: [UInt8] = []
     /// Connections, ports and connection attempts whose watchers may fire: this keeps them alive.
     private(set) var handlers: [ObjectIdentifier: IOHandler] = [:]
     /// A descriptor held in reserve for accepting-and-closing a connection when the process is out

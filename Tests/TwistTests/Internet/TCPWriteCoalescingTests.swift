@@ -96,4 +96,76 @@ import Testing
         #expect(log.value.received.isEmpty)
         #expect(log.value.events.contains("lost"))
     }
+
+    /// Small writes that overfill the socket in one `dataReceived`: they are gathered in the loop's
+    /// shared scratch buffer, sent as far as the socket takes them, and the rest kept by the
+    /// connection; the small writes of a later delivery, made while those still wait, go after
+    /// them. The peer gets every byte in order, then the close.
+    final class Flood: Protocol {
+        /// 16 MiB of 1,000-byte writes, far more than a loopback socket buffers.
+        static let firstCount = 16_384
+        static let secondCount = 100
+
+        static func message(_ delivery: Int, _ index: Int) -> [UInt8] {
+            pattern(1_000, seed: UInt8(truncatingIfNeeded: index &* 31 &+ delivery))
+        }
+
+        static func expected() -> [UInt8] {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity((firstCount + secondCount) * 1_000)
+            for index in 0..<firstCount { bytes += message(1, index) }
+            for index in 0..<secondCount { bytes += message(2, index) }
+            return bytes
+        }
+
+        var deliveries = 0
+
+        override func dataReceived(_ data: ArraySlice<UInt8>) throws {
+            deliveries += 1
+            switch deliveries {
+            case 1:
+                for index in 0..<Flood.firstCount { transport?.write(Flood.message(1, index)) }
+            case 2:
+                for index in 0..<Flood.secondCount { transport?.write(Flood.message(2, index)) }
+                transport?.loseConnection()
+            default:
+                break
+            }
+        }
+    }
+
+    @Test func smallWritesThatOverfillTheSocketArriveWholeAndInOrder() async {
+        let log = Shared(ConnectionLog())
+        let stopped = await runReactor(timeout: 30) { reactor in
+            let port = try reactor.listenTCP(0, Factory { Flood() }, interface: "127.0.0.1")
+            final class Client: RecordingClientFactory {
+                let reactor: Reactor
+                init(_ log: Shared<ConnectionLog>, _ reactor: Reactor) {
+                    self.reactor = reactor
+                    var askedForMore = false
+                    super.init(notes: Shared([])) {
+                        RecordingClient(
+                            log: log,
+                            onConnected: { $0.transport?.write(Array("go".utf8)) },
+                            onData: { client, _ in
+                                // Ask again as soon as the first bytes arrive, while most of the
+                                // first answer is still waiting on the server.
+                                guard !askedForMore else { return }
+                                askedForMore = true
+                                client.transport?.write(Array("more".utf8))
+                            }
+                        )
+                    }
+                }
+                override func clientConnectionLost(_ connector: any Connector, reason: Failure) {
+                    super.clientConnectionLost(connector, reason: reason)
+                    try? reactor.stop()
+                }
+            }
+            reactor.connectTCP("127.0.0.1", port.address.port, Client(log, reactor))
+        }
+        #expect(stopped)
+        #expect(sameBytes(log.value.received, Flood.expected()), "received \(log.value.received.count) bytes")
+        #expect(log.value.lostReason == "ConnectionDone")
+    }
 }
