@@ -223,7 +223,10 @@ final class TCPConnection: IOHandler, TCPTransport {
         if isDelivering {
             // Deliveries never nest (one reactor pass at a time per thread), so the scratch is
             // empty whenever a delivering connection first writes into it.
-            assert(scratchBytes > 0 || loop.sendScratch.isEmpty, "the loop's send scratch is in use by another connection")
+            assert(
+                scratchBytes > 0 || loop.sendScratch.isEmpty,
+                "the loop's send scratch is in use by another connection"
+            )
             loop.sendScratch.append(contentsOf: data)
             scratchBytes += data.count
             return
@@ -231,9 +234,9 @@ final class TCPConnection: IOHandler, TCPTransport {
         if lastChunkIsOwned, queue.count > queueHead {
             queue[queue.count - 1].append(contentsOf: data)
         } else {
-            // Sized to stay in glibc's per-thread cache of small blocks (a 4 KiB block is not),
-            // since a fresh one is made for most flushes; it grows by doubling when a read
-            // answers with more.
+            // Small writes from outside `dataReceived` (timers, other connections' handlers): sized
+            // to stay in glibc's per-thread cache of small blocks (a 4 KiB block is not), since a
+            // fresh one is made whenever the queue had drained; it grows by doubling as needed.
             var owned = ArraySlice<UInt8>()
             owned.reserveCapacity(Self.ownedChunkCapacity)
             owned.append(contentsOf: data)
