@@ -109,3 +109,19 @@ func pattern(_ count: Int, seed: UInt8 = 0) -> [UInt8] {
 func sameBytes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
     a.count == b.count && a.withUnsafeBytes { x in b.withUnsafeBytes { y in memcmp(x.baseAddress!, y.baseAddress!, a.count) == 0 } }
 }
+
+/// A recording client factory that stops the reactor once its connection is lost: for tests that
+/// run until the server has closed the one connection they make.
+final class StopOnLostClientFactory: RecordingClientFactory {
+    let reactor: Reactor
+
+    init(_ reactor: Reactor, notes: Shared<[String]> = Shared([]), _ make: @escaping () -> Protocol?) {
+        self.reactor = reactor
+        super.init(notes: notes, make)
+    }
+
+    override func clientConnectionLost(_ connector: any Connector, reason: Failure) {
+        super.clientConnectionLost(connector, reason: reason)
+        try? reactor.stop()
+    }
+}

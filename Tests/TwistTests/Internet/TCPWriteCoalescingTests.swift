@@ -1,4 +1,5 @@
 import Twist
+import TwistTesting
 
 import Testing
 
@@ -45,20 +46,10 @@ import Testing
         let notes = Shared<[String]>([])
         let stopped = await runReactor(timeout: 20) { reactor in
             let port = try reactor.listenTCP(0, Factory { Burst() }, interface: "127.0.0.1")
-            final class Client: RecordingClientFactory {
-                let reactor: Reactor
-                init(_ notes: Shared<[String]>, _ log: Shared<ConnectionLog>, _ reactor: Reactor) {
-                    self.reactor = reactor
-                    super.init(notes: notes) {
-                        RecordingClient(log: log, onConnected: { $0.transport?.write(Array("go".utf8)) })
-                    }
-                }
-                override func clientConnectionLost(_ connector: any Connector, reason: Failure) {
-                    super.clientConnectionLost(connector, reason: reason)
-                    try? reactor.stop()
-                }
+            let client = StopOnLostClientFactory(reactor, notes: notes) {
+                RecordingClient(log: log, onConnected: { $0.transport?.write(Array("go".utf8)) })
             }
-            reactor.connectTCP("127.0.0.1", port.address.port, Client(notes, log, reactor))
+            reactor.connectTCP("127.0.0.1", port.address.port, client)
         }
         #expect(stopped)
         #expect(sameBytes(log.value.received, Burst.expected()), "received \(log.value.received.count) bytes")
@@ -77,20 +68,10 @@ import Testing
         let log = Shared(ConnectionLog())
         let stopped = await runReactor(timeout: 20) { reactor in
             let port = try reactor.listenTCP(0, Factory { WriteThenAbort() }, interface: "127.0.0.1")
-            final class Client: RecordingClientFactory {
-                let reactor: Reactor
-                init(_ log: Shared<ConnectionLog>, _ reactor: Reactor) {
-                    self.reactor = reactor
-                    super.init(notes: Shared([])) {
-                        RecordingClient(log: log, onConnected: { $0.transport?.write(Array("go".utf8)) })
-                    }
-                }
-                override func clientConnectionLost(_ connector: any Connector, reason: Failure) {
-                    super.clientConnectionLost(connector, reason: reason)
-                    try? reactor.stop()
-                }
+            let client = StopOnLostClientFactory(reactor) {
+                RecordingClient(log: log, onConnected: { $0.transport?.write(Array("go".utf8)) })
             }
-            reactor.connectTCP("127.0.0.1", port.address.port, Client(log, reactor))
+            reactor.connectTCP("127.0.0.1", port.address.port, client)
         }
         #expect(stopped)
         #expect(log.value.received.isEmpty)
@@ -138,34 +119,67 @@ import Testing
         let log = Shared(ConnectionLog())
         let stopped = await runReactor(timeout: 30) { reactor in
             let port = try reactor.listenTCP(0, Factory { Flood() }, interface: "127.0.0.1")
-            final class Client: RecordingClientFactory {
-                let reactor: Reactor
-                init(_ log: Shared<ConnectionLog>, _ reactor: Reactor) {
-                    self.reactor = reactor
-                    var askedForMore = false
-                    super.init(notes: Shared([])) {
-                        RecordingClient(
-                            log: log,
-                            onConnected: { $0.transport?.write(Array("go".utf8)) },
-                            onData: { client, _ in
-                                // Ask again as soon as the first bytes arrive, while most of the
-                                // first answer is still waiting on the server.
-                                guard !askedForMore else { return }
-                                askedForMore = true
-                                client.transport?.write(Array("more".utf8))
-                            }
-                        )
+            var askedForMore = false
+            let client = StopOnLostClientFactory(reactor) {
+                RecordingClient(
+                    log: log,
+                    onConnected: { $0.transport?.write(Array("go".utf8)) },
+                    onData: { client, _ in
+                        // Ask again as soon as the first bytes arrive, while most of the first
+                        // answer is still waiting on the server.
+                        guard !askedForMore else { return }
+                        askedForMore = true
+                        client.transport?.write(Array("more".utf8))
                     }
-                }
-                override func clientConnectionLost(_ connector: any Connector, reason: Failure) {
-                    super.clientConnectionLost(connector, reason: reason)
-                    try? reactor.stop()
-                }
+                )
             }
-            reactor.connectTCP("127.0.0.1", port.address.port, Client(log, reactor))
+            reactor.connectTCP("127.0.0.1", port.address.port, client)
         }
         #expect(stopped)
         #expect(sameBytes(log.value.received, Flood.expected()), "received \(log.value.received.count) bytes")
         #expect(log.value.lostReason == "ConnectionDone")
+    }
+
+    /// A protocol that writes and then throws from `dataReceived`: its connection is closed and the
+    /// bytes it wrote go nowhere — not to its peer, and not to the next connection that writes
+    /// during its own delivery (small writes of a delivery share one buffer per loop).
+    @Test func aWriteThenAThrowInsideDataReceivedSendsNothingAndLeavesNothingForOthers() async {
+        struct Malformed: Error {}
+        final class WriteThenThrow: Protocol {
+            override func dataReceived(_ data: ArraySlice<UInt8>) throws {
+                transport?.write(Array("leaked".utf8))
+                if data.first == UInt8(ascii: "!") { throw Malformed() }
+            }
+        }
+        let bad = Shared(ConnectionLog())
+        let good = Shared(ConnectionLog())
+        let capture = LogCapture()
+        let stopped = await runReactor(timeout: 20, logger: capture.logger()) { reactor in
+            let port = try reactor.listenTCP(0, Factory { WriteThenThrow() }, interface: "127.0.0.1")
+            let badClient = RecordingClientFactory(notes: Shared([])) {
+                RecordingClient(log: bad, onConnected: { $0.transport?.write(Array("!boom".utf8)) })
+            }
+            reactor.connectTCP("127.0.0.1", port.address.port, badClient)
+            // Only once the first connection has gone does the second one connect and deliver;
+            // it then waits a little for any bytes beyond its own answer before stopping.
+            var goodConnected = false
+            LoopingCall(clock: reactor) {
+                guard !goodConnected, bad.value.events.contains("lost") else { return }
+                goodConnected = true
+                var stopping = false
+                let goodClient = RecordingClientFactory(notes: Shared([])) {
+                    RecordingClient(log: good, onConnected: { $0.transport?.write(Array("fine".utf8)) }, onData: { _, _ in
+                        guard !stopping else { return }
+                        stopping = true
+                        reactor.callLater(0.1) { try reactor.stop() }
+                    })
+                }
+                reactor.connectTCP("127.0.0.1", port.address.port, goodClient)
+            }.start(interval: 0.01)
+        }
+        #expect(stopped)
+        #expect(bad.value.received.isEmpty)
+        #expect(bad.value.events.contains("lost"))
+        #expect(good.value.received == Array("leaked".utf8))
     }
 }
