@@ -50,7 +50,7 @@ final class TCPPort: IOHandler, ListeningPort {
         self.loop = reactor.core
         super.init()
         watchers = IOWatchers(fd: fd, handler: self, loop: loop.loop)
-        _ = loop.reserveDescriptor  // open the reserve now, while descriptors are to be had
+        reactor.ioResources.openReserveDescriptor()  // now, while descriptors are to be had
         loop.register(self)
         factory.doStart()
         loop.logger.info("\(factory.logPrefix) starting on \(address.port)")
@@ -100,7 +100,8 @@ final class TCPPort: IOHandler, ListeningPort {
     /// listening for a moment instead: either way the loop cannot spin.
     private func refuseOneWhileOutOfDescriptors(_ code: Int32) {
         logRateLimited("out of file descriptors; refusing waiting connections", code)
-        loop.spendReserveDescriptor()
+        let resources = reactor.ioResources
+        resources.spendReserveDescriptor()
         var refused = 0
         for _ in 0..<max(acceptsPerWakeUp, 16) {
             let victim = twist_accept_nonblocking(fd, nil, nil)
@@ -109,7 +110,7 @@ final class TCPPort: IOHandler, ListeningPort {
             refused += 1
         }
         let stillOut = errno == EMFILE || errno == ENFILE
-        loop.reopenReserveDescriptor()
+        resources.openReserveDescriptor()
         if refused == 0 && stillOut { pauseAccepting() }
     }
 

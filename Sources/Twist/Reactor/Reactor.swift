@@ -26,6 +26,10 @@ public actor Reactor: ReactorCore, ReactorTime, ReactorThreads {
     /// The reactor's thread-confined state. Only its inbox is touched from other threads.
     nonisolated(unsafe) let core: ReactorLoop
 
+    /// The buffers and reserve descriptor that this reactor's stream connections and ports share
+    /// (confined to the reactor thread, like `core`).
+    nonisolated(unsafe) let ioResources = IOResources()
+
     /// Where the reactor reports errors thrown by delayed calls, triggers and thread calls.
     public nonisolated let logger: Logger
 

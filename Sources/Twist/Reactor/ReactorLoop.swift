@@ -64,20 +64,8 @@ final class ReactorLoop {
     /// Called for SIGINT and SIGTERM when the reactor watches them; set by the reactor.
     var onSignal: ((Int32) -> Void)?
 
-    /// The one receive buffer every connection of this reactor reads into; handed to protocols as
-    /// a slice (a protocol that keeps the slice makes the next read copy it first, by COW).
-    var receiveBuffer = [UInt8](repeating: 0, count: 65_536)
-    /// Where the connection whose `dataReceived` is running gathers its small writes, sent with one
-    /// `writev` right after it returns (see `TCPConnection`): one buffer for the whole loop, so a
-    /// flush allocates nothing and an idle connection holds no write buffer. Empty between
-    /// deliveries; what a flush could not send is copied into that connection's own queue.
-    @exclusivity(unchecked) var sendScratch: [UInt8] = []
     /// Connections, ports and connection attempts whose watchers may fire: this keeps them alive.
     private(set) var handlers: [ObjectIdentifier: IOHandler] = [:]
-    /// A descriptor held in reserve for accepting-and-closing a connection when the process is out
-    /// of descriptors (EMFILE); -1 when it could not be opened.
-    lazy var reserveDescriptor: Int32 = openReserveDescriptor()
-
     private let wakeWatcher = UnsafeMutablePointer<ev_async>.allocate(capacity: 1)
     private let timerWatcher = UnsafeMutablePointer<ev_timer>.allocate(capacity: 1)
     private let idleWatcher = UnsafeMutablePointer<ev_idle>.allocate(capacity: 1)
@@ -127,7 +115,6 @@ final class ReactorLoop {
     }
 
     deinit {
-        if reserveDescriptorIsOpen { _ = Glibc.close(reserveDescriptor) }
         stopSignalWatchers()
         ev_async_stop(loop, wakeWatcher)
         ev_timer_stop(loop, timerWatcher)
@@ -203,27 +190,6 @@ final class ReactorLoop {
     /// Closes every connection, port and attempt (the `during shutdown` step, Twisted's `disconnectAll`).
     func closeAllHandlers() {
         for handler in Array(handlers.values) { handler.closeForShutdown() }
-    }
-
-    private var reserveDescriptorIsOpen = false
-
-    private func openReserveDescriptor() -> Int32 {
-        let fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        reserveDescriptorIsOpen = fd >= 0
-        return fd
-    }
-
-    /// Closes the reserve, freeing one descriptor for an EMFILE dance.
-    func spendReserveDescriptor() {
-        guard reserveDescriptorIsOpen else { return }
-        _ = Glibc.close(reserveDescriptor)
-        reserveDescriptorIsOpen = false
-        reserveDescriptor = -1
-    }
-
-    /// Reopens the reserve after it was spent on an EMFILE dance.
-    func reopenReserveDescriptor() {
-        reserveDescriptor = openReserveDescriptor()
     }
 
     /// Drops the work a stopped reactor can never run: pending delayed calls become cancelled and

@@ -1,0 +1,87 @@
+import Glibc
+import TwistCore
+
+extension StreamConnection {
+    /// Reads until the descriptor is drained, ``maximumReadsPerWakeUp`` reads were made, or the
+    /// connection stopped reading; each read is one delivery to the protocol.
+    final func readUntilDrained() {
+        for _ in 0..<Self.maximumReadsPerWakeUp {
+            guard state.wantsToRead, let receiver = protocolInstance else { return }
+            switch deliverOneRead(to: receiver) {
+            case .drained, .stopped: return
+            case .more, .interrupted: continue
+            }
+        }
+    }
+
+    /// What one read found.
+    enum ReadOutcome {
+        /// The buffer was filled: more may be waiting.
+        case more
+        /// Less than a full buffer: the descriptor is drained for now.
+        case drained
+        /// `read` was interrupted by a signal: try again.
+        case interrupted
+        /// End of file, an error, or a protocol error: the connection closed or half-closed.
+        case stopped
+    }
+
+    /// Makes one read into the lent receive buffer and delivers it: the protocol's writes during
+    /// `dataReceived` are gathered in the lent send scratch and flushed right after it returns.
+    /// Both buffers go back to the reactor before this returns, whatever happened.
+    @inline(__always)
+    private func deliverOneRead(to receiver: Protocol) -> ReadOutcome {
+        var buffer = resources.lendReceiveBuffer()
+        defer { resources.returnReceiveBuffer(buffer) }
+        let count = buffer.withUnsafeMutableBytes { descriptor.read(into: $0) }
+        if count > 0 {
+            let filled = count == buffer.count
+            var scratch = resources.lendSendScratch()
+            queue.beginGathering(lending: &scratch)
+            defer {
+                queue.endGathering(returning: &scratch)
+                resources.returnSendScratch(scratch)
+            }
+            do {
+                try receiver.dataReceived(buffer[0..<count])
+            } catch {
+                logProtocolError("error in dataReceived; closing the connection", receiver, error)
+                close(reason: Failure(error))
+                return .stopped
+            }
+            flushAfterDelivery()
+            return filled ? .more : .drained
+        }
+        if count == 0 {
+            peerStoppedSending(receiver)
+            return .stopped
+        }
+        let code = errno
+        if code == EAGAIN || code == EWOULDBLOCK { return .drained }
+        if code == EINTR { return .interrupted }
+        close(reason: Failure(ConnectionLost(SystemCallError("read", code: code).reason, osError: code)))
+        return .stopped
+    }
+
+    /// End of file from the peer: a half-closeable protocol keeps the connection for writing;
+    /// any other one has lost it cleanly.
+    private func peerStoppedSending(_ receiver: Protocol) {
+        guard let halfCloseable = receiver as? any HalfCloseableProtocol else {
+            close(reason: Failure(ConnectionDone()))
+            return
+        }
+        watchers.stopReading()
+        state.peerClosedWriting()
+        notifyHalfClose(receiver) { try halfCloseable.readConnectionLost() }
+    }
+
+    /// Runs a half-close notification; an error from it closes the whole connection.
+    final func notifyHalfClose(_ receiver: Protocol, _ notification: () throws -> Void) {
+        do {
+            try notification()
+        } catch {
+            logProtocolError("error in a half-close notification; closing the connection", receiver, error)
+            close(reason: Failure(error))
+        }
+    }
+}

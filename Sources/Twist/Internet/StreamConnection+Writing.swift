@@ -1,0 +1,101 @@
+import Glibc
+import TwistCore
+
+extension StreamConnection {
+    /// Sends `data` at once when nothing is queued and no delivery is gathering writes; queues
+    /// what the descriptor does not take (see ``WriteQueue``).
+    final func write(_ data: ArraySlice<UInt8>) {
+        guard !data.isEmpty, state.acceptsWrites else { return }
+        var rest = data
+        if queue.isEmpty && !queue.isGathering {
+            let written = data.withUnsafeBytes { descriptor.write($0) }
+            if written == data.count {
+                // Sent at once, so the queue is drained: a pull producer asks for more on the next
+                // pass (from the writable event), never from inside its own write.
+                if producer.isPull { watchers.startWriting() }
+                return
+            }
+            if written < 0 {
+                let code = errno
+                guard code == EAGAIN || code == EWOULDBLOCK || code == EINTR else {
+                    abort(with: ConnectionLost(SystemCallError("write", code: code).reason, osError: code))
+                    return
+                }
+            } else {
+                rest = data.dropFirst(written)
+            }
+        }
+        queue.append(rest)
+        if !queue.isGathering { watchers.startWriting() }  // otherwise the flush after delivery decides
+        pauseProducerIfAboveHighWaterMark()
+    }
+
+    final func writeSequence(_ chunks: [ArraySlice<UInt8>]) {
+        for chunk in chunks { write(chunk) }
+    }
+
+    /// The descriptor is writable: flush, then see what a drained queue means.
+    final func flushWhenWritable() {
+        guard state.canFlush else {
+            watchers.stopWriting()
+            return
+        }
+        guard flushQueue() else { return }
+        queueFlushed()
+    }
+
+    /// Writes what is queued with `writev` until it is all sent or the descriptor is full.
+    /// Returns false when a write error closed the connection.
+    final func flushQueue() -> Bool {
+        while !queue.isEmpty {
+            let written = queue.write { descriptor.writev($0, $1) }
+            if written < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                if code == EAGAIN || code == EWOULDBLOCK { break }
+                close(reason: Failure(ConnectionLost(SystemCallError("writev", code: code).reason, osError: code)))
+                return false
+            }
+        }
+        return true
+    }
+
+    /// Sends what the protocol wrote during `dataReceived`, gathered, right after it returned. What
+    /// the descriptor does not take waits for the writable event; when everything went out, this
+    /// ends as a write that went out at once would have.
+    final func flushAfterDelivery() {
+        guard !queue.isEmpty, state.canFlush, flushQueue() else { return }
+        if !queue.isEmpty {
+            watchers.startWriting()
+            return
+        }
+        resumeProducerIfBelowLowWaterMark()
+        // A pull producer asks for more on the next pass (a disconnecting connection already
+        // watches for writability, and closes from there).
+        if producer.isPull { watchers.startWriting() }
+    }
+
+    /// After a flush from the writable event: drive the producer and, once the queue is empty,
+    /// stop watching for writability, shut down a sending side that asked for it, and close a
+    /// disconnecting connection.
+    final func queueFlushed() {
+        resumeProducerIfBelowLowWaterMark()
+        guard queue.isEmpty, state.canFlush else { return }
+        watchers.stopWriting()
+        if state.takePendingWriteShutdown() {
+            descriptor.shutdownWriting()
+            if let receiver = protocolInstance, let halfCloseable = receiver as? any HalfCloseableProtocol {
+                notifyHalfClose(receiver) { try halfCloseable.writeConnectionLost() }
+            }
+            if state.isConnected { return }
+        }
+        // Disconnecting and drained: close — unless a pull producer is registered, which is asked
+        // for more until it unregisters (a streaming producer does not hold the close; it hears
+        // stopProducing() when the connection goes, as in Twisted).
+        if case .pull(let pulled) = producer {
+            pulled.resumeProducing()
+        } else if state.isFlushingToClose {
+            close(reason: Failure(ConnectionDone()))
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Glibc
+
+/// The descriptor under a stream connection and the system calls the engine makes on it: read,
+/// write, writev, shut down the sending side, close.
+///
+/// On Linux `read`, `write` and `writev` are the same calls for every kind of stream descriptor
+/// (TCP and UNIX sockets, pipes, terminals), so this is a plain value rather than a protocol: no
+/// existential box and no generic parameter on the connection's hot path. What differs between
+/// kinds is how the sending side is shut down; today every stream transport is a connected
+/// socket, where `shutdown(SHUT_WR)` does it (a pipe's write end will close instead, when child
+/// processes add that kind here).
+struct StreamDescriptor {
+    /// The descriptor, non-blocking and close-on-exec.
+    let fd: Int32
+
+    /// Reads at most `buffer.count` bytes: the count, 0 at end of file, or -1 with `errno` set.
+    @inline(__always)
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        Glibc.read(fd, buffer.baseAddress, buffer.count)
+    }
+
+    /// Writes what it can of `bytes` without blocking: the count, or -1 with `errno` set.
+    @inline(__always)
+    func write(_ bytes: UnsafeRawBufferPointer) -> Int {
+        Glibc.write(fd, bytes.baseAddress, bytes.count)
+    }
+
+    /// Writes what it can of `count` buffers, in order, without blocking: the byte count, or -1
+    /// with `errno` set.
+    @inline(__always)
+    func writev(_ vectors: UnsafePointer<iovec>, _ count: Int32) -> Int {
+        Glibc.writev(fd, vectors, count)
+    }
+
+    /// Sends end-of-file: the peer reads to the end of what was sent, then sees it.
+    func shutdownWriting() {
+        _ = shutdown(fd, Int32(SHUT_WR))
+    }
+
+    /// Closes the descriptor (never retried: close(2) must not be, on Linux).
+    func close() {
+        _ = Glibc.close(fd)
+    }
+}
