@@ -64,7 +64,7 @@ final class TCPConnector: IOHandler, Connector {
         let host = destination.host
         let port = destination.port
         let reactor = self.reactor
-        let connector = UnsafeSendable(self)
+        let connector = UncheckedTransfer(self)
         DetachedThread.start {
             let resolved = Self.resolve(host, port)
             reactor.callFromThread {
@@ -78,7 +78,7 @@ final class TCPConnector: IOHandler, Connector {
         }
     }
 
-    private static func resolve(_ host: String, _ port: Int) -> Result<UnsafeSendable<SystemAddress>, DNSLookupError> {
+    private static func resolve(_ host: String, _ port: Int) -> Result<UncheckedTransfer<SystemAddress>, DNSLookupError> {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_family = AF_UNSPEC
@@ -92,7 +92,7 @@ final class TCPConnector: IOHandler, Connector {
         withUnsafeMutableBytes(of: &storage) { target in
             target.copyMemory(from: UnsafeRawBufferPointer(start: address, count: Int(first.pointee.ai_addrlen)))
         }
-        return .success(UnsafeSendable(SystemAddress(storage: storage, length: first.pointee.ai_addrlen)))
+        return .success(UncheckedTransfer(SystemAddress(storage: storage, length: first.pointee.ai_addrlen)))
     }
 
     /// Opens the socket, binds it if asked, and starts the non-blocking connect.
@@ -200,10 +200,4 @@ final class TCPConnector: IOHandler, Connector {
     override func closeForShutdown() {
         fail(UserError("the reactor is shutting down"))
     }
-}
-
-/// Carries a reactor-confined value across a thread hop that ends back on the reactor thread.
-struct UnsafeSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

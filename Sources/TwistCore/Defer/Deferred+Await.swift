@@ -94,7 +94,9 @@ final class ChainSlot: @unchecked Sendable {
 }
 
 /// Carries a value across an isolation boundary that is safe for a reason the compiler cannot see:
-/// the value is only used on the one thread (or actor) its Deferred is confined to.
+/// the value is only used on the one thread (or actor) it is confined to — a Deferred's result
+/// handed back to its awaiting task, or a reactor-confined object taken on a thread hop that ends
+/// back on the reactor thread (a connector's name lookup). The package's one such box.
 @usableFromInline
 package struct UncheckedTransfer<T>: @unchecked Sendable {
     @usableFromInline package let value: T
