@@ -71,7 +71,8 @@ public final class PairedTransport: Transport {
     public func pauseProducing() { isPaused = true }
     /// Resumes this end's reading.
     public func resumeProducing() { isPaused = false }
-    /// Stops this end's reading for good, as ``loseConnection()`` does.
+    /// Closes this end as ``loseConnection()`` does: a consumer that wants no more input ends the
+    /// in-memory connection.
     public func stopProducing() { loseConnection() }
 
     func markDisconnected() {

@@ -45,7 +45,7 @@ public final class MemoryReactor: ReactorTCP, ReactorTime {
     /// The ``clock``'s time.
     public func seconds() -> Double { clock.seconds() }
 
-    /// Schedules `body` on the ``clock``; it runs when a test advances the clock past its due time.
+    /// Schedules `body` on the ``clock``; it runs when a test advances the clock to its due time.
     @discardableResult
     public func callLater(_ delay: Double, _ body: @escaping () throws -> Void) -> DelayedCall {
         clock.callLater(delay, body)
