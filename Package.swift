@@ -114,14 +114,22 @@ let package = Package(
         .executableTarget(name: "transformedpoetry", dependencies: poetryToolDependencies, swiftSettings: swiftSettings),
         .executableTarget(name: "poetry-proxy", dependencies: poetryToolDependencies, swiftSettings: swiftSettings),
         .executableTarget(name: "get-poetry", dependencies: poetryToolDependencies, swiftSettings: swiftSettings),
+        // What the test targets share: running a reactor on a thread of its own with a watchdog,
+        // the `Shared` box, a reserved refused port, a seeded generator. Not a product.
+        .target(
+            name: "TwistTestSupport",
+            dependencies: ["Twist", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TwistTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TwistCoreTests",
-            dependencies: ["TwistCore", "TwistTesting"],
+            dependencies: ["TwistCore", "TwistTesting", "TwistTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TwistTests",
-            dependencies: ["Twist", "TwistTesting"],
+            dependencies: ["Twist", "TwistTesting", "TwistTestSupport"],
             exclude: ["Basic/twisted_netstring_peer.py"],
             swiftSettings: swiftSettings
         ),
@@ -130,6 +138,7 @@ let package = Package(
             dependencies: [
                 "Poetry",
                 "TwistTesting",
+                "TwistTestSupport",
                 // Built before the tests, which run the real executables end to end.
                 "fastpoetry", "slowpoetry", "transformedpoetry", "poetry-proxy", "get-poetry",
             ],

@@ -10,6 +10,7 @@ public struct ServerOptions: ParsableArguments {
     @Option(help: "The numeric address to listen on; 'localhost' means 127.0.0.1.")
     public var iface: String = "127.0.0.1"
 
+    /// The defaults, port 0 and 127.0.0.1, before ArgumentParser fills in the command line.
     public init() {}
 
     /// The interface as `listenTCP` takes it: `localhost` becomes `127.0.0.1`.

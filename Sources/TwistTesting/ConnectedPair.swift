@@ -3,8 +3,11 @@ public import TwistCore
 /// One end of an in-memory connection made by ``ConnectedPair``: writes are buffered until the
 /// pair is pumped.
 public final class PairedTransport: Transport {
+    /// This end's address: 127.0.0.1:8000 for the server end, 127.0.0.1:54321 for the client end.
     public let host: IPAddress
+    /// The other end's address.
     public let peer: IPAddress
+    /// True once ``loseConnection()`` or ``abortConnection()`` was called, or this end was closed.
     public private(set) var isDisconnecting = false
     /// True once the connection is gone for this end.
     public private(set) var isDisconnected = false
@@ -21,19 +24,25 @@ public final class PairedTransport: Transport {
         self.peer = peer
     }
 
+    /// Buffers `data` for the next ``ConnectedPair/pump()``; ignored once disconnecting.
     public func write(_ data: ArraySlice<UInt8>) {
         guard !isDisconnecting else { return }
         outgoing.append(contentsOf: data)
     }
 
+    /// Buffers each chunk in order, as ``write(_:)`` does.
     public func writeSequence(_ chunks: [ArraySlice<UInt8>]) {
         for chunk in chunks { write(chunk) }
     }
 
+    /// Marks this end disconnecting; the pair closes both ends (``ConnectionDone``) on a later pump,
+    /// once this end's buffered bytes are delivered and no producer is registered.
     public func loseConnection() {
         isDisconnecting = true
     }
 
+    /// Marks this end disconnecting and discards what it buffered; the next pump closes it with
+    /// ``ConnectionAborted`` and the other end with ``ConnectionLost``. Calling it again does nothing.
     public func abortConnection() {
         guard !aborted else { return }
         isDisconnecting = true
@@ -41,6 +50,10 @@ public final class PairedTransport: Transport {
         outgoing.removeAll()
     }
 
+    /// Registers `producer`; a pull producer is asked for data at once and again each time a pump
+    /// delivers this end's bytes. The pair stops it when this end closes.
+    ///
+    /// - Throws: ``ProducerRegistrationError`` if a producer is registered already.
     public func registerProducer(_ producer: RegisteredProducer) throws {
         guard self.producer == nil else {
             throw ProducerRegistrationError("a producer is already registered with this transport")
@@ -49,12 +62,17 @@ public final class PairedTransport: Transport {
         if case .pull(let pulled) = producer { pulled.resumeProducing() }
     }
 
+    /// Forgets the registered producer without stopping it.
     public func unregisterProducer() {
         producer = nil
     }
 
+    /// Pauses this end's reading: pumps deliver nothing to it until ``resumeProducing()``.
     public func pauseProducing() { isPaused = true }
+    /// Resumes this end's reading.
     public func resumeProducing() { isPaused = false }
+    /// Closes this end as ``loseConnection()`` does: a consumer that wants no more input ends the
+    /// in-memory connection.
     public func stopProducing() { loseConnection() }
 
     func markDisconnected() {
@@ -75,9 +93,11 @@ public final class PairedTransport: Transport {
 public final class ConnectedPair {
     /// The client end's protocol and transport.
     public let client: Protocol
+    /// The client end's transport, to inspect or to write through by hand.
     public let clientTransport: PairedTransport
     /// The server end's protocol and transport.
     public let server: Protocol
+    /// The server end's transport.
     public let serverTransport: PairedTransport
     private let clock: TestClock?
 

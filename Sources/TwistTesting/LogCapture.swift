@@ -15,6 +15,7 @@ public final class LogCapture: Sendable {
         /// The record's metadata, merged from the logger and the call.
         public let metadata: Logger.Metadata
 
+        /// "[<level>] <message> <metadata>", for failure messages.
         public var description: String { "[\(level)] \(message) \(metadata)" }
     }
 

@@ -6,18 +6,27 @@ public import TwistCore
 public final class MemoryReactor: ReactorTCP, ReactorTime {
     /// One recorded `listenTCP`.
     public struct ListenCall {
+        /// The port asked for (0 is kept as 0: nothing picks a free port).
         public let port: Int
+        /// The factory the port would build protocols with.
         public let factory: Factory
+        /// The backlog asked for.
         public let backlog: Int
+        /// The interface asked for ("" for all).
         public let interface: String
     }
 
     /// One recorded `connectTCP`.
     public struct ConnectCall {
+        /// The host asked for, exactly as given (nothing resolves it).
         public let host: String
+        /// The port asked for.
         public let port: Int
+        /// The factory the connection would be handed to; it has heard `startedConnecting` already.
         public let factory: ClientFactory
+        /// The connect timeout asked for, in seconds (nothing enforces it).
         public let timeout: Double
+        /// The local address asked for, if any.
         public let bindAddress: IPAddress?
         /// The connector handed to `factory.startedConnecting`.
         public let connector: MemoryConnector
@@ -33,13 +42,16 @@ public final class MemoryReactor: ReactorTCP, ReactorTime {
     /// An empty reactor at time 0.
     public init() {}
 
+    /// The ``clock``'s time.
     public func seconds() -> Double { clock.seconds() }
 
+    /// Schedules `body` on the ``clock``; it runs when a test advances the clock to its due time.
     @discardableResult
     public func callLater(_ delay: Double, _ body: @escaping () throws -> Void) -> DelayedCall {
         clock.callLater(delay, body)
     }
 
+    /// The ``clock``'s pending calls, earliest first.
     public var pendingCalls: [DelayedCall] { clock.pendingCalls }
 
     /// Records the call and returns a port whose address is 0.0.0.0 (or the interface) and the port asked for.
@@ -64,12 +76,15 @@ public final class MemoryReactor: ReactorTCP, ReactorTime {
 
 /// The port ``MemoryReactor/listenTCP(_:_:backlog:interface:)`` returns.
 public final class MemoryPort: ListeningPort {
+    /// The address given when the port was recorded: the interface (0.0.0.0 for all) and the port
+    /// asked for.
     public let address: IPAddress
     /// True once ``stopListening()`` was called.
     public private(set) var isStopped = false
 
     init(address: IPAddress) { self.address = address }
 
+    /// Marks the port stopped; the result has already fired.
     @discardableResult
     public func stopListening() -> Deferred<Void> {
         isStopped = true
@@ -80,6 +95,7 @@ public final class MemoryPort: ListeningPort {
 /// The connector ``MemoryReactor/connectTCP(_:_:_:timeout:bindAddress:)`` returns: it records what
 /// is asked of it.
 public final class MemoryConnector: Connector {
+    /// The host and port asked for, as an IPv4 address (a name is kept as given).
     public let destination: IPAddress
     /// How many times ``connect()`` was called (a reconnect, say).
     public private(set) var connectCount = 0
@@ -88,7 +104,10 @@ public final class MemoryConnector: Connector {
 
     init(destination: IPAddress) { self.destination = destination }
 
+    /// Records the stop in ``wasStopped``; never throws.
     public func stopConnecting() throws { wasStopped = true }
+    /// Records the disconnect in ``wasStopped``.
     public func disconnect() { wasStopped = true }
+    /// Counts the attempt in ``connectCount``; nothing connects.
     public func connect() { connectCount += 1 }
 }

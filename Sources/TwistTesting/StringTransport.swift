@@ -10,8 +10,11 @@ public import TwistCore
 public final class StringTransport: Transport {
     /// The transport's own state as a push producer (its reading side).
     public enum ProducerState: Equatable, Sendable {
+        /// Reading (the initial state).
         case producing
+        /// Paused by ``StringTransport/pauseProducing()``.
         case paused
+        /// Stopped for good by ``StringTransport/stopProducing()``.
         case stopped
     }
 
@@ -21,7 +24,9 @@ public final class StringTransport: Transport {
     /// ``value`` decoded as UTF-8, for readable assertions.
     public var valueString: String { String(decoding: value, as: UTF8.self) }
 
+    /// This end's address: 10.0.0.1:12345 unless given.
     public let host: IPAddress
+    /// The other end's address: 192.168.1.1:54321 unless given.
     public let peer: IPAddress
 
     /// True once ``loseConnection()`` or ``abortConnection()`` was called.
@@ -67,20 +72,26 @@ public final class StringTransport: Transport {
         value.removeAll()
     }
 
+    /// Appends `data` to ``value``, also after a disconnect (a test can see late writes).
     public func write(_ data: ArraySlice<UInt8>) {
         value.append(contentsOf: data)
     }
 
+    /// Appends each chunk to ``value`` in order.
     public func writeSequence(_ chunks: [ArraySlice<UInt8>]) {
         for chunk in chunks { write(chunk) }
     }
 
+    /// Sets ``isDisconnecting``; with `disconnectsProtocol`, delivers ``ConnectionDone`` to the
+    /// connected protocol, once. Calling it again does nothing.
     public func loseConnection() {
         guard !isDisconnecting else { return }
         isDisconnecting = true
         if disconnectsProtocol { connectedProtocol?.deliverConnectionLost(reason: Failure(ConnectionDone())) }
     }
 
+    /// Sets ``isDisconnecting`` and ``isDisconnected``; with `disconnectsProtocol`, delivers
+    /// ``ConnectionAborted`` to the connected protocol unless it was disconnecting already.
     public func abortConnection() {
         let wasDisconnecting = isDisconnecting
         isDisconnecting = true
@@ -98,6 +109,7 @@ public final class StringTransport: Transport {
         self.producer = producer
     }
 
+    /// Forgets the registered producer without stopping it.
     public func unregisterProducer() {
         producer = nil
     }

@@ -1,6 +1,7 @@
 import Poetry
 import Testing
 import Twist
+import TwistTestSupport
 
 /// `get-poetry`'s three styles over loopback: the same lines whatever the style, and the same
 /// handling of a transform server or a poetry server that is down.

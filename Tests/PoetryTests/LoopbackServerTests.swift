@@ -3,6 +3,7 @@ import Poetry
 import Testing
 import Twist
 import TwistTesting
+import TwistTestSupport
 
 /// The servers over real sockets on 127.0.0.1, port 0, in this process.
 @Suite(.timeLimit(.minutes(1))) struct LoopbackServerTests {

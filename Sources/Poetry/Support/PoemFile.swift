@@ -26,5 +26,6 @@ public struct PoemFileError: Error, CustomStringConvertible {
         self.reason = reason
     }
 
+    /// The reason, then the path: "<reason>: <path>".
     public var description: String { "\(reason): \(path)" }
 }

@@ -61,5 +61,6 @@ public struct PoetryAddressError: Error, CustomStringConvertible {
         self.reason = reason
     }
 
+    /// The text in quotes, then the reason: "'<text>': <reason>".
     public var description: String { "'\(text)': \(reason)" }
 }

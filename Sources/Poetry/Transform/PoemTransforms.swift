@@ -53,6 +53,7 @@ public enum PoemTransformError: Error, CustomStringConvertible {
     /// `title` was given a poem without a single non-blank line.
     case noTitle
 
+    /// A sentence for the user, naming what the poem lacked.
     public var description: String {
         switch self {
         case .noTitle: "the poem has no title: every line is blank"

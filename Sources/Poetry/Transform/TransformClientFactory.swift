@@ -73,5 +73,6 @@ public struct TransformRefused: Error, CustomStringConvertible {
     /// How the connection ended.
     public let reason: Failure
 
+    /// Names the transform that got no reply and how the connection ended.
     public var description: String { "the transform server sent no reply for '\(name)' (\(reason.error))" }
 }

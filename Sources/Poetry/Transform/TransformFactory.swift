@@ -53,5 +53,6 @@ public struct TransformFailed: Error, CustomStringConvertible {
     /// What it threw.
     public let underlying: any Error
 
+    /// Names the transform and the type and text of the error it threw.
     public var description: String { "'\(name)' failed: \(type(of: underlying)): \(underlying)" }
 }

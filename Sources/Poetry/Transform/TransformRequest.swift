@@ -39,6 +39,7 @@ public enum TransformRequestError: Error, Equatable, CustomStringConvertible {
     /// The payload is not valid UTF-8.
     case notUTF8
 
+    /// What is wrong with the request, as the server logs it ("bad request: ...").
     public var description: String {
         switch self {
         case .noDot(let count): "bad request: no '.' after a transform name in \(count) bytes"

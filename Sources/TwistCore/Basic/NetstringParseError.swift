@@ -30,6 +30,8 @@ public struct NetstringParseError: Error, Equatable, Sendable, CustomStringConve
         self.offset = offset
     }
 
+    /// "malformed netstring at byte <offset>: <what>", with an unexpected byte shown in hex, and
+    /// also as a quoted character when it is visible ASCII.
     public var description: String {
         let what: String
         switch kind {

@@ -15,6 +15,7 @@ public struct HandlerNotImplemented: Error, Sendable, CustomStringConvertible {
         self.method = method
     }
 
+    /// "<receiver> must override <method>".
     public var description: String { "\(receiver) must override \(method)" }
 }
 
@@ -33,6 +34,7 @@ public struct StringTooLongError: Error, Equatable, Sendable, CustomStringConver
         self.limit = limit
     }
 
+    /// Gives the refused length and the prefix's limit.
     public var description: String {
         "a string of \(length) bytes is too long for its length prefix (at most \(limit))"
     }

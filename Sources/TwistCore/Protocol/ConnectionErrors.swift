@@ -18,6 +18,8 @@ open class NetworkError: Error, CustomStringConvertible, @unchecked Sendable {
     /// The summary of this kind of error.
     open var summary: String { "network error" }
 
+    /// The ``summary``, then ": <detail>" when there is a detail and " (errno <n>)" when there is
+    /// an `errno`; `failure.check` matches on the class, never on this text.
     public var description: String {
         var text = summary
         if let detail { text += ": \(detail)" }
@@ -28,58 +30,69 @@ open class NetworkError: Error, CustomStringConvertible, @unchecked Sendable {
 
 /// The connection is closed, for whatever reason (Twisted's `ConnectionClosed`).
 open class ConnectionClosed: NetworkError, @unchecked Sendable {
+    /// "the connection was closed".
     open override var summary: String { "the connection was closed" }
 }
 
 /// The connection was closed cleanly: the peer closed it, or we called `loseConnection()`
 /// (Twisted's `ConnectionDone`).
 public final class ConnectionDone: ConnectionClosed, @unchecked Sendable {
+    /// "the connection was closed cleanly".
     public override var summary: String { "the connection was closed cleanly" }
 }
 
 /// The connection was lost in a non-clean way (Twisted's `ConnectionLost`).
 open class ConnectionLost: ConnectionClosed, @unchecked Sendable {
+    /// "the connection was lost in a non-clean fashion".
     open override var summary: String { "the connection was lost in a non-clean fashion" }
 }
 
 /// We closed the connection with `abortConnection()` (Twisted's `ConnectionAborted`).
 public final class ConnectionAborted: ConnectionLost, @unchecked Sendable {
+    /// "the connection was aborted locally".
     public override var summary: String { "the connection was aborted locally" }
 }
 
 /// A connection attempt failed (Twisted's `ConnectError`).
 open class ConnectError: NetworkError, @unchecked Sendable {
+    /// "an error occurred while connecting".
     open override var summary: String { "an error occurred while connecting" }
 }
 
 /// The peer refused the connection (`ECONNREFUSED`).
 public final class ConnectionRefusedError: ConnectError, @unchecked Sendable {
+    /// "connection was refused by other side".
     public override var summary: String { "connection was refused by other side" }
 }
 
 /// The local address to connect from could not be bound.
 public final class ConnectBindError: ConnectError, @unchecked Sendable {
+    /// "couldn't bind the local address".
     public override var summary: String { "couldn't bind the local address" }
 }
 
 /// The host name could not be resolved.
 public final class DNSLookupError: ConnectError, @unchecked Sendable {
+    /// "DNS lookup failed".
     public override var summary: String { "DNS lookup failed" }
 }
 
 /// The attempt was stopped by the program, for example with `stopConnecting()` (Twisted's `UserError`).
 open class UserError: ConnectError, @unchecked Sendable {
+    /// "user aborted connection".
     open override var summary: String { "user aborted connection" }
 }
 
 /// The connection attempt took longer than its timeout (Twisted's `twisted.internet.error.TimeoutError`;
 /// renamed because Deferred's `TimeoutError` lives in the same module).
 public final class ConnectTimeoutError: UserError, @unchecked Sendable {
+    /// "user timeout caused connection failure".
     public override var summary: String { "user timeout caused connection failure" }
 }
 
 /// The factory's `buildProtocol` returned nil, refusing the connection (Twisted's `NoProtocol`).
 public final class NoProtocol: ConnectError, @unchecked Sendable {
+    /// "the factory refused to build a protocol".
     public override var summary: String { "the factory refused to build a protocol" }
 }
 
@@ -97,6 +110,7 @@ public final class CannotListenError: NetworkError, @unchecked Sendable {
         super.init(detail, osError: osError)
     }
 
+    /// "couldn't listen on <interface>:<port>", with "any" for the empty interface.
     public override var summary: String {
         "couldn't listen on \(interface.isEmpty ? "any" : interface):\(port)"
     }
@@ -104,5 +118,6 @@ public final class CannotListenError: NetworkError, @unchecked Sendable {
 
 /// `stopConnecting()` was called on a connector that is not connecting (Twisted's `NotConnectingError`).
 public final class NotConnectingError: NetworkError, @unchecked Sendable {
+    /// "the connector is not connecting".
     public override var summary: String { "the connector is not connecting" }
 }

@@ -67,6 +67,8 @@ open class Factory {
 }
 
 extension Factory: CustomStringConvertible {
+    /// The factory's ``logPrefix`` (its type name unless a subclass overrides it), so log lines
+    /// such as "Starting factory ..." name the factory as the subclass wants.
     public var description: String { "\(logPrefix)" }
 }
 

@@ -3,7 +3,9 @@
 public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
     /// Which IP version the address belongs to.
     public enum Family: Hashable, Sendable {
+        /// IPv4 (`AF_INET`).
         case ipv4
+        /// IPv6 (`AF_INET6`).
         case ipv6
     }
 

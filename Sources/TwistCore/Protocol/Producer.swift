@@ -34,6 +34,8 @@ public enum RegisteredProducer {
 public struct ProducerRegistrationError: Error, Equatable, CustomStringConvertible {
     /// What was wrong.
     public let detail: String
+    /// The error, saying what was wrong in `detail`.
     public init(_ detail: String) { self.detail = detail }
+    /// The detail text, as given.
     public var description: String { detail }
 }

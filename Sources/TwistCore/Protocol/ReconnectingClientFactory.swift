@@ -45,6 +45,8 @@ open class ReconnectingClientFactory: ClientFactory {
         super.init()
     }
 
+    /// Remembers `connector` and schedules a retry with ``retry(_:)``, unless ``stopTrying()`` was
+    /// called. A subclass that overrides it calls `super` to keep retrying.
     open override func clientConnectionFailed(_ connector: any Connector, reason: Failure) {
         if continueTrying {
             self.connector = connector
@@ -52,6 +54,10 @@ open class ReconnectingClientFactory: ClientFactory {
         }
     }
 
+    /// Remembers `connector` and schedules a retry with ``retry(_:)``, unless ``stopTrying()`` was
+    /// called: a lost connection is tried again as a failed attempt is. Call ``resetDelay()`` once a
+    /// new connection is made, or the delay keeps growing from where it was. A subclass that
+    /// overrides it calls `super` to keep retrying.
     open override func clientConnectionLost(_ connector: any Connector, reason: Failure) {
         if continueTrying {
             self.connector = connector

@@ -98,6 +98,8 @@ public final class DelayedCall {
 }
 
 extension DelayedCall: CustomStringConvertible {
+    /// "DelayedCall(due at <time>)" while pending, else "DelayedCall(called)" or
+    /// "DelayedCall(cancelled)".
     public var description: String {
         switch state {
         case .pending: return "DelayedCall(due at \(time))"

@@ -13,6 +13,7 @@ public struct SystemEvent: Hashable, Sendable, CustomStringConvertible {
     /// Fired when the reactor stops; `run()` returns after its `after` triggers.
     public static let shutdown = SystemEvent("shutdown")
 
+    /// The event's ``name``.
     public var description: String { name }
 }
 
@@ -26,6 +27,7 @@ public enum TriggerPhase: String, Sendable, CaseIterable, CustomStringConvertibl
     /// Runs last.
     case after
 
+    /// The phase's name: "before", "during" or "after".
     public var description: String { rawValue }
 }
 
@@ -72,6 +74,8 @@ public final class TriggerCompletionSource: TriggerCompletion {
         for waiter in waiting { waiter() }
     }
 
+    /// Runs `body` now if ``complete()`` was called, else once it is, after the bodies added before
+    /// it; each body runs exactly once.
     public func whenComplete(_ body: @escaping () -> Void) {
         if isComplete { body() } else { waiters.append(body) }
     }

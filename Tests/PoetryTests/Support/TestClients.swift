@@ -1,4 +1,5 @@
 import Twist
+import TwistTestSupport
 
 /// What one raw connection saw.
 struct RawExchange: Sendable {

@@ -1,6 +1,7 @@
 import Testing
 import TwistCore
 import TwistTesting
+import TwistTestSupport
 
 /// Records strings for any prefix width.
 final class PrefixedRecorder: LengthPrefixedReceiver {

@@ -1,6 +1,7 @@
 import Testing
 import TwistCore
 import TwistTesting
+import TwistTestSupport
 
 /// Records lines; a line "raw N" switches to raw mode for the next N bytes, then back to lines.
 final class LineRecorder: LineReceiver {

@@ -1,6 +1,7 @@
 import Testing
 import TwistCore
 import TwistTesting
+import TwistTestSupport
 
 /// Records what a NetstringReceiver delivers and reports.
 final class NetstringRecorder: NetstringReceiver {

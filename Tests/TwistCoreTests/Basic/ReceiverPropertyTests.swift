@@ -1,6 +1,7 @@
 import Testing
 import TwistCore
 import TwistTesting
+import TwistTestSupport
 
 /// Properties every receiver must have, on random input from seeded generators:
 /// - a stream of valid messages yields exactly those messages, however it is split into reads;

@@ -1,5 +1,6 @@
 import Testing
 import TwistCore
+import TwistTestSupport
 
 @Suite("Deferreds returned from callbacks (chaining) and stack depth")
 struct DeferredNestingTests {
@@ -137,8 +138,8 @@ struct DeferredNestingTests {
     }
 
     @Test func hundredThousandNestedDeferredsCompleteWithoutGrowingTheStack() async {
-        let result = Box<Int?>(nil)
-        await onThreadWithNormalStack {
+        let result = Shared<Int?>(nil)
+        await onOwnThread(stackSize: 8 << 20) {
             let depth = 100_000
             let inners = (0..<depth).map { _ in Deferred<Int>() }
             let root = Deferred<Int>()
@@ -156,8 +157,8 @@ struct DeferredNestingTests {
     }
 
     @Test func hundredThousandAlreadyFiredReturnedDeferredsComplete() async {
-        let result = Box<Int?>(nil)
-        await onThreadWithNormalStack {
+        let result = Shared<Int?>(nil)
+        await onOwnThread(stackSize: 8 << 20) {
             let root = Deferred<Int>()
             var end = root
             for _ in 0..<100_000 { end = end.addCallback { succeed($0 + 1) } }
@@ -168,8 +169,8 @@ struct DeferredNestingTests {
     }
 
     @Test func millionStageChainCompletesAddedBeforeAndAfterFiring() async {
-        let results = Box<[Int?]>([])
-        await onThreadWithNormalStack {
+        let results = Shared<[Int?]>([])
+        await onOwnThread(stackSize: 8 << 20) {
             let root = Deferred<Int>()
             var end = root
             for _ in 0..<1_000_000 { end = end.addCallback { $0 + 1 } }
@@ -182,8 +183,8 @@ struct DeferredNestingTests {
     }
 
     @Test func droppingAnUnfiredMillionStageChainDoesNotOverflowTheStack() async {
-        let done = Box(false)
-        await onThreadWithNormalStack {
+        let done = Shared(false)
+        await onOwnThread(stackSize: 8 << 20) {
             do {
                 var end = Deferred<Int>()
                 for _ in 0..<1_000_000 { end = end.addCallback { $0 + 1 } }

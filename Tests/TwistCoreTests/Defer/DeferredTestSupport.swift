@@ -34,26 +34,3 @@ extension Deferred {
         addBoth { _ in }
     }
 }
-
-/// Runs `body` on a new thread with an 8 MiB stack (a normal main-thread stack) and waits for it
-/// without blocking a Swift Concurrency thread. Used for the deep-chain tests.
-func onThreadWithNormalStack(_ body: @escaping @Sendable () -> Void) async {
-    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-        let thread = Thread {
-            body()
-            continuation.resume()
-        }
-        thread.stackSize = 8 << 20
-        thread.start()
-    }
-}
-
-/// A value a test can set from another thread and read afterwards.
-final class Box<T: Sendable>: Sendable {
-    private let storage: PosixMutex<T>
-    init(_ value: T) { storage = PosixMutex(value) }
-    var value: T {
-        get { storage.withLock { $0 } }
-        set { storage.withLock { $0 = newValue } }
-    }
-}

@@ -1,6 +1,7 @@
 import Testing
 @testable import TwistCore
 import TwistTesting
+import TwistTestSupport
 
 /// Random schedules, cancels, resets and delays against a plain sorted-list model: the heap must
 /// run exactly the model's calls in the model's order.

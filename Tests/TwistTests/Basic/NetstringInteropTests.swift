@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Twist
+import TwistTestSupport
 
 /// Wire compatibility with Python Twisted's `NetstringReceiver`, over loopback: Twisted's client
 /// against Twist's server, Twist's client against Twisted's server, and Twisted's malformed
@@ -32,7 +33,7 @@ struct NetstringInteropTests {
     @Test func aTwistClientSendsTenThousandNetstringsToATwistedEchoServer() async throws {
         // Random sizes skewed toward small ones, random bytes: slices of one random pool at random
         // offsets (building 100 MB byte by byte would dominate a debug-build test).
-        var random = SplitMixGenerator(seed: 11)
+        var random = SeededGenerator(state: 11)
         let maxLength = NetstringReceiver.defaultMaxLength
         let pool = (0..<(2 * maxLength)).map { _ in UInt8.random(in: 0...255, using: &random) }
         var messages = (0..<9_998).map { _ in
@@ -160,27 +161,6 @@ func waitUntil(timeout: Double = 10, _ condition: () -> Bool) async throws {
 }
 
 struct WaitTimedOut: Error {}
-
-/// A small deterministic generator (SplitMix64).
-struct SplitMixGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// Runs `body`, which blocks, on a thread of its own, so that no thread of Swift's cooperative
-/// pool (two on this machine) waits on a pipe.
-func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-        Thread { continuation.resume(returning: body()) }.start()
-    }
-}
 
 /// `twisted_netstring_peer.py` (next to this file), run under `python3`.
 enum TwistedPeer {

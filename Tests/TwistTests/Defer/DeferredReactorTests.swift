@@ -1,5 +1,6 @@
 import Testing
 @testable import Twist
+import TwistTestSupport
 
 @Suite("Deferred on the libev reactor")
 struct DeferredReactorTests {

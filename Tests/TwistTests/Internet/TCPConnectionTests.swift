@@ -2,6 +2,7 @@ import Glibc
 import Testing
 import Twist
 import TwistTesting
+import TwistTestSupport
 
 /// TCP over real sockets on 127.0.0.1, port 0.
 @Suite(.timeLimit(.minutes(1))) struct TCPConnectionTests {

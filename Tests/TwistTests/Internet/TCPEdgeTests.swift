@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Testing
 @testable import Twist
+import TwistTestSupport
 
 /// Edges of the TCP layer: bind failures, notification order, aborting against a full buffer,
 /// and churn at scale.
@@ -165,7 +166,7 @@ final class ChurnClient: Protocol {
 
     @Test func aFailedAttemptFailsTheDeferred() async {
         let outcome = Shared<String?>(nil)
-        let holder = BoundSocket()
+        let holder = ReservedPort()
         let number = holder.port
         let stopped = await runReactor { reactor in
             ClientCreator(reactor: reactor) { EchoProtocol() }

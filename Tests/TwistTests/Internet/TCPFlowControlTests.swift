@@ -1,6 +1,7 @@
 import Glibc
 import Testing
 import Twist
+import TwistTestSupport
 
 /// Producers, consumers and the transport's own reading side, over loopback.
 @Suite(.timeLimit(.minutes(1))) struct TCPFlowControlTests {

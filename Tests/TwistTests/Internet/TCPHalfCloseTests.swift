@@ -1,5 +1,6 @@
 import Testing
 import Twist
+import TwistTestSupport
 
 /// A protocol that can live with half a connection, recording what it hears.
 class HalfCloser: Protocol, HalfCloseableProtocol {

@@ -2,6 +2,7 @@ import Glibc
 import Testing
 @testable import Twist
 import TwistTesting
+import TwistTestSupport
 
 /// Listening ports and client connectors over real sockets on loopback.
 @Suite(.timeLimit(.minutes(1))) struct TCPPortAndConnectorTests {
@@ -9,7 +10,7 @@ import TwistTesting
         let notes = Shared<[String]>([])
         let osError = Shared<Int32?>(nil)
         // A port that is bound but not listening refuses connections, and nobody else can take it.
-        let holder = BoundSocket()
+        let holder = ReservedPort()
         let number = holder.port
         let stopped = await runReactor { reactor in
             final class Failing: RecordingClientFactory {
@@ -229,29 +230,6 @@ import TwistTesting
         try #require(listened.value, "no IPv6 loopback on this machine")
         #expect(client.value.received == Array("six".utf8))
     }
-}
-
-/// A socket bound to a free loopback port and never listening: connecting to it is refused.
-final class BoundSocket: @unchecked Sendable {
-    let fd: Int32
-    let port: Int
-
-    init() {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.fd = fd
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    deinit { close(fd) }
 }
 
 /// Listens on the first free port from a pseudo-random start in 20000–29999, below the kernel's

@@ -1,5 +1,6 @@
 import Glibc
 import Twist
+import TwistTestSupport
 
 /// Echoes every byte back.
 final class EchoProtocol: Protocol {

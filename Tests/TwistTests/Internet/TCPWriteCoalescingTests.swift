@@ -2,6 +2,7 @@ import Twist
 import TwistTesting
 
 import Testing
+import TwistTestSupport
 
 /// Writes made inside `dataReceived` are gathered and flushed once it returns; small ones are
 /// copied into the connection's own buffer, large ones queued by reference. Whatever the mix,

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Twist
 import TwistTesting
+import TwistTestSupport
 
 /// The hand-off from other threads into the reactor.
 @Suite(.timeLimit(.minutes(1))) struct CallFromThreadTests {

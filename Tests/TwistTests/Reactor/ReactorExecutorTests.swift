@@ -1,6 +1,7 @@
 import Testing
 @testable import Twist
 import TwistTesting
+import TwistTestSupport
 
 /// An actor of the program's own that shares the reactor's isolation.
 actor ReactorBoundCounter {

@@ -1,6 +1,7 @@
 import Testing
 import Twist
 import TwistTesting
+import TwistTestSupport
 
 /// run/stop and their errors, startup and shutdown triggers, callWhenRunning.
 @Suite(.timeLimit(.minutes(1))) struct ReactorLifecycleTests {

@@ -1,5 +1,6 @@
 import Testing
 import Twist
+import TwistTestSupport
 
 /// LoopingCall on the real reactor's clock.
 @Suite(.timeLimit(.minutes(1))) struct ReactorLoopingCallTests {

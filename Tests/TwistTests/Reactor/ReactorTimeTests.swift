@@ -1,6 +1,7 @@
 import Testing
 import Twist
 import TwistTesting
+import TwistTestSupport
 
 /// Delayed calls on the real libev reactor.
 @Suite(.timeLimit(.minutes(1))) struct ReactorTimeTests {

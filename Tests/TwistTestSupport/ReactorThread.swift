@@ -1,14 +1,14 @@
 import Foundation
-import Logging
+public import Logging
 import TwistCore
-import Twist
+public import Twist
 
 /// How a reactor run on a background thread ended.
-struct ReactorRunOutcome: Sendable {
+public struct ReactorRunOutcome: Sendable {
     /// True when the watchdog had to stop the reactor: the test's own stop never came.
-    let timedOut: Bool
+    public let timedOut: Bool
     /// What `run()` threw, if anything.
-    let runError: (any Error)?
+    public let runError: (any Error)?
 }
 
 /// Runs `reactor` on a thread of its own (never on a Swift concurrency pool thread, which a
@@ -16,8 +16,13 @@ struct ReactorRunOutcome: Sendable {
 /// when `run()` returns.
 ///
 /// A watchdog stops the reactor after `timeout` seconds so a broken test fails instead of
-/// hanging; the outcome says whether it had to.
-func startReactorThread(
+/// hanging; the outcome says whether it had to. Everything the reactor thread did happens before
+/// the task's value is read (the outcome is handed over under a mutex, which ThreadSanitizer sees).
+///
+/// - Parameters:
+///   - installSignalHandlers: passed to `run(installSignalHandlers:)`.
+///   - stackSize: the reactor thread's stack, 8 MiB (a main thread's) by default.
+public func startReactorThread(
     _ reactor: Reactor, timeout: Double = 20, installSignalHandlers: Bool = false, stackSize: Int = 8 << 20
 ) -> Task<ReactorRunOutcome, Never> {
     let timedOut = PosixMutex(false)
@@ -49,17 +54,23 @@ func startReactorThread(
     }
 }
 
-/// Runs `reactor` on a background thread until it stops itself (or the watchdog stops it).
+/// Runs `reactor` on a background thread until it stops itself (or the watchdog stops it after
+/// `timeout` seconds), and returns how the run ended.
 @discardableResult
-func runReactor(_ reactor: Reactor, timeout: Double = 20) async -> ReactorRunOutcome {
+public func runReactor(_ reactor: Reactor, timeout: Double = 20) async -> ReactorRunOutcome {
     await startReactorThread(reactor, timeout: timeout).value
 }
 
 /// Runs a fresh reactor on a thread of its own; `setup` runs on the reactor thread once it is
 /// running and must end, sooner or later, with `try reactor.stop()` from inside the reactor.
+/// An error `setup` throws is logged by the reactor, which keeps running until the watchdog.
 ///
+/// - Parameters:
+///   - timeout: seconds after which the watchdog stops the reactor.
+///   - stackSize: the reactor thread's stack.
+///   - logger: the reactor's logger (a `LogCapture`'s, say); the reactor's default when nil.
 /// - Returns: true when the test stopped the reactor, false when the watchdog had to.
-func runReactor(
+public func runReactor(
     timeout: Double = 10, stackSize: Int = 8 << 20, logger: Logger? = nil,
     _ setup: @escaping @Sendable (Reactor) throws -> Void
 ) async -> Bool {
@@ -69,23 +80,8 @@ func runReactor(
     return !outcome.timedOut
 }
 
-/// Asks a reactor running on another thread to stop, from the outside.
-func stopFromOutside(_ reactor: Reactor) {
+/// Asks a reactor running on another thread to stop, from the outside (through `callFromThread`,
+/// so the stop happens on the reactor thread, on its next pass).
+public func stopFromOutside(_ reactor: Reactor) {
     reactor.callFromThread { try reactor.stop() }
-}
-
-/// A value shared between a test and the reactor thread: set on one, read on the other.
-final class Shared<Value: Sendable>: Sendable {
-    private let storage: PosixMutex<Value>
-
-    init(_ value: Value) { storage = PosixMutex(value) }
-
-    var value: Value {
-        get { storage.withLock { $0 } }
-        set { storage.withLock { $0 = newValue } }
-    }
-
-    func mutate(_ body: (inout Value) -> Void) {
-        storage.withLock { body(&$0) }
-    }
 }

@@ -4,12 +4,18 @@ import Glibc
 /// it is refused, and since the socket holds the port until the value goes, no other test's
 /// port-0 listener can take it meanwhile. (A port that was closed a moment ago can be handed to
 /// another test's listener at once, which then answers in the "dead" server's place.)
-final class ReservedPort: @unchecked Sendable {
+///
+/// Keep the value alive (`withExtendedLifetime`) for as long as the port must stay refused.
+public final class ReservedPort: @unchecked Sendable {
     private let fd: Int32
-    /// The reserved port number.
-    let port: Int
+    /// The reserved port number, picked by the system.
+    public let port: Int
 
-    init() {
+    /// Binds a new socket to a free port of 127.0.0.1 and does not listen on it.
+    ///
+    /// - Precondition: the bind succeeds (it fails only when the machine is out of ports or
+    ///   descriptors).
+    public init() {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.fd = fd
         var address = sockaddr_in()
