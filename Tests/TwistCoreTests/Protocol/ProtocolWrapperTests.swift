@@ -338,6 +338,29 @@ struct WrappedBoom: Error, Equatable {}
         server.clientConnectionLost(connector, reason: Failure(ConnectionDone()))
     }
 
+    @Test func wrappersStackAndHalfCloseSurvivesTheStack() throws {
+        let inner = WrappingFactory(wrapping: Factory { WrappedHalfCloser() })
+        let outer = WrappingFactory(wrapping: inner)
+        let top = try #require(outer.buildProtocol(address: .ipv4("127.0.0.1", 1)) as? ProtocolWrapper)
+        let middle = try #require(top.wrappedProtocol as? ProtocolWrapper)
+        let proto = try #require(middle.wrappedProtocol as? WrappedHalfCloser)
+        #expect(top is HalfCloseableProtocolWrapper && middle is HalfCloseableProtocolWrapper)
+        #expect(top.logPrefix == "WrappedHalfCloser (HalfCloseableProtocolWrapper) (HalfCloseableProtocolWrapper)")
+        #expect(outer.logPrefix == "Factory (WrappingFactory) (WrappingFactory)")
+
+        let transport = StringTransport(disconnectsProtocol: true)
+        transport.connect(top)
+        #expect(proto.transport === middle && middle.transport === top)
+        #expect(inner.protocolCount == 1 && outer.protocolCount == 1)
+        proto.transport?.write("up".utf8)
+        #expect(transport.valueString == "up")
+        try (top as? any HalfCloseableProtocol)?.readConnectionLost()
+        #expect(proto.events == ["readConnectionLost"])
+        proto.transport?.loseConnection()
+        #expect(proto.events == ["readConnectionLost", "lost ConnectionDone"])
+        #expect(inner.protocolCount == 0 && outer.protocolCount == 0)
+    }
+
     @Test func connectionLostBreaksTheCycleBetweenWrapperAndWrappedProtocol() throws {
         weak var weakWrapper: ProtocolWrapper?
         weak var weakProto: RecordingProtocol?
