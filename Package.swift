@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "TwistTesting", targets: ["TwistTesting"]),
         .executable(name: "twist-demo", targets: ["twist-demo"]),
         .executable(name: "echo-server", targets: ["echo-server"]),
+        .executable(name: "netstring-echo", targets: ["netstring-echo"]),
         .library(name: "Poetry", targets: ["Poetry"]),
         .executable(name: "fastpoetry", targets: ["fastpoetry"]),
         .executable(name: "slowpoetry", targets: ["slowpoetry"]),
@@ -91,6 +92,16 @@ let package = Package(
             dependencies: ["Twist", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
+        // Echoes netstrings (or raw bytes with --raw); a malformed netstring closes only its connection.
+        .executableTarget(
+            name: "netstring-echo",
+            dependencies: [
+                "Twist",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The poetry services of the Twisted intro: protocols, factories, services, client logic,
         // and the bundled public-domain poems.
         .target(
@@ -141,6 +152,7 @@ let package = Package(
                 "TwistTestSupport",
                 // Built before the tests, which run the real executables end to end.
                 "fastpoetry", "slowpoetry", "transformedpoetry", "poetry-proxy", "get-poetry",
+                "netstring-echo",
             ],
             swiftSettings: swiftSettings
         ),

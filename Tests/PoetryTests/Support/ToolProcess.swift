@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 /// The directory holding the built executables: the one this test binary was built into.
@@ -57,18 +58,21 @@ final class ServerProcess: Sendable {
     let port: Int
     private let process: Process
     private let output: URL
+    private let errorOutput: URL
 
     /// Starts `name` with `arguments` and waits (at most 10 s) for its first line, which must end
     /// with the port it listens on followed by a dot.
     init(_ name: String, _ arguments: [String]) async throws {
         self.name = name
         output = temporaryFile("\(name).out")
+        errorOutput = temporaryFile("\(name).err")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorOutput.path, contents: nil)
         process = Process()
         process.executableURL = toolDirectory.appendingPathComponent(name)
         process.arguments = arguments
         process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: errorOutput)
         try process.run()
         var port: Int?
         for _ in 0..<500 where port == nil {
@@ -90,11 +94,34 @@ final class ServerProcess: Sendable {
         String(decoding: (try? Data(contentsOf: output)) ?? Data(), as: UTF8.self)
     }
 
+    /// Everything the server wrote to standard error so far (its log lines).
+    var printedErrors: String {
+        String(decoding: (try? Data(contentsOf: errorOutput)) ?? Data(), as: UTF8.self)
+    }
+
+    /// Sends `signal` and waits at most `timeout` seconds for the process to exit.
+    ///
+    /// - Returns: its exit status when it exited on its own within the time; nil when it did not
+    ///   (it is then killed) or was ended by a signal.
+    func signal(_ signal: Int32, waitingAtMost timeout: Double) async throws -> Int32? {
+        kill(process.processIdentifier, signal)
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while process.isRunning, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        guard !process.isRunning else {
+            kill(process.processIdentifier, SIGKILL)
+            return nil
+        }
+        return process.terminationReason == .exit ? process.terminationStatus : nil
+    }
+
     /// Sends SIGTERM and waits for the process to end.
     func stop() {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: output)
+        try? FileManager.default.removeItem(at: errorOutput)
     }
 
     struct ServerDidNotStart: Error {
