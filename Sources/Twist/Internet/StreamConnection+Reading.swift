@@ -26,16 +26,26 @@ extension StreamConnection {
         case stopped
     }
 
-    /// Makes one read into the lent receive buffer and delivers it: the protocol's writes during
+    /// Makes one read into the lent receive buffer (after the protocol's own buffer, when it
+    /// offers one: ``Protocol/readDirectly(_:)``) and delivers it: the protocol's writes during
     /// `dataReceived` are gathered in the lent send scratch and flushed right after it returns.
     /// Both buffers go back to the reactor before this returns, whatever happened.
     @inline(__always)
     private func deliverOneRead(to receiver: Protocol) -> ReadOutcome {
         var buffer = resources.lendReceiveBuffer()
         defer { resources.returnReceiveBuffer(buffer) }
-        let count = buffer.withUnsafeMutableBytes { descriptor.read(into: $0) }
+        // The protocol may take the read's first bytes into a buffer of its own (the rest of a
+        // long message); what comes after them lands in the receive buffer.
+        var ownRegion = 0
+        let count =
+            receiver.readDirectly { region in
+                ownRegion = region.count
+                return buffer.withUnsafeMutableBytes { descriptor.read(into: region, then: $0) }
+            } ?? buffer.withUnsafeMutableBytes { descriptor.read(into: $0) }
         if count > 0 {
-            let filled = count == buffer.count
+            let filled = count == ownRegion + buffer.count
+            let received = count - min(count, ownRegion)
+            guard received > 0 else { return filled ? .more : .drained }
             var scratch = resources.lendSendScratch()
             queue.beginGathering(lending: &scratch)
             defer {
@@ -43,7 +53,7 @@ extension StreamConnection {
                 resources.returnSendScratch(scratch)
             }
             do {
-                try receiver.dataReceived(buffer[0..<count])
+                try receiver.dataReceived(buffer[0..<received])
             } catch {
                 logProtocolError("error in dataReceived; closing the connection", receiver, error)
                 close(reason: Failure(error))

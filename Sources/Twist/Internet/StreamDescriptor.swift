@@ -19,6 +19,19 @@ struct StreamDescriptor {
         Glibc.read(fd, buffer.baseAddress, buffer.count)
     }
 
+    /// Reads into `first`, then on into `second` (one `readv`): the count, 0 at end of file, or -1
+    /// with `errno` set.
+    @inline(__always)
+    func read(into first: UnsafeMutableRawBufferPointer, then second: UnsafeMutableRawBufferPointer) -> Int {
+        var vectors = (
+            iovec(iov_base: first.baseAddress, iov_len: first.count),
+            iovec(iov_base: second.baseAddress, iov_len: second.count)
+        )
+        return withUnsafeMutableBytes(of: &vectors) {
+            readv(fd, $0.baseAddress!.assumingMemoryBound(to: iovec.self), 2)
+        }
+    }
+
     /// Writes what it can of `bytes` without blocking: the count, or -1 with `errno` set.
     @inline(__always)
     func write(_ bytes: UnsafeRawBufferPointer) -> Int {

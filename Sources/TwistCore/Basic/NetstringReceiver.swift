@@ -45,8 +45,11 @@ open class NetstringReceiver: Protocol {
     // The parser's state is confined to the reactor thread and never accessed overlappingly, so
     // the dynamic exclusivity checks (a runtime call per access, on every byte's path) are off.
     @exclusivity(unchecked) private var state = State.length(0, hasDigits: false)
-    /// The start of a payload that did not fit in one read.
+    /// A payload that did not fit in one read: allocated at its full length when it starts
+    /// (empty otherwise), filled up to ``carryFilled``.
     @exclusivity(unchecked) private var carry: [UInt8] = []
+    /// How many bytes of ``carry`` have arrived.
+    @exclusivity(unchecked) private var carryFilled = 0
     /// Bytes accepted before the current read, for error offsets.
     @exclusivity(unchecked) private var streamOffset = 0
     /// Data handed to ``dataReceived(_:)`` from inside ``stringReceived(_:)``, parsed afterwards.
@@ -186,11 +189,16 @@ open class NetstringReceiver: Protocol {
                     try stringReceived(payload)
                     if transport?.isDisconnecting == true { return }
                 } else {
-                    if carry.isEmpty { carry.reserveCapacity(length) }
-                    let take = min(length - carry.count, end - i)
-                    carry.append(contentsOf: data[i..<(i + take)])
+                    if carry.isEmpty { startCarry(length) }
+                    let take = min(length - carryFilled, end - i)
+                    carry.withUnsafeMutableBytes { target in
+                        data[i..<(i + take)].withUnsafeBytes {
+                            target.baseAddress!.advanced(by: carryFilled).copyMemory(from: $0.baseAddress!, byteCount: take)
+                        }
+                    }
+                    carryFilled += take
                     i += take
-                    if carry.count == length { state = .comma }
+                    if carryFilled == length { state = .comma }
                 }
             case .comma:
                 let trailer = data[i]
@@ -201,7 +209,7 @@ open class NetstringReceiver: Protocol {
                 state = .length(0, hasDigits: false)
                 do {
                     // Emptied even if the handler throws, so a later read starts clean.
-                    defer { carry.reset() }
+                    defer { endCarry() }
                     try stringReceived(carry[...])
                 }
                 if transport?.isDisconnecting == true { return }
@@ -209,9 +217,57 @@ open class NetstringReceiver: Protocol {
         }
     }
 
+    // MARK: A payload longer than one read
+
+    /// A payload still missing at least this many bytes after a read is offered to the
+    /// transport's next read (``readDirectly(_:)``); a shorter rest is copied from the receive
+    /// buffer, which costs less than the second `iovec`.
+    public static let directReadMinimum = 1_024
+
+    /// Takes the rest of a long payload straight into ``carry`` (see
+    /// ``Protocol/readDirectly(_:)``): the bytes after it, from the trailing `,` on, are
+    /// delivered to ``dataReceived(_:)`` by the transport as usual.
+    public final override func readDirectly(_ read: (UnsafeMutableRawBufferPointer) -> Int) -> Int? {
+        guard case .payload(let length) = state, !carry.isEmpty, !isParsing, !brokenPeer else { return nil }
+        let wanted = length - carryFilled
+        guard wanted >= Self.directReadMinimum else { return nil }
+        let count = carry.withUnsafeMutableBytes {
+            read(UnsafeMutableRawBufferPointer(rebasing: $0[carryFilled...]))
+        }
+        if count > 0 {
+            let taken = min(count, wanted)
+            carryFilled += taken
+            streamOffset += taken
+            if carryFilled == length { state = .comma }
+        }
+        return count
+    }
+
+    /// Makes ``carry`` exactly `length` bytes long for a payload that did not fit in one read.
+    /// A small one reuses the storage kept from the last (zeroing a few bytes is cheap). A large
+    /// one gets a buffer whose bytes are not zeroed first: each is written (copied from a read,
+    /// or read into directly) before ``carryFilled`` passes it, and only the whole, filled
+    /// payload is ever handed out — zeroing would cost as much as the copy that reading directly
+    /// saves.
+    private func startCarry(_ length: Int) {
+        if length <= [UInt8].carryCapacityKept {
+            carry.append(contentsOf: repeatElement(0, count: length))
+        } else {
+            carry = [UInt8](unsafeUninitializedCapacity: length) { _, initializedCount in initializedCount = length }
+        }
+        carryFilled = 0
+    }
+
+    /// Ends the carried payload (the handler may keep its view of it): small storage is kept for
+    /// the next one, large storage let go.
+    private func endCarry() {
+        carry.reset()
+        carryFilled = 0
+    }
+
     private func fail(_ kind: NetstringParseError.Kind, at index: Int, in data: ArraySlice<UInt8>) {
         brokenPeer = true
-        carry = []
+        endCarry()
         reentrantInput = []
         netstringParseFailed(NetstringParseError(kind, offset: streamOffset + (index - data.startIndex)))
         transport?.loseConnection()

@@ -34,6 +34,23 @@ open class Protocol {
     /// connection, with the error as the reason given to ``connectionLost(reason:)``.
     open func dataReceived(_ data: ArraySlice<UInt8>) throws {}
 
+    /// Offers a buffer of the protocol's own for the next read, so that the rest of a long
+    /// message whose length is already known is read straight to where it is kept, not into the
+    /// reactor's receive buffer and then copied (asyncio's `BufferedProtocol`; Twisted has no
+    /// such call).
+    ///
+    /// A stream transport asks before each read. The default, and any protocol not in the middle
+    /// of such a message, returns nil: the read goes to the receive buffer and then to
+    /// ``dataReceived(_:)`` as usual. A protocol that takes the offer calls `read` exactly once
+    /// with a non-empty region of its own storage, valid for that call only; `read` fills the
+    /// region first and may read more bytes, past it, into the transport's own buffer. It returns
+    /// what the read returned: the number of bytes read, 0 at end of input, or a negative value
+    /// on error. When it is positive the protocol accepts `min(count, region.count)` bytes as
+    /// received (without calling ``dataReceived(_:)`` for them) and returns the same count; the
+    /// transport then delivers the bytes past the region with ``dataReceived(_:)``, in order.
+    /// Nothing else may happen inside the call: no writes, no callbacks of the application.
+    open func readDirectly(_ read: (UnsafeMutableRawBufferPointer) -> Int) -> Int? { nil }
+
     /// The connection is gone: ``ConnectionDone`` after a clean close, ``ConnectionLost`` (or
     /// ``ConnectionAborted``) otherwise, or the error that closed it. Called exactly once.
     open func connectionLost(reason: Failure) {}
