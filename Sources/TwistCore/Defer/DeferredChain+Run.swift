@@ -23,7 +23,16 @@ extension DeferredChain {
     /// them out of the queue and runs or discards them.
     @inlinable @inline(__always)
     func appendStage<P>(_ payload: __owned P, _ runner: @escaping StageRunner) {
-        stages.push(payload, runner)
+        // Not `stages.push`: see ``DeferredStageQueue/pushAssumingRoom(_:_:)``.
+        if !stages.hasRoom { makeRoomForStage() }
+        stages.pushAssumingRoom(payload, runner)
+    }
+
+    /// Makes room in ``stages`` for one more record. Never inlined, so that the callers' code
+    /// passes the chain, not the queue's address.
+    @usableFromInline @inline(never)
+    func makeRoomForStage() {
+        stages.makeRoom()
     }
 
     /// Removes the first queued stage and runs (or, with `run` false, discards) it.

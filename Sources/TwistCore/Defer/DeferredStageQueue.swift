@@ -151,13 +151,29 @@ struct DeferredStageQueue: ~Copyable {
         return body(overflow.unsafelyUnwrapped + (index - Self.inlineCapacity) * Self.recordStride)
     }
 
+    /// True when one more record fits without compacting or growing.
+    @inlinable @inline(__always)
+    var hasRoom: Bool {
+        end < Self.inlineCapacity + overflowCapacity
+    }
+
     /// Queues a record after the ones already queued: `runner`, then `payload` (moved in).
     @inlinable @inline(__always)
     mutating func push<P>(_ payload: __owned P, _ runner: @escaping StageRunner) {
+        if !hasRoom { makeRoom() }
+        pushAssumingRoom(payload, runner)
+    }
+
+    /// ``push(_:_:)`` once ``hasRoom`` is known to be true. For a caller that makes room itself,
+    /// through a function of its own: ``DeferredChain/appendStage(_:_:)`` does, so that its
+    /// inlined code needs only the chain's address, not the queue's as well (computed on every
+    /// call, queued or not, to pass `self` to an out-of-line ``makeRoom()``).
+    @inlinable @inline(__always)
+    mutating func pushAssumingRoom<P>(_ payload: __owned P, _ runner: @escaping StageRunner) {
         // A constant check once specialized.
         precondition(
             MemoryLayout<P>.size <= Self.payloadCapacity && MemoryLayout<P>.alignment <= Self.payloadAlignment)
-        if end >= Self.inlineCapacity + overflowCapacity { makeRoom() }
+        assert(hasRoom, "a stage record was pushed into a full queue")
         let index = end
         end = index + 1
         withRecord(index) { record in
