@@ -81,11 +81,6 @@ struct DeferredStageQueue: ~Copyable {
 
     // MARK: Storage
 
-    /// The first ``inlineCapacity`` records.
-    @usableFromInline var inlineRecords: InlineStageStorage = (
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-    )
-
     /// The index of the first pending record (0 when the queue is empty).
     @usableFromInline var head = 0
 
@@ -98,6 +93,14 @@ struct DeferredStageQueue: ~Copyable {
 
     /// How many records ``overflow`` has room for (0 without a buffer).
     @usableFromInline var overflowCapacity = 0
+
+    /// The first ``inlineCapacity`` records. Declared after the indices on purpose: at offset 0,
+    /// its address would be the queue's own, which the optimizer then shares between the
+    /// chain's `stages.isEmpty` check and each inlined push, keeping it in a register for the
+    /// whole caller (two instructions per chain even when nothing is queued).
+    @usableFromInline var inlineRecords: InlineStageStorage = (
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    )
 
     /// An empty queue, with no overflow buffer.
     @inlinable
@@ -205,8 +208,10 @@ struct DeferredStageQueue: ~Copyable {
 
     /// Makes room for one more record at ``end``: moves the pending records to the front when at
     /// most half of the room is pending (most records have been popped), otherwise grows the
-    /// overflow buffer (to ``firstOverflowCapacity``, then doubling).
-    @usableFromInline
+    /// overflow buffer (to ``firstOverflowCapacity``, then doubling). Always inlined into its
+    /// callers in this module (the one that matters is ``DeferredChain/makeRoomForStage()``,
+    /// itself out of line), so making room costs one call, not two.
+    @usableFromInline @inline(__always)
     mutating func makeRoom() {
         let room = capacity
         let pending = end - head
