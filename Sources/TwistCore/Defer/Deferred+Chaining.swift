@@ -108,7 +108,10 @@ extension Deferred {
     /// of a chain). What it returns becomes the next value; what it throws, the next failure.
     @inlinable @inline(__always) @discardableResult
     public func addBoth<New>(_ body: @escaping (Result<Value, Failure>) throws -> New) -> Deferred<New> {
-        addStage("addBoth", { BothStage<Value, New>.apply($0, body) }) {
+        addStage("addBoth", {
+            BothStage<Value, New>.apply($0, body)
+            return true
+        }) {
             BothStage<Value, New>.queued(body)
         }
     }
@@ -129,7 +132,10 @@ extension Deferred {
     func observe(
         handlesFailure: Bool, _ operation: StaticString, _ body: @escaping (Result<Value, Failure>) -> Void
     ) -> Deferred<Value> {
-        addStage(operation, { ObserverStage<Value>.apply($0, handles: handlesFailure, body) }) {
+        addStage(operation, {
+            ObserverStage<Value>.apply($0, handles: handlesFailure, body)
+            return true
+        }) {
             ObserverStage<Value>.queued(handles: handlesFailure, body)
         }
     }

@@ -10,6 +10,18 @@
 /// failure) out of the chain and stores its output back, with the types it was created with, so
 /// nothing is boxed or cast on the way.
 
+/// What running one queued stage asks of ``DeferredChain/runStages()``.
+@usableFromInline
+enum StageOutcome {
+    /// Go on with the next stage.
+    case proceed
+    /// Stop: the chain now waits on a Deferred the stage returned.
+    case wait
+    /// The stage was the resume marker: the result was handed to this chain, which waited on the
+    /// one that ran the marker; run it next.
+    case resume(DeferredChain)
+}
+
 /// The marker a chain queues on a chain it waits on: when reached, the waiting chain takes over
 /// the result, a `T` (the type the returned Deferred had when it was returned, which is checked).
 @usableFromInline
@@ -259,19 +271,18 @@ enum BothStage<In, Out> {
         (Payload(body), { chain, payload, run in
             let stored = payload.assumingMemoryBound(to: BothStage<In, Out>.Payload.self).move()
             guard run else { return .proceed }
-            return chain._withUnsafeGuaranteedRef { BothStage<In, Out>.apply($0, stored.body) } ? .proceed : .wait
+            chain._withUnsafeGuaranteedRef { BothStage<In, Out>.apply($0, stored.body) }
+            return .proceed
         })
     }
 
-    /// Runs the stage on the chain's current result and stores what it produces. Returns false
-    /// when the chain must now wait on a Deferred the stage returned.
+    /// Runs the body on the chain's current result and stores what it returns or throws.
     @inlinable @inline(__always)
-    static func apply(_ chain: DeferredChain, _ body: (Result<In, Failure>) throws -> Out) -> Bool {
+    static func apply(_ chain: DeferredChain, _ body: (Result<In, Failure>) throws -> Out) {
         let input: Result<In, Failure> =
             chain.state == .success ? .success(chain.takeValue(In.self)) : .failure(chain.takeFailure())
         chain.store { try body(input) }
         chain.resultHandedOff = false
-        return true
     }
 }
 
@@ -332,20 +343,20 @@ enum ObserverStage<In> {
         (Payload(handles, body), { chain, payload, run in
             let stored = payload.assumingMemoryBound(to: ObserverStage<In>.Payload.self).move()
             guard run else { return .proceed }
-            return chain._withUnsafeGuaranteedRef { ObserverStage<In>.apply($0, handles: stored.handles, stored.body) } ? .proceed : .wait
+            chain._withUnsafeGuaranteedRef { ObserverStage<In>.apply($0, handles: stored.handles, stored.body) }
+            return .proceed
         })
     }
 
-    /// Runs the stage on the chain's current result and stores what it produces. Returns false
-    /// when the chain must now wait on a Deferred the stage returned.
+    /// Shows the body a copy of the chain's current result, which stays in the chain, and marks a
+    /// failure as handed off when `handles` is set.
     @inlinable @inline(__always)
-    static func apply(_ chain: DeferredChain, handles: Bool, _ body: (Result<In, Failure>) -> Void) -> Bool {
+    static func apply(_ chain: DeferredChain, handles: Bool, _ body: (Result<In, Failure>) -> Void) {
         if chain.state == .success {
             body(.success(chain.peekValue(In.self)))
         } else {
             body(.failure(chain.failure.unsafelyUnwrapped))
         }
         chain.resultHandedOff = handles
-        return true
     }
 }
