@@ -1,6 +1,7 @@
 import Testing
 
 @testable import TwistCore
+import TwistTestSupport
 
 /// A payload the size of the largest stage payload (four words), whose words all carry the same
 /// tag, so that a record moved or copied in part shows up as a torn payload.
