@@ -8,25 +8,51 @@ extension StreamConnection {
         guard !data.isEmpty, state.acceptsWrites else { return }
         var rest = data
         if queue.isEmpty && !queue.isGathering {
-            let written = data.withUnsafeBytes { descriptor.write($0) }
-            if written == data.count {
-                // Sent at once, so the queue is drained: a pull producer asks for more on the next
-                // pass (from the writable event), never from inside its own write.
-                if producer.isPull { watchers.startWriting() }
-                return
-            }
-            if written < 0 {
-                let code = errno
-                guard code == EAGAIN || code == EWOULDBLOCK || code == EINTR else {
-                    abort(with: ConnectionLost(SystemCallError("write", code: code).reason, osError: code))
-                    return
-                }
-            } else {
-                rest = data.dropFirst(written)
-            }
+            guard let written = data.withUnsafeBytes({ writeAtOnce($0) }) else { return }
+            rest = data.dropFirst(written)
         }
         queue.append(rest)
-        if !queue.isGathering { watchers.startWriting() }  // otherwise the flush after delivery decides
+        queued()
+    }
+
+    /// ``write(_:)`` for bytes the caller lends for the call only: what is not sent at once is
+    /// copied into the queue (into the lent send scratch, during a delivery).
+    final func write(copying bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty, state.acceptsWrites else { return }
+        var rest = bytes
+        if queue.isEmpty && !queue.isGathering {
+            guard let written = writeAtOnce(bytes) else { return }
+            rest = UnsafeRawBufferPointer(rebasing: bytes[written...])
+        }
+        queue.append(copying: rest)
+        queued()
+    }
+
+    /// The `write(2)` a write makes when nothing is queued: returns how many bytes went out, or
+    /// nil when they all did or the connection failed (then there is nothing left to queue).
+    @inline(__always)
+    private func writeAtOnce(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        let written = descriptor.write(bytes)
+        if written == bytes.count {
+            // Sent at once, so the queue is drained: a pull producer asks for more on the next
+            // pass (from the writable event), never from inside its own write.
+            if producer.isPull { watchers.startWriting() }
+            return nil
+        }
+        if written >= 0 { return written }
+        let code = errno
+        guard code == EAGAIN || code == EWOULDBLOCK || code == EINTR else {
+            abort(with: ConnectionLost(SystemCallError("write", code: code).reason, osError: code))
+            return nil
+        }
+        return 0
+    }
+
+    /// Something was queued: watch for writability (unless the flush after the delivery will
+    /// decide) and pause a streaming producer above the high water mark.
+    @inline(__always)
+    private func queued() {
+        if !queue.isGathering { watchers.startWriting() }
         pauseProducerIfAboveHighWaterMark()
     }
 

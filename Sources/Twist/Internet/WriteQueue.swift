@@ -73,13 +73,30 @@ struct WriteQueue {
         }
     }
 
+    /// Queues a copy of `bytes` behind everything queued before it: into the scratch while
+    /// gathering, else into an owned chunk (however large: the caller's memory is not kept).
+    /// Empty bytes are ignored.
+    @inline(__always)
+    mutating func append(copying bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
+        byteCount += bytes.count
+        bytes.withMemoryRebound(to: UInt8.self) { bytes in
+            if isGathering && bytes.count <= Self.copyThreshold {
+                scratch.append(contentsOf: bytes)
+            } else {
+                moveScratchIntoChunks()
+                appendOwned(bytes)
+            }
+        }
+    }
+
     private mutating func appendReferenced(_ data: ArraySlice<UInt8>) {
         moveScratchIntoChunks()
         chunks.append(data)
         lastChunkIsOwned = false
     }
 
-    private mutating func appendOwned(_ data: ArraySlice<UInt8>) {
+    private mutating func appendOwned(_ data: some Collection<UInt8>) {
         if lastChunkIsOwned, chunks.count > head {
             chunks[chunks.count - 1].append(contentsOf: data)
         } else {

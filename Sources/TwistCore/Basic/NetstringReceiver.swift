@@ -55,8 +55,6 @@ open class NetstringReceiver: Protocol {
     /// Data handed to ``dataReceived(_:)`` from inside ``stringReceived(_:)``, parsed afterwards.
     @exclusivity(unchecked) private var reentrantInput: [UInt8] = []
     @exclusivity(unchecked) private var isParsing = false
-    /// Where ``sendString(_:)`` builds each frame.
-    @exclusivity(unchecked) @usableFromInline var sendBuffer: [UInt8] = []
 
     /// A receiver with the default ``maxLength``.
     public override init() {}
@@ -85,19 +83,46 @@ open class NetstringReceiver: Protocol {
     /// across the module boundary would look up type metadata for every message.
     @inlinable
     public func sendString<Bytes: Collection<UInt8>>(_ string: Bytes) {
-        // A small frame is built in a scratch buffer kept from call to call. A transport that
-        // copies small writes (TCP does) or sends them at once leaves it unshared, so it is reused
-        // without an allocation; one that keeps a view of it makes the next call copy first, as
-        // it must. A large frame gets a buffer of its own, so the scratch buffer stays small.
-        guard string.count <= 1_000 else {
+        guard let transport else { return }
+        let count = string.count
+        // A large frame gets a buffer of its own, which the transport may queue without a copy.
+        guard count <= Self.stackFrameLimit else {
             var frame: [UInt8] = []
             Self.appendFrame(string, to: &frame)
-            transport?.write(frame[...])
+            transport.write(frame[...])
             return
         }
-        sendBuffer.removeAll(keepingCapacity: true)
-        Self.appendFrame(string, to: &sendBuffer)
-        transport?.write(sendBuffer[...])
+        // A small one is built on the stack and copied by the transport (a stream connection
+        // copies it straight into its send scratch): no allocation, no buffer kept between calls.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count + 22) { frame in
+            var end = Self.writeDecimal(count, into: frame)
+            frame[end] = UInt8(ascii: ":")
+            end = UnsafeMutableBufferPointer(rebasing: frame[(end + 1)...]).initialize(fromContentsOf: string)
+                + end + 1
+            frame[end] = UInt8(ascii: ",")
+            transport.write(copying: UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: frame[...end])))
+        }
+    }
+
+    /// Payloads up to this size are framed on the stack by ``sendString(_:)``.
+    @usableFromInline static let stackFrameLimit = 1_000
+
+    /// Writes the ASCII decimal digits of `value` (not negative) at the start of `frame` and
+    /// returns how many there are.
+    @inlinable
+    static func writeDecimal(_ value: Int, into frame: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        var remaining = value
+        for index in stride(from: digits - 1, through: 0, by: -1) {
+            frame[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remaining % 10)
+            remaining /= 10
+        }
+        return digits
     }
 
     /// Appends `string` framed as a netstring to `bytes`.

@@ -6,7 +6,11 @@
 /// once. Nothing is called after that, and the transport lets go of the protocol.
 open class Protocol {
     /// The transport this protocol talks through; nil until ``makeConnection(_:)``.
-    public private(set) var transport: (any Transport)?
+    ///
+    /// Read on every message's path (a receiver's writes, its `isDisconnecting` checks) and set
+    /// only by ``makeConnection(_:)``, on the reactor thread: the dynamic exclusivity check (a
+    /// runtime call per access from another module) is off.
+    @exclusivity(unchecked) public private(set) var transport: (any Transport)?
 
     /// The factory that built this protocol, if a factory did (set by ``Factory/buildProtocol(address:)``).
     public var factory: Factory?

@@ -16,6 +16,13 @@ public protocol Transport: PushProducer {
     /// Queues `chunks` in order, as if each were written with ``write(_:)``.
     func writeSequence(_ chunks: [ArraySlice<UInt8>])
 
+    /// Queues a copy of `bytes`, which need stay valid only for the call: for a frame built in
+    /// temporary memory (``NetstringReceiver/sendString(_:)`` builds each small frame on the
+    /// stack). Same order and promises as ``write(_:)``. The default copies `bytes` into an
+    /// array and calls ``write(_:)`` (so a wrapper that changes what `write` sends changes this
+    /// too); a stream connection copies straight into its queue.
+    func write(copying bytes: UnsafeRawBufferPointer)
+
     /// Stops reading, sends everything queued, then closes; the protocol gets ``ConnectionDone``.
     func loseConnection()
 
@@ -44,6 +51,12 @@ public protocol Transport: PushProducer {
 }
 
 extension Transport {
+    /// Copies `bytes` into an array and queues it with ``write(_:)``.
+    public func write(copying bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
+        write(Array(bytes)[...])
+    }
+
     /// Queues the bytes of `data`.
     public func write(_ data: [UInt8]) {
         write(data[...])

@@ -111,6 +111,33 @@ import Testing
         #expect(writer.sent == [UInt8](repeating: 7, count: 100) + [UInt8](repeating: 8, count: 5_000))
     }
 
+    @Test func copiedWritesOfEverySizeKeepTheirPlaceInsideAndOutsideADelivery() {
+        var home: [UInt8] = []
+        var queue = WriteQueue()
+        var expected: [UInt8] = []
+        func copy(_ count: Int, _ value: UInt8) {
+            let bytes = [UInt8](repeating: value, count: count)
+            bytes.withUnsafeBytes { queue.append(copying: $0) }
+            expected += bytes
+        }
+        copy(10, 1)  // owned
+        copy(3_000, 2)  // large, still copied: the caller's memory is not kept
+        queue.beginGathering(lending: &home)
+        copy(20, 3)  // into the scratch
+        queue.append([UInt8](repeating: 4, count: 2_000)[...])  // referenced, after the scratch's bytes
+        expected += [UInt8](repeating: 4, count: 2_000)
+        copy(5, 5)  // scratch again
+        copy(1_500, 6)  // large during a delivery: behind the scratch, copied
+        copy(0, 7)
+        #expect(queue.byteCount == expected.count)
+        var writer = FakeWriter()
+        _ = queue.write { writer.writev($0, $1, limit: 1_234) }
+        queue.endGathering(returning: &home)
+        #expect(home.isEmpty)
+        Self.drain(&queue, limit: 777, into: &writer)
+        #expect(writer.sent == expected)
+    }
+
     @Test func oneWritevGathersAtMostTheLimitOfChunks() {
         var queue = WriteQueue()
         for index in 0..<(WriteQueue.maximumChunksPerWrite * 2 + 3) {

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# A/B of echo servers under one load, alternated round by round so that both see the same
+# machine: each round starts every server in turn (pinned to CPU 0), drives it with twist-loadgen
+# (pinned to CPU 1), and prints its rate and its CPU per message; then the medians.
+#
+#   Benchmarks/ab.sh [--rounds N] [--duration S] [--load small|bulk] NAME=BINARY...
+#
+# A BINARY is any echo peer of this package taking `--port 0 --mode netstring` and printing
+# `PORT n` (twist-echo-peer, libev-echo-peer, nio-echo-peer, or a twist-echo-peer built from
+# another commit). Example, a previous build against this one and raw C:
+#
+#   B=$(swift build -c release --package-path Benchmarks --show-bin-path)
+#   Benchmarks/ab.sh --load small before=/tmp/old/twist-echo-peer after=$B/twist-echo-peer \
+#       libev-c=$B/libev-echo-peer
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rounds=5 duration=4 load=small
+while [ $# -gt 0 ]; do
+    case $1 in
+        --rounds) rounds=$2; shift 2 ;;
+        --duration) duration=$2; shift 2 ;;
+        --load) load=$2; shift 2 ;;
+        *=*) break ;;
+        *) echo "ab.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+[ $# -gt 0 ] || { echo "ab.sh: name one or more NAME=BINARY" >&2; exit 2; }
+case $load in
+    small) shape=(--conns 64 --inflight 16 --size 32) ;;
+    bulk) shape=(--conns 16 --inflight 4 --size 16384) ;;
+    *) echo "ab.sh: --load small or bulk" >&2; exit 2 ;;
+esac
+
+bin=$(swift build -c release --package-path Benchmarks --show-bin-path)
+loadgen=$bin/twist-loadgen
+ticks=$(getconf CLK_TCK)
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+for round in $(seq 1 "$rounds"); do
+    for pair in "$@"; do
+        name=${pair%%=*} server=${pair#*=}
+        out=$(mktemp)
+        taskset -c 0 "$server" --port 0 --mode netstring >"$out" 2>/dev/null &
+        pid=$!
+        for _ in $(seq 1 100); do grep -q '^PORT' "$out" && break; sleep 0.05; done
+        port=$(awk '/^PORT/ {print $2}' "$out")
+        before=$(cpu_ticks "$pid")
+        line=$(taskset -c 1 timeout 60 "$loadgen" --port "$port" --mode echo --framing netstring \
+            --warmup 1 --duration "$duration" --timeout 50 "${shape[@]}" | tail -1)
+        after=$(cpu_ticks "$pid")
+        kill "$pid"; wait "$pid" 2>/dev/null || true; rm -f "$out"
+        python3 - "$name" "$round" "$line" "$before" "$after" "$ticks" >>"$results" <<'EOF'
+import json, sys
+name, round_, line, before, after, ticks = sys.argv[1:]
+result = json.loads(line)
+messages = result.get("total_messages") or 0  # warm-up included, as the server worked for those too
+rate = result.get("messages_per_s") or 0
+cpu = (int(after) - int(before)) / int(ticks)
+print(json.dumps({"name": name, "round": int(round_), "rate": rate,
+                  "cpu_us_per_message": cpu / messages * 1e6 if messages else None, "raw": result}))
+EOF
+        tail -1 "$results" | python3 -c 'import json, sys
+r = json.loads(sys.stdin.read())
+print("round %d %10s: %12s/s  %.3f µs CPU per message" % (r["round"], r["name"], format(round(r["rate"]), ","), r["cpu_us_per_message"] or 0))'
+    done
+done
+
+python3 - "$results" <<'EOF'
+import json, statistics, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+names = list(dict.fromkeys(r["name"] for r in rows))
+print("\nmedians:")
+for name in names:
+    mine = [r for r in rows if r["name"] == name]
+    rate = statistics.median(r["rate"] for r in mine)
+    cpu = statistics.median(r["cpu_us_per_message"] for r in mine)
+    spread = (min(r["rate"] for r in mine), max(r["rate"] for r in mine))
+    print(f"  {name:>10}: {rate:>12,.0f}/s (range {spread[0]:,.0f}–{spread[1]:,.0f}), {cpu:.3f} µs CPU per message")
+EOF
