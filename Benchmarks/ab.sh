@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A/B of echo servers under one load, alternated round by round so that both see the same
 # machine: each round starts every server in turn (pinned to CPU 0), drives it with twist-loadgen
-# (pinned to CPU 1), and prints its rate and its CPU per message; then the medians.
+# (pinned to CPU 1), and prints its rate and its CPU per message; then the medians. The server
+# CPU per message is the server's utime + stime over every message the load generator completed,
+# warm-up included, as in twist-bench.
 #
 #   Benchmarks/ab.sh [--rounds N] [--duration S] [--load small|bulk] NAME=BINARY...
 #
@@ -40,8 +42,12 @@ trap 'rm -f "$results"' EXIT
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
+servers=("$@")
 for round in $(seq 1 "$rounds"); do
-    for pair in "$@"; do
+    # The order rotates from round to round, so no server always runs first (or right after
+    # the same one).
+    for index in $(seq 0 $(( ${#servers[@]} - 1 ))); do
+        pair=${servers[$(( (index + round - 1) % ${#servers[@]} ))]}
         name=${pair%%=*} server=${pair#*=}
         out=$(mktemp)
         taskset -c 0 "$server" --port 0 --mode netstring >"$out" 2>/dev/null &
