@@ -53,7 +53,7 @@ final class TCPPort: IOHandler, ListeningPort {
         reactor.ioResources.openReserveDescriptor()  // now, while descriptors are to be had
         loop.register(self)
         factory.doStart()
-        loop.logger.info("\(factory.logPrefix) starting on \(address.port)")
+        loop.logger.debug("\(factory.logPrefix) starting on \(address.port)")
         watchers.startReading()
     }
 
@@ -150,7 +150,7 @@ final class TCPPort: IOHandler, ListeningPort {
         watchers.stop()
         Sockets.close(fd)
         loop.unregister(self)
-        loop.logger.info("(TCP Port \(address.port) Closed)")
+        loop.logger.debug("(TCP Port \(address.port) Closed)")
         factory.doStop()
     }
 }

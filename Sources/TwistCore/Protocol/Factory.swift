@@ -13,8 +13,14 @@ open class Factory {
     /// How many ports and connectors currently use this factory.
     public private(set) var numberOfUsers = 0
 
-    /// Where the factory logs "Starting factory" and "Stopping factory".
+    /// Where the factory logs "Starting factory" and "Stopping factory", at `debug`: a library
+    /// is quiet at the default `info` level, so a client that connects once a second does not
+    /// write two lines a second to standard error (Twisted prints nothing until logging is
+    /// started). An application that wants them lowers its log level.
     public var logger = Logger(label: "twist.factory")
+
+    /// Whether ``doStart()`` and ``doStop()`` log at all (Twisted's `noisy`); true by default.
+    public var noisy = true
 
     /// A factory that builds each protocol with `makeProtocol` (returning nil refuses the connection).
     public init(_ makeProtocol: @escaping () -> Protocol?) {
@@ -44,7 +50,7 @@ open class Factory {
     /// Counts one more user; calls ``startFactory()`` on the first.
     public func doStart() {
         if numberOfUsers == 0 {
-            logger.info("Starting factory \(self)")
+            if noisy { logger.debug("Starting factory \(self)") }
             startFactory()
         }
         numberOfUsers += 1
@@ -55,7 +61,7 @@ open class Factory {
         guard numberOfUsers > 0 else { return }
         numberOfUsers -= 1
         if numberOfUsers == 0 {
-            logger.info("Stopping factory \(self)")
+            if noisy { logger.debug("Stopping factory \(self)") }
             stopFactory()
         }
     }

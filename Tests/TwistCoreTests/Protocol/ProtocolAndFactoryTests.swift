@@ -101,8 +101,18 @@ final class RecordingProtocol: Protocol {
         factory.doStop()
         #expect(factory.stops == 1)
         #expect(factory.numberOfUsers == 0)
-        let messages = capture.records.filter { $0.level == .info }.map(\.message)
+        let messages = capture.records.filter { $0.level == .debug }.map(\.message)
         #expect(messages == ["Starting factory CountingFactory", "Stopping factory CountingFactory"])
+        #expect(!capture.records.contains { $0.level >= .info }, "quiet at the default level")
+
+        let quiet = CountingFactory()
+        let quietCapture = LogCapture()
+        quiet.logger = quietCapture.logger()
+        quiet.noisy = false
+        quiet.doStart()
+        quiet.doStop()
+        #expect(quiet.starts == 1 && quiet.stops == 1)
+        #expect(quietCapture.records.isEmpty, "a factory that is not noisy logs nothing")
     }
 }
 
