@@ -47,10 +47,13 @@ let package = Package(
             path: "Sources/CLibev",
             providers: [.apt(["libev-dev"])]
         ),
-        // What a header-only module cannot hold: thread-local storage and _GNU_SOURCE calls.
+        // What a header-only module cannot hold: thread-local storage, _GNU_SOURCE calls, and
+        // libdispatch's main-queue hooks (libdispatch ships with the Swift toolchain and is loaded
+        // by every program that uses Swift concurrency).
         .target(
             name: "CTwistShims",
-            cSettings: [.define("_GNU_SOURCE")]
+            cSettings: [.define("_GNU_SOURCE")],
+            linkerSettings: [.linkedLibrary("dispatch")]
         ),
         // Everything that needs no event loop and no system calls. (Deferred debugging records
         // stacks with the toolchain's `Runtime` module, the Swift backtracer: no package to add.)
@@ -133,6 +136,14 @@ let package = Package(
             path: "Tests/TwistTestSupport",
             swiftSettings: swiftSettings
         ),
+        // Small programs as a user writes them, built with everything and run by PoetryTests'
+        // SnippetExecutableTests (not products: nobody installs them).
+        .executableTarget(
+            name: "main-actor-deferred",
+            dependencies: ["Twist"],
+            path: "Tests/Snippets/MainActorDeferred",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TwistCoreTests",
             dependencies: ["TwistCore", "TwistTesting", "TwistTestSupport"],
@@ -152,7 +163,7 @@ let package = Package(
                 "TwistTestSupport",
                 // Built before the tests, which run the real executables end to end.
                 "fastpoetry", "slowpoetry", "transformedpoetry", "poetry-proxy", "get-poetry",
-                "netstring-echo",
+                "netstring-echo", "main-actor-deferred",
             ],
             swiftSettings: swiftSettings
         ),

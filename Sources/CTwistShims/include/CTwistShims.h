@@ -2,6 +2,7 @@
  * CTwistShims: C that a header-only system module cannot hold.
  *
  * - accept4(2), which glibc declares only under _GNU_SOURCE (invisible to Swift's Glibc module).
+ * - The main dispatch queue's run-loop hooks, so a reactor on the main thread serves the main actor.
  * - The thread-local "current reactor" marker. Swift asks it "am I on this reactor's thread?".
  *   pthread_self() is not usable for that: glibc declares it __attribute__((const)), and the
  *   optimiser may reuse one result across an await, which then answers for the wrong thread.
@@ -22,5 +23,16 @@ int twist_accept_nonblocking(int fd, struct sockaddr *address, unsigned int *len
 
 /* The flags for a non-blocking, close-on-exec stream socket, for socket(2)'s type argument. */
 int twist_sock_stream_nonblocking_cloexec(void);
+
+/* True (1) on the process's main thread. */
+int twist_is_main_thread(void);
+
+/* The main dispatch queue's wake-up descriptor (an eventfd). The first call hands the main queue
+ * to the caller's loop, which must then call twist_serve_main_queue whenever it is readable:
+ * this is how main-actor work runs while a reactor occupies the main thread. */
+int twist_main_queue_descriptor(void);
+
+/* Clears the descriptor and runs the work queued on the main queue. */
+void twist_serve_main_queue(int descriptor);
 
 #endif /* CTWISTSHIMS_H */

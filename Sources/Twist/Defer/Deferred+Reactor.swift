@@ -18,6 +18,10 @@ extension Deferred {
     /// otherwise with its error. A `CancellationError` thrown out of the body becomes
     /// ``CancelledError``.
     ///
+    /// Written in main-actor code (top-level code in `main.swift`), the body is main-actor
+    /// isolated and runs on the main actor; a reactor running on the main thread serves the main
+    /// actor's queue, so the body still runs on that thread while the reactor runs.
+    ///
     /// - Precondition: called on the reactor thread, or before the reactor runs. The body may
     ///   capture reactor-confined state (Deferreds, protocols): it only runs on the reactor thread.
     /// - Warning: with Swift 6.3, a closure literal with a capture list (`{ [self] in ... }`) is

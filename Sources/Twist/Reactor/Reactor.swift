@@ -84,6 +84,10 @@ public actor Reactor: ReactorCore, ReactorTime, ReactorThreads {
     /// finished: fires the startup event, serves delayed calls, thread calls, jobs and (later) I/O,
     /// and returns after the last `after shutdown` trigger.
     ///
+    /// On the process's main thread it also serves the main actor (the main dispatch queue), so
+    /// main-actor code — top-level code in `main.swift` and what it awaits — runs on this thread
+    /// between the loop's other work instead of waiting for `run` to return.
+    ///
     /// A stopped reactor cannot run again, so when `run` returns it cancels the delayed calls still
     /// pending and drops the triggers that never ran, releasing what their closures captured
     /// (often the reactor itself, which would otherwise never be freed).
@@ -105,6 +109,9 @@ public actor Reactor: ReactorCore, ReactorTime, ReactorThreads {
 
         if installSignalHandlers { core.startSignalWatchers() }
         defer { core.stopSignalWatchers() }
+        // On the main thread, the main actor's jobs run on this loop while it occupies the thread.
+        let mainQueue = twist_is_main_thread() != 0 ? MainQueueWatcher(loop: core.loop) : nil
+        defer { mainQueue?.stop() }
         core.triggers.fire(.startup)
         core.runLoop()
         if core.crashed {

@@ -1,0 +1,13 @@
+import Testing
+
+/// The programs under `Tests/Snippets`, written as a user writes them, run end to end.
+@Suite struct SnippetExecutableTests {
+    /// Top-level code is main-actor isolated in Swift 6, and the reactor occupies the main thread:
+    /// a Deferred body formed there must still run while the reactor runs (the reactor serves the
+    /// main actor's queue), and its Deferred fire before the timeout and the two-second fallback.
+    @Test func aDeferredBodyFormedInMainActorCodeRunsWhileTheReactorRunsOnTheMainThread() async throws {
+        let result = try await runTool("main-actor-deferred", [], timeout: 20)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout == "body\nfired: success(1)\n")
+    }
+}
