@@ -1,7 +1,5 @@
 #include "CTwistShims.h"
 
-static _Thread_local void *current_reactor = 0;
+_Thread_local void *twist_current_reactor_marker __attribute__((tls_model("initial-exec"))) = 0;
 
-void *twist_current_reactor(void) { return current_reactor; }
-
-void twist_set_current_reactor(void *reactor) { current_reactor = reactor; }
+void twist_set_current_reactor(void *reactor) { twist_current_reactor_marker = reactor; }

@@ -10,8 +10,12 @@
 #ifndef CTWISTSHIMS_H
 #define CTWISTSHIMS_H
 
-/* The reactor running on the calling thread, or NULL. Only the reactor's run() sets it. */
-void *twist_current_reactor(void);
+/* The reactor running on the calling thread, or NULL. Only the reactor's run() sets it.
+ * Inline, and initial-exec TLS (Twist is linked into the program, never dlopen'ed): the
+ * confinement check on every transport write is one thread-pointer-relative load, not a call
+ * into the C module and __tls_get_addr. */
+extern _Thread_local void *twist_current_reactor_marker __attribute__((tls_model("initial-exec")));
+static inline void *twist_current_reactor(void) { return twist_current_reactor_marker; }
 
 /* Marks the calling thread as running `reactor` (NULL to clear). */
 void twist_set_current_reactor(void *reactor);

@@ -11,7 +11,7 @@ extension Reactor: ReactorTCP {
     public nonisolated func listenTCP(
         _ port: Int, _ factory: Factory, backlog: Int = 50, interface: String = ""
     ) throws -> any ListeningPort {
-        assertConfined()
+        requireConfined()
         return try TCPPort(port: port, interface: interface, backlog: backlog, factory: factory, reactor: self)
     }
 
@@ -25,7 +25,7 @@ extension Reactor: ReactorTCP {
     public nonisolated func connectTCP(
         _ host: String, _ port: Int, _ factory: ClientFactory, timeout: Double = 30, bindAddress: IPAddress? = nil
     ) -> any Connector {
-        assertConfined()
+        requireConfined()
         let connector = TCPConnector(
             host: host, port: port, factory: factory, timeout: timeout, bindAddress: bindAddress, reactor: self
         )

@@ -2,6 +2,7 @@ import TwistCore
 
 extension StreamConnection {
     final func loseConnection() {
+        reactor.requireConfined("Transport")
         guard state.loseConnection() else { return }
         watchers.stopReading()
         // Writable fires on the next pass even with nothing queued, and closes from the loop (or
@@ -12,11 +13,13 @@ extension StreamConnection {
     /// Half-closes: once the queue drains, shuts down the sending side (Twisted's
     /// `loseWriteConnection`).
     final func loseWriteConnection() {
+        reactor.requireConfined("Transport")
         guard state.loseWriteConnection() else { return }
         watchers.startWriting()  // shut down from the loop once the queue is empty
     }
 
     final func abortConnection() {
+        reactor.requireConfined("Transport")
         abort(with: ConnectionAborted())
     }
 

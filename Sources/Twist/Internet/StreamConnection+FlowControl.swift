@@ -21,6 +21,7 @@ extension StreamConnection {
     // MARK: The registered producer
 
     final func registerProducer(_ registered: RegisteredProducer) throws {
+        reactor.requireConfined("Transport")
         if case .none = producer {} else {
             throw ProducerRegistrationError("a producer is already registered with this transport")
         }
@@ -39,6 +40,7 @@ extension StreamConnection {
     }
 
     final func unregisterProducer() {
+        reactor.requireConfined("Transport")
         producer = .none
         if state.isFlushingToClose { watchers.startWriting() }
     }
@@ -74,11 +76,13 @@ extension StreamConnection {
     // MARK: The transport as a producer (its reading side)
 
     final func pauseProducing() {
+        reactor.requireConfined("Transport")
         state.pauseReading()
         watchers.stopReading()
     }
 
     final func resumeProducing() {
+        reactor.requireConfined("Transport")
         if state.resumeReading() { watchers.startReading() }
     }
 

@@ -5,6 +5,7 @@ extension StreamConnection {
     /// Sends `data` at once when nothing is queued and no delivery is gathering writes; queues
     /// what the descriptor does not take (see ``WriteQueue``).
     final func write(_ data: ArraySlice<UInt8>) {
+        reactor.requireConfined("Transport")
         guard !data.isEmpty, state.acceptsWrites else { return }
         var rest = data
         if queue.isEmpty && !queue.isGathering {
@@ -18,6 +19,7 @@ extension StreamConnection {
     /// ``write(_:)`` for bytes the caller lends for the call only: what is not sent at once is
     /// copied into the queue (into the lent send scratch, during a delivery).
     final func write(copying bytes: UnsafeRawBufferPointer) {
+        reactor.requireConfined("Transport")
         guard !bytes.isEmpty, state.acceptsWrites else { return }
         var rest = bytes
         if queue.isEmpty && !queue.isGathering {

@@ -6,7 +6,7 @@ extension Reactor {
     /// throws is logged).
     @discardableResult
     public nonisolated func callWhenRunning(_ body: @escaping () throws -> Void) -> SystemEventTrigger? {
-        assertConfined()
+        requireConfined()
         guard isRunning else { return addSystemEventTrigger(.after, .startup, body) }
         do {
             try body()
@@ -36,7 +36,7 @@ extension Reactor {
         _ phase: TriggerPhase, _ event: SystemEvent,
         waitingFor body: @escaping () throws -> (any TriggerCompletion)?
     ) -> SystemEventTrigger {
-        assertConfined()
+        requireConfined()
         return core.triggers.add(phase, event, body)
     }
 
@@ -44,14 +44,14 @@ extension Reactor {
     ///
     /// - Throws: ``UnknownSystemEventTrigger`` if it is not registered.
     public nonisolated func removeSystemEventTrigger(_ trigger: SystemEventTrigger) throws {
-        assertConfined()
+        requireConfined()
         try core.triggers.remove(trigger)
     }
 
     /// Fires the triggers of `event`. Startup and shutdown are fired by ``run()`` and ``stop()``;
     /// this is for events of the program's own.
     public nonisolated func fireSystemEvent(_ event: SystemEvent) {
-        assertConfined()
+        requireConfined()
         core.triggers.fire(event)
     }
 }

@@ -18,7 +18,7 @@ extension Reactor {
     @discardableResult
     public nonisolated func callLater(_ delay: Double, _ body: @escaping () throws -> Void) -> DelayedCall {
         Self.validateDelay(delay)
-        assertConfined()
+        requireConfined()
         return core.timers.schedule(at: seconds() + delay, body)
     }
 

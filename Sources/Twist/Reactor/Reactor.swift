@@ -128,7 +128,7 @@ public actor Reactor: ReactorCore, ReactorTime, ReactorThreads {
     /// calls and triggers stay as they are, and the startup event fires again (each trigger still
     /// runs at most once). Meant for tests and emergencies; ``stop()`` is the normal way out.
     public nonisolated func crash() {
-        assertConfined()
+        requireConfined()
         guard core.state == .starting || core.state == .running || core.state == .stopping else { return }
         core.crashed = true
         core.breakLoop()
@@ -157,7 +157,7 @@ public actor Reactor: ReactorCore, ReactorTime, ReactorThreads {
     ///
     /// - Throws: ``ReactorNotRunning`` if the reactor has not started or is already stopping.
     public nonisolated func stop() throws {
-        assertConfined()
+        requireConfined()
         switch core.state {
         case .starting, .running:
             core.state = .stopping
@@ -176,11 +176,23 @@ public actor Reactor: ReactorCore, ReactorTime, ReactorThreads {
         if core.state == .starting || core.state == .running { try? stop() }
     }
 
-    /// Checks, in debug builds, that reactor-confined API is used on the reactor's thread.
-    nonisolated func assertConfined(_ function: StaticString = #function) {
-        assert(
-            isInReactorThread || core.state == .idle || core.state == .stopped,
-            "Reactor.\(function) must be called on the reactor's thread; use callFromThread from other threads"
+    /// Stops the program when reactor-confined API (`what`) is called from another thread while
+    /// the reactor runs; before ``run()`` and after it returns, any thread may call it. Checked in
+    /// every build: the usual answer is a thread-local compare (about a nanosecond), and a call
+    /// from the wrong thread would otherwise corrupt the loop's state silently.
+    @inline(__always)
+    nonisolated func requireConfined(_ what: @autoclosure () -> String = "Reactor", _ function: StaticString = #function) {
+        if isInReactorThread { return }
+        confinementViolated(what(), function)
+    }
+
+    @inline(never)
+    private nonisolated func confinementViolated(_ what: String, _ function: StaticString) {
+        let state = core.state
+        guard state != .idle, state != .stopped else { return }
+        preconditionFailure(
+            "\(what).\(function) must be called on the reactor's thread while it runs; "
+                + "use reactor.callFromThread from other threads"
         )
     }
 }
