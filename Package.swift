@@ -144,6 +144,25 @@ let package = Package(
             path: "Tests/Snippets/MainActorDeferred",
             swiftSettings: swiftSettings
         ),
+        // The programs of Docs/GettingStarted.md, shown there exactly as they are here.
+        .executableTarget(
+            name: "getting-started-callbacks",
+            dependencies: ["Twist"],
+            path: "Tests/Snippets/CallbackStyle",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "getting-started-async",
+            dependencies: ["Twist"],
+            path: "Tests/Snippets/AsyncStyle",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "getting-started-logging",
+            dependencies: ["Twist", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Snippets/Logging",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TwistCoreTests",
             dependencies: ["TwistCore", "TwistTesting", "TwistTestSupport"],
@@ -164,6 +183,7 @@ let package = Package(
                 // Built before the tests, which run the real executables end to end.
                 "fastpoetry", "slowpoetry", "transformedpoetry", "poetry-proxy", "get-poetry",
                 "netstring-echo", "main-actor-deferred",
+                "getting-started-callbacks", "getting-started-async", "getting-started-logging",
             ],
             swiftSettings: swiftSettings
         ),

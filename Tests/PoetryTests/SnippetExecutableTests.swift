@@ -10,4 +10,21 @@ import Testing
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stdout == "body\nfired: success(1)\n")
     }
+
+    /// Docs/GettingStarted.md's two programs: the same exchange, with callbacks and with async.
+    @Test(arguments: ["getting-started-callbacks", "getting-started-async"])
+    func theGettingStartedProgramsPrintTheReply(program: String) async throws {
+        let result = try await runTool(program, [], timeout: 20)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout == "reply: HELLO, TWIST\n")
+        #expect(!result.stderr.contains("info"), "quiet at the default level: \(result.stderr)")
+    }
+
+    /// Its logging program: bootstrapped at debug, the port's opening and closing show.
+    @Test func theGettingStartedLoggingProgramShowsDebugLines() async throws {
+        let result = try await runTool("getting-started-logging", [], timeout: 20)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("debug") && result.stderr.contains("starting on"), "\(result.stderr)")
+        #expect(result.stderr.contains("Closed)"))
+    }
 }
