@@ -190,9 +190,19 @@ public actor Reactor: ReactorCore, ReactorTime, ReactorThreads {
     private nonisolated func confinementViolated(_ what: String, _ function: StaticString) {
         let state = core.state
         guard state != .idle, state != .stopped else { return }
+        // From a Swift task, the likeliest cause is a Deferred(on:) body that lost the reactor's
+        // isolation: say so, since the call that traps is often far from that body.
+        let inTask = withUnsafeCurrentTask { $0 != nil }
+        let hint =
+            inTask
+            ? " (this call comes from a task running off the reactor: with Swift 6.3, a "
+                + "Deferred(on:) body written with a capture list, { [self] in ... }, runs off the "
+                + "reactor; write self. instead, or take the reactor as an isolated parameter: "
+                + "Deferred(on: reactor) { reactor in ... })"
+            : ""
         preconditionFailure(
             "\(what).\(function) must be called on the reactor's thread while it runs; "
-                + "use reactor.callFromThread from other threads"
+                + "use reactor.callFromThread from other threads\(hint)"
         )
     }
 }

@@ -47,6 +47,25 @@ import TwistTestSupport
         #expect(Self.explains(result, "Transport.write"))
     }
 
+    /// The capture-list trap (Swift 6.3 runs `Deferred(on:) { [x] in ... }` off the reactor): the
+    /// first reactor call in such a body stops the program with a message naming the cause.
+    @Test func aDeferredBodyWithACaptureListThatTouchesTheReactorIsNamedAsTheCause() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let reactor = Reactor()
+            try await Self.running(reactor) { reactor in
+                let marker = 7
+                _ = Deferred(on: reactor) { [marker] () -> Int in
+                    reactor.callLater(0) {}
+                    return marker
+                }
+            }
+            try await Task.sleep(for: .seconds(5))  // the body traps long before this ends
+        }
+        #expect(Self.explains(result, "Reactor.callLater"))
+        let text = result.map { String(decoding: $0.standardErrorContent, as: UTF8.self) } ?? ""
+        #expect(text.contains("capture list"), "\(text)")
+    }
+
     @Test func beforeRunAndAfterItReturnsAnyThreadMayCall() async {
         let reactor = Reactor()
         let call = reactor.callLater(5) {}  // not running yet: allowed from this thread
