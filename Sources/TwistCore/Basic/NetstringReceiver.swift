@@ -244,10 +244,16 @@ open class NetstringReceiver: Protocol {
 
     // MARK: A payload longer than one read
 
+    /// The default ``directReadMinimum``: 1 KiB.
+    public static let defaultDirectReadMinimum = 1_024
+
     /// A payload still missing at least this many bytes after a read is offered to the
     /// transport's next read (``readDirectly(_:)``); a shorter rest is copied from the receive
-    /// buffer, which costs less than the second `iovec`.
-    public static let directReadMinimum = 1_024
+    /// buffer, which costs less than the second `iovec`. At least 1; tests and fuzzers set it low
+    /// to drive every payload through the direct path.
+    public var directReadMinimum = NetstringReceiver.defaultDirectReadMinimum {
+        didSet { precondition(directReadMinimum >= 1, "directReadMinimum must be at least 1") }
+    }
 
     /// Takes the rest of a long payload straight into ``carry`` (see
     /// ``Protocol/readDirectly(_:)``): the bytes after it, from the trailing `,` on, are
@@ -255,7 +261,7 @@ open class NetstringReceiver: Protocol {
     public final override func readDirectly(_ read: (UnsafeMutableRawBufferPointer) -> Int) -> Int? {
         guard case .payload(let length) = state, !carry.isEmpty, !isParsing, !brokenPeer else { return nil }
         let wanted = length - carryFilled
-        guard wanted >= Self.directReadMinimum else { return nil }
+        guard wanted >= directReadMinimum else { return nil }
         let count = carry.withUnsafeMutableBytes {
             read(UnsafeMutableRawBufferPointer(rebasing: $0[carryFilled...]))
         }

@@ -93,7 +93,7 @@ import TwistTestSupport
         try receiver.dataReceived(incoming.prefix(777))
         incoming = incoming.dropFirst(777)
         while try Self.directRead(receiver, &incoming, limit: 12_345) != nil {}
-        #expect(incoming.count < NetstringReceiver.directReadMinimum + 1, "only the short rest is left")
+        #expect(incoming.count < NetstringReceiver.defaultDirectReadMinimum + 1, "only the short rest is left")
         try receiver.dataReceived(incoming)
         #expect(receiver.strings == [long])
     }

@@ -41,15 +41,31 @@ public func require(_ condition: @autoclosure () -> Bool, _ message: @autoclosur
 }
 
 /// Feeds `reads` to `receiver` over a fresh `StringTransport`; returns the transport. A thrown
-/// error means the connection would close, as the transport would do.
+/// error means the connection would close, as the transport would do. With `directReads`, each
+/// read is first offered to the receiver's `readDirectly` (what fits in the region it offers goes
+/// there, the rest to `dataReceived`), as a stream transport does.
 @discardableResult
-public func feed(_ receiver: Protocol, _ reads: [ArraySlice<UInt8>], afterEachRead: () -> Void = {}) -> StringTransport {
+public func feed(
+    _ receiver: Protocol, _ reads: [ArraySlice<UInt8>], directReads: Bool = false, afterEachRead: () -> Void = {}
+) -> StringTransport {
     let transport = StringTransport()
     transport.connect(receiver)
     for read in reads {
         if transport.isDisconnecting { break }
         do {
-            try receiver.dataReceived(read)
+            var rest = read
+            if directReads {
+                // As a stream transport reads with readv: the protocol's region first, then the
+                // transport's buffer; the bytes past the region go to dataReceived.
+                var region = 0
+                let taken = receiver.readDirectly { target in
+                    region = min(target.count, read.count)
+                    read.prefix(region).withUnsafeBytes { target.copyMemory(from: $0) }
+                    return read.count
+                }
+                if taken != nil { rest = read.dropFirst(region) }
+            }
+            if !rest.isEmpty { try receiver.dataReceived(rest) }
         } catch {
             transport.loseConnection()
         }

@@ -17,24 +17,29 @@ final class Recorder: NetstringReceiver {
 /// - a parse error is reported at most once, at an offset inside the stream, and closes;
 /// - when the stream is consumed without error, the delivered strings plus the unfinished tail
 ///   are the whole stream;
-/// - every splitting gives the same strings and the same error.
+/// - every splitting gives the same strings and the same error, whether each read goes to
+///   `dataReceived` or is first offered to `readDirectly` (with the direct-read minimum at 1, so
+///   every carried payload's rest is read straight into the receiver's own buffer).
 func fuzzNetstring(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let input = FuzzInput(data, size)
     var outcomes: [([[UInt8]], NetstringParseError?)] = []
     for reads in input.splittings {
-        let receiver = Recorder()
-        receiver.maxLength = 64
-        let transport = feed(receiver, reads)
-        var encoded: [UInt8] = []
-        for string in receiver.strings {
-            encoded += Array("\(string.count):".utf8) + string + [UInt8(ascii: ",")]
+        for directReads in [false, true] {
+            let receiver = Recorder()
+            receiver.maxLength = 64
+            if directReads { receiver.directReadMinimum = 1 }
+            let transport = feed(receiver, reads, directReads: directReads)
+            var encoded: [UInt8] = []
+            for string in receiver.strings {
+                encoded += Array("\(string.count):".utf8) + string + [UInt8(ascii: ",")]
+            }
+            require(input.stream.starts(with: encoded), "delivered a netstring that was not sent")
+            if let failure = receiver.failure {
+                require(transport.isDisconnecting, "a parse error did not close the connection")
+                require(failure.offset >= encoded.count && failure.offset < input.stream.count, "error offset \(failure.offset) outside the stream")
+            }
+            outcomes.append((receiver.strings, receiver.failure))
         }
-        require(input.stream.starts(with: encoded), "delivered a netstring that was not sent")
-        if let failure = receiver.failure {
-            require(transport.isDisconnecting, "a parse error did not close the connection")
-            require(failure.offset >= encoded.count && failure.offset < input.stream.count, "error offset \(failure.offset) outside the stream")
-        }
-        outcomes.append((receiver.strings, receiver.failure))
     }
     for outcome in outcomes.dropFirst() {
         require(outcome.0 == outcomes[0].0, "splitting changed the strings delivered")
