@@ -4,9 +4,9 @@ public import TwistCore
 /// pair is pumped.
 public final class PairedTransport: Transport {
     /// This end's address: 127.0.0.1:8000 for the server end, 127.0.0.1:54321 for the client end.
-    public let host: IPAddress
+    public let host: Address
     /// The other end's address.
-    public let peer: IPAddress
+    public let peer: Address
     /// True once ``loseConnection()`` or ``abortConnection()`` was called, or this end was closed.
     public private(set) var isDisconnecting = false
     /// True once the connection is gone for this end.
@@ -19,7 +19,7 @@ public final class PairedTransport: Transport {
     weak var owner: Protocol?
     private(set) var producer: RegisteredProducer?
 
-    init(host: IPAddress, peer: IPAddress) {
+    init(host: Address, peer: Address) {
         self.host = host
         self.peer = peer
     }
@@ -104,8 +104,8 @@ public final class ConnectedPair {
     /// Connects `server` and `client` (server first, as a port would accept before the client
     /// hears it is connected) and calls their `connectionMade`.
     public init(server: Protocol, client: Protocol, clock: TestClock? = nil) {
-        let serverAddress = IPAddress.ipv4("127.0.0.1", 8000)
-        let clientAddress = IPAddress.ipv4("127.0.0.1", 54321)
+        let serverAddress = Address.ipv4("127.0.0.1", 8000)
+        let clientAddress = Address.ipv4("127.0.0.1", 54321)
         self.server = server
         self.client = client
         self.clock = clock

@@ -1,9 +1,10 @@
 public import TwistCore
 
-/// A reactor that records `listenTCP` and `connectTCP` calls and connects nothing by itself, with
-/// a ``TestClock`` for time (Twisted's `MemoryReactorClock`). A test builds the protocol and a
-/// `StringTransport` or ``ConnectedPair`` by hand from what was recorded.
-public final class MemoryReactor: ReactorTCP, ReactorTime {
+/// A reactor that records `listenTCP`, `connectTCP`, `listenUNIX` and `connectUNIX` calls and
+/// connects nothing by itself, with a ``TestClock`` for time (Twisted's `MemoryReactorClock`). A
+/// test builds the protocol and a `StringTransport` or ``ConnectedPair`` by hand from what was
+/// recorded.
+public final class MemoryReactor: ReactorTCP, ReactorUNIX, ReactorTime {
     /// One recorded `listenTCP`.
     public struct ListenCall {
         /// The port asked for (0 is kept as 0: nothing picks a free port).
@@ -32,6 +33,38 @@ public final class MemoryReactor: ReactorTCP, ReactorTime {
         public let connector: MemoryConnector
     }
 
+    /// One recorded `listenUNIX` (Twisted's `unixServers` entry).
+    public struct UNIXListenCall {
+        /// The socket name asked for, as given.
+        public let path: String
+        /// The factory the port would build protocols with.
+        public let factory: Factory
+        /// The backlog asked for.
+        public let backlog: Int
+        /// The file mode asked for.
+        public let mode: Int
+        /// Whether a lock file was asked for.
+        public let wantPID: Bool
+    }
+
+    /// One recorded `connectUNIX` (Twisted's `unixClients` entry).
+    public struct UNIXConnectCall {
+        /// The socket name asked for, as given.
+        public let path: String
+        /// The factory the connection would be handed to; it has heard `startedConnecting` already.
+        public let factory: ClientFactory
+        /// The connect timeout asked for, in seconds (nothing enforces it).
+        public let timeout: Double
+        /// Whether a live lock file was required.
+        public let checkPID: Bool
+        /// The connector handed to `factory.startedConnecting`.
+        public let connector: MemoryConnector
+    }
+
+    /// Every `listenUNIX` so far, in order.
+    public private(set) var unixListenCalls: [UNIXListenCall] = []
+    /// Every `connectUNIX` so far, in order.
+    public private(set) var unixConnectCalls: [UNIXConnectCall] = []
     /// Every `listenTCP` so far, in order.
     public private(set) var listenCalls: [ListenCall] = []
     /// Every `connectTCP` so far, in order.
@@ -65,9 +98,32 @@ public final class MemoryReactor: ReactorTCP, ReactorTime {
     public func connectTCP(
         _ host: String, _ port: Int, _ factory: ClientFactory, timeout: Double = 30, bindAddress: IPAddress? = nil
     ) -> any Connector {
-        let connector = MemoryConnector(destination: .ipv4(host, port))
+        let connector = MemoryConnector(destination: .destination(host: host, port: port))
         connectCalls.append(ConnectCall(
             host: host, port: port, factory: factory, timeout: timeout, bindAddress: bindAddress, connector: connector
+        ))
+        factory.startedConnecting(connector)
+        return connector
+    }
+}
+
+extension MemoryReactor {
+    /// Records the call and returns a port whose address is the name asked for.
+    public func listenUNIX(
+        _ path: String, _ factory: Factory, backlog: Int = 50, mode: Int = 0o666, wantPID: Bool = false
+    ) throws -> any ListeningPort {
+        unixListenCalls.append(UNIXListenCall(path: path, factory: factory, backlog: backlog, mode: mode, wantPID: wantPID))
+        return MemoryPort(address: .unix(UNIXAddress(path)))
+    }
+
+    /// Records the call, hands a connector to `factory.startedConnecting` at once, and connects nothing.
+    @discardableResult
+    public func connectUNIX(
+        _ path: String, _ factory: ClientFactory, timeout: Double = 30, checkPID: Bool = false
+    ) -> any Connector {
+        let connector = MemoryConnector(destination: .unix(UNIXAddress(path)))
+        unixConnectCalls.append(UNIXConnectCall(
+            path: path, factory: factory, timeout: timeout, checkPID: checkPID, connector: connector
         ))
         factory.startedConnecting(connector)
         return connector
@@ -78,11 +134,11 @@ public final class MemoryReactor: ReactorTCP, ReactorTime {
 public final class MemoryPort: ListeningPort {
     /// The address given when the port was recorded: the interface (0.0.0.0 for all) and the port
     /// asked for.
-    public let address: IPAddress
+    public let address: Address
     /// True once ``stopListening()`` was called.
     public private(set) var isStopped = false
 
-    init(address: IPAddress) { self.address = address }
+    init(address: Address) { self.address = address }
 
     /// Marks the port stopped; the result has already fired.
     @discardableResult
@@ -95,14 +151,15 @@ public final class MemoryPort: ListeningPort {
 /// The connector ``MemoryReactor/connectTCP(_:_:_:timeout:bindAddress:)`` returns: it records what
 /// is asked of it.
 public final class MemoryConnector: Connector {
-    /// The host and port asked for, as an IPv4 address (a name is kept as given).
-    public let destination: IPAddress
+    /// Where the connector was aimed: an IP address when the host is numeric, otherwise the
+    /// name; the UNIX name for `connectUNIX`.
+    public let destination: Address
     /// How many times ``connect()`` was called (a reconnect, say).
     public private(set) var connectCount = 0
     /// True once ``stopConnecting()`` or ``disconnect()`` was called.
     public private(set) var wasStopped = false
 
-    init(destination: IPAddress) { self.destination = destination }
+    init(destination: Address) { self.destination = destination }
 
     /// Records the stop in ``wasStopped``; never throws.
     public func stopConnecting() throws { wasStopped = true }

@@ -25,9 +25,9 @@ public final class StringTransport: Transport {
     public var valueString: String { String(decoding: value, as: UTF8.self) }
 
     /// This end's address: 10.0.0.1:12345 unless given.
-    public let host: IPAddress
+    public let host: Address
     /// The other end's address: 192.168.1.1:54321 unless given.
-    public let peer: IPAddress
+    public let peer: Address
 
     /// True once ``loseConnection()`` or ``abortConnection()`` was called.
     public private(set) var isDisconnecting = false
@@ -51,8 +51,8 @@ public final class StringTransport: Transport {
     ///   deliver `connectionLost` (``ConnectionDone`` / ``ConnectionAborted``) to the protocol
     ///   connected with ``connect(_:)``, once.
     public init(
-        host: IPAddress = .ipv4("10.0.0.1", 12345),
-        peer: IPAddress = .ipv4("192.168.1.1", 54321),
+        host: Address = .ipv4("10.0.0.1", 12345),
+        peer: Address = .ipv4("192.168.1.1", 54321),
         disconnectsProtocol: Bool = false
     ) {
         self.host = host

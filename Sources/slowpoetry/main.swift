@@ -38,7 +38,7 @@ struct SlowPoetry: ParsableCommand {
         let reactor = Reactor()
         let factory = SlowPoetryFactory(poem: poem, charactersPerChunk: numBytes, delay: delay, clock: reactor, output: .console)
         let port = try reactor.listenTCP(server.port, factory, interface: server.interface)
-        Console.out("Serving \(poemFile) on port \(port.address.port).\n")
+        Console.out("Serving \(poemFile) on port \(port.address.port!).\n")
         try reactor.run(installSignalHandlers: true)
     }
 }

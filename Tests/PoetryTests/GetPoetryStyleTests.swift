@@ -28,15 +28,15 @@ import TwistTestSupport
         let deadPoetry = ReservedPort()
         let deadTransform = ReservedPort()
         let stopped = await runReactor { reactor in
-            let fast = try reactor.listenTCP(0, PoetryServerFactory(poem: tyger), interface: "127.0.0.1").address.port
+            let fast = try reactor.listenTCP(0, PoetryServerFactory(poem: tyger), interface: "127.0.0.1").address.port!
             var slow = deadPoetry.port
             if case .fastAndSlow = servers {
                 let slowFactory = SlowPoetryFactory(poem: lorelei, charactersPerChunk: 50, delay: 0.005, clock: reactor)
-                slow = try reactor.listenTCP(0, slowFactory, interface: "127.0.0.1").address.port
+                slow = try reactor.listenTCP(0, slowFactory, interface: "127.0.0.1").address.port!
             }
             var xform = deadTransform.port
             if transformServerUp {
-                xform = try reactor.listenTCP(0, try TransformFactory(service: .standard()), interface: "127.0.0.1").address.port
+                xform = try reactor.listenTCP(0, try TransformFactory(service: .standard()), interface: "127.0.0.1").address.port!
             }
             let job = GetPoetryJob(
                 poetryServers: [PoetryAddress(port: fast), PoetryAddress(port: slow)],

@@ -13,7 +13,7 @@ import TwistTestSupport
         let received = Shared<[UInt8]?>(nil)
         let stopped = await runReactor { reactor in
             let port = try reactor.listenTCP(0, PoetryServerFactory(poem: poem), interface: "127.0.0.1")
-            downloadPoem(reactor, host: "127.0.0.1", port: port.address.port).addBoth { result in
+            downloadPoem(reactor, host: "127.0.0.1", port: port.address.port!).addBoth { result in
                 received.value = try? result.get()
                 try reactor.stop()
             }
@@ -29,7 +29,7 @@ import TwistTestSupport
         let results = Shared<[[UInt8]]>([])
         let stopped = await runReactor(timeout: 30) { reactor in
             let port = try reactor.listenTCP(0, PoetryServerFactory(poem: poem), interface: "127.0.0.1")
-            let downloads = (0..<100).map { _ in downloadPoem(reactor, host: "127.0.0.1", port: port.address.port) }
+            let downloads = (0..<100).map { _ in downloadPoem(reactor, host: "127.0.0.1", port: port.address.port!) }
             DeferredList.all(downloads, consumeErrors: true).addCallback { outcomes in
                 results.value = outcomes.compactMap { try? $0.get() }
                 try reactor.stop()
@@ -46,7 +46,7 @@ import TwistTestSupport
         let stopped = await runReactor { reactor in
             let factory = SlowPoetryFactory(poem: poem, charactersPerChunk: 7, delay: 0, clock: reactor)
             let port = try reactor.listenTCP(0, factory, interface: "127.0.0.1")
-            downloadPoem(reactor, host: "127.0.0.1", port: port.address.port).addBoth { result in
+            downloadPoem(reactor, host: "127.0.0.1", port: port.address.port!).addBoth { result in
                 received.value = try? result.get()
                 try reactor.stop()
             }
@@ -62,7 +62,7 @@ import TwistTestSupport
         let pending = Shared(-1)
         let stopped = await runReactor { reactor in
             let factory = SlowPoetryFactory(poem: poem, charactersPerChunk: 20, delay: 0.01, clock: reactor)
-            let port = try reactor.listenTCP(0, factory, interface: "127.0.0.1").address.port
+            let port = try reactor.listenTCP(0, factory, interface: "127.0.0.1").address.port!
             reactor.connectTCP("127.0.0.1", port, RawClientFactory(hangUpAfterFirstBytes: true, log: leaver) {
                 // The leaver is gone; the next client must still get the whole poem.
                 downloadPoem(reactor, host: "127.0.0.1", port: port).addBoth { result in
@@ -88,7 +88,7 @@ import TwistTestSupport
         let answered = Shared([RawExchange](repeating: RawExchange(), count: 3))
         let stopped = await runReactor { reactor in
             let factory = try TransformFactory(service: .standard(), logger: capture.logger())
-            let port = try reactor.listenTCP(0, factory, interface: "127.0.0.1").address.port
+            let port = try reactor.listenTCP(0, factory, interface: "127.0.0.1").address.port!
             let countdown = Countdown(requests.count + 3, reactor)
             // A good client before, among and after the bad ones.
             func ask(_ index: Int) {
@@ -123,7 +123,7 @@ import TwistTestSupport
         let exchange = Shared(RawExchange())
         let stopped = await runReactor { reactor in
             let factory = try TransformFactory(service: .standard(), logger: capture.logger())
-            let port = try reactor.listenTCP(0, factory, interface: "127.0.0.1").address.port
+            let port = try reactor.listenTCP(0, factory, interface: "127.0.0.1").address.port!
             let request = netstring([UInt8]("cummingsify.".utf8) + [UInt8](repeating: 0x41, count: 100_000))
             reactor.connectTCP("127.0.0.1", port, RawClientFactory(request: request, log: exchange) { try reactor.stop() })
         }
@@ -140,7 +140,7 @@ import TwistTestSupport
         let transformed = Shared<String?>(nil)
         let stopped = await runReactor { reactor in
             let port = try reactor.listenTCP(0, try TransformFactory(service: .standard()), interface: "127.0.0.1")
-            TransformProxy(reactor, PoetryAddress(port: port.address.port)).xform("cummingsify", text).addBoth { result in
+            TransformProxy(reactor, PoetryAddress(port: port.address.port!)).xform("cummingsify", text).addBoth { result in
                 transformed.value = try? result.get()
                 try reactor.stop()
             }
@@ -156,10 +156,10 @@ import TwistTestSupport
         let got = Shared<[[UInt8]]>([])
         let lines = Shared<[String]>([])
         let stopped = await runReactor { reactor in
-            let upstream = try reactor.listenTCP(0, PoetryServerFactory(poem: poem), interface: "127.0.0.1").address.port
+            let upstream = try reactor.listenTCP(0, PoetryServerFactory(poem: poem), interface: "127.0.0.1").address.port!
             let output = PoetryOutput(out: { line in lines.mutate { $0.append(line) } }, err: { _ in })
             let service = PoetryProxyService(reactor, upstream: PoetryAddress(port: upstream), output: output)
-            let proxy = try reactor.listenTCP(0, PoetryProxyFactory(service: service, output: output), interface: "127.0.0.1").address.port
+            let proxy = try reactor.listenTCP(0, PoetryProxyFactory(service: service, output: output), interface: "127.0.0.1").address.port!
             downloadPoem(reactor, host: "127.0.0.1", port: proxy).addCallback { first in
                 got.mutate { $0.append(first) }
                 return downloadPoem(reactor, host: "127.0.0.1", port: proxy)
@@ -181,7 +181,7 @@ import TwistTestSupport
         let stopped = await runReactor { reactor in
             let output = PoetryOutput(out: { line in lines.mutate { $0.append(line) } }, err: { _ in })
             let service = PoetryProxyService(reactor, upstream: PoetryAddress(port: closed.port), output: output)
-            let proxy = try reactor.listenTCP(0, PoetryProxyFactory(service: service, output: output), interface: "127.0.0.1").address.port
+            let proxy = try reactor.listenTCP(0, PoetryProxyFactory(service: service, output: output), interface: "127.0.0.1").address.port!
             downloadPoem(reactor, host: "127.0.0.1", port: proxy).addCallback { first in
                 got.mutate { $0.append(first) }
                 return downloadPoem(reactor, host: "127.0.0.1", port: proxy)

@@ -15,7 +15,7 @@ struct TwistEchoPeer {
         let reactor = Reactor()
         let factory: Factory = options.raw ? Factory { RawEcho() } : Factory { NetstringEcho() }
         let listening = try reactor.listenTCP(options.port, factory, backlog: 1024, interface: "127.0.0.1")
-        writeLine("PORT \(listening.address.port)", to: STDOUT_FILENO)
+        writeLine("PORT \(listening.address.port!)", to: STDOUT_FILENO)
         try reactor.run(installSignalHandlers: true)
     }
 }

@@ -21,7 +21,7 @@ public final class PoetryClientFactory: ClientFactory {
     }
 
     /// A new ``PoetryClientProtocol`` for the connection.
-    public override func buildProtocol(address: IPAddress) -> Protocol? {
+    public override func buildProtocol(address: Address) -> Protocol? {
         PoetryClientProtocol(factory: self)
     }
 

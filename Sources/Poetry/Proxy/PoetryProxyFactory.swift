@@ -26,7 +26,7 @@ public final class PoetryProxyFactory: ServerFactory {
     }
 
     /// A new ``PoetryProxyProtocol`` for each client.
-    public override func buildProtocol(address: IPAddress) -> Protocol? {
+    public override func buildProtocol(address: Address) -> Protocol? {
         PoetryProxyProtocol(factory: self)
     }
 }

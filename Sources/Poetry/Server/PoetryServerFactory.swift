@@ -13,7 +13,7 @@ public final class PoetryServerFactory: ServerFactory {
     }
 
     /// A new protocol for each connection.
-    public override func buildProtocol(address: IPAddress) -> Protocol? {
+    public override func buildProtocol(address: Address) -> Protocol? {
         let built = PoetryServerProtocol(poem: poem)
         built.factory = self
         return built

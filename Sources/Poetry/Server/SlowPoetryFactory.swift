@@ -29,7 +29,7 @@ public final class SlowPoetryFactory: ServerFactory {
     }
 
     /// A new protocol for each connection.
-    public override func buildProtocol(address: IPAddress) -> Protocol? {
+    public override func buildProtocol(address: Address) -> Protocol? {
         SlowPoetryProtocol(factory: self)
     }
 }

@@ -23,7 +23,7 @@ public final class TransformClientFactory: ClientFactory {
     }
 
     /// A new ``TransformClientProtocol`` for the connection.
-    public override func buildProtocol(address: IPAddress) -> Protocol? {
+    public override func buildProtocol(address: Address) -> Protocol? {
         TransformClientProtocol(factory: self)
     }
 

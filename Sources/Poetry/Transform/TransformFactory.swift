@@ -28,7 +28,7 @@ public final class TransformFactory: ServerFactory {
     }
 
     /// A new ``TransformProtocol`` for each connection.
-    public override func buildProtocol(address: IPAddress) -> Protocol? {
+    public override func buildProtocol(address: Address) -> Protocol? {
         TransformProtocol(factory: self)
     }
 

@@ -26,8 +26,8 @@ class StreamConnection: IOHandler, Transport {
     /// How many reads one readiness event may do before the loop moves on.
     static let maximumReadsPerWakeUp = 4
 
-    final let host: IPAddress
-    final let peer: IPAddress
+    final let host: Address
+    final let peer: Address
 
     // The state below is confined to the reactor thread and never accessed overlappingly, so the
     // hot fields skip the dynamic exclusivity checks (a runtime call per access).
@@ -46,7 +46,7 @@ class StreamConnection: IOHandler, Transport {
 
     /// Wraps a connected, non-blocking descriptor; nothing happens until ``start()``.
     init(
-        descriptor: StreamDescriptor, host: IPAddress, peer: IPAddress, protocol: Protocol, reactor: Reactor,
+        descriptor: StreamDescriptor, host: Address, peer: Address, protocol: Protocol, reactor: Reactor,
         onClosed: ((Failure) -> Void)? = nil
     ) {
         self.descriptor = descriptor

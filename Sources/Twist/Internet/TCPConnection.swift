@@ -9,8 +9,8 @@ import TwistCore
 final class TCPConnection: StreamConnection, TCPTransport {
     /// Wraps a connected TCP socket; `peer` is the address the kernel reported for it. The
     /// connection reads nothing until ``StreamConnection/start()``.
-    init(fd: Int32, peer: IPAddress, protocol: Protocol, reactor: Reactor, onClosed: ((Failure) -> Void)? = nil) {
-        let host = SystemAddress.local(of: fd)?.ipAddress ?? .ipv4("0.0.0.0", 0)
+    init(fd: Int32, peer: Address, protocol: Protocol, reactor: Reactor, onClosed: ((Failure) -> Void)? = nil) {
+        let host = Address.ip(SystemAddress.local(of: fd)?.ipAddress ?? .ipv4("0.0.0.0", 0))
         super.init(
             descriptor: StreamDescriptor(fd: fd), host: host, peer: peer, protocol: `protocol`, reactor: reactor,
             onClosed: onClosed

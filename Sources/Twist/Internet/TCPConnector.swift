@@ -17,7 +17,9 @@ final class TCPConnector: IOHandler, Connector {
         case connected
     }
 
-    let destination: IPAddress
+    let destination: Address
+    private let host: String
+    private let port: Int
     private let factory: ClientFactory
     private let timeout: Double
     private let bindAddress: IPAddress?
@@ -32,8 +34,9 @@ final class TCPConnector: IOHandler, Connector {
     private var connection: TCPConnection?
 
     init(host: String, port: Int, factory: ClientFactory, timeout: Double, bindAddress: IPAddress?, reactor: Reactor) {
-        let family: IPAddress.Family = host.contains(":") ? .ipv6 : .ipv4
-        self.destination = IPAddress(family, host: host, port: port)
+        self.host = host
+        self.port = port
+        self.destination = .destination(host: host, port: port)
         self.factory = factory
         self.timeout = timeout
         self.bindAddress = bindAddress
@@ -52,7 +55,7 @@ final class TCPConnector: IOHandler, Connector {
         if timeout > 0 {
             timeoutCall = reactor.callLater(timeout) { [self] in fail(ConnectTimeoutError()) }
         }
-        if let address = SystemAddress(numericHost: destination.host, port: destination.port) {
+        if let address = SystemAddress(numericHost: host, port: port) {
             open(to: address)
         } else {
             resolveThenOpen(attempt: attempt)
@@ -61,8 +64,8 @@ final class TCPConnector: IOHandler, Connector {
 
     /// Resolves the host name on a thread of its own and continues on the reactor thread.
     private func resolveThenOpen(attempt: Int) {
-        let host = destination.host
-        let port = destination.port
+        let host = host
+        let port = port
         let reactor = self.reactor
         let connector = UncheckedTransfer(self)
         DetachedThread.start {
@@ -130,7 +133,7 @@ final class TCPConnector: IOHandler, Connector {
             failWithConnectError(code)
             return
         }
-        let peer = SystemAddress.peer(of: fd)?.ipAddress ?? destination
+        let peer = SystemAddress.peer(of: fd).map { Address.ip($0.ipAddress) } ?? destination
         guard let built = factory.buildProtocol(address: peer) else {
             fail(NoProtocol())
             return

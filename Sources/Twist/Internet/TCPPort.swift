@@ -12,7 +12,7 @@ import TwistCore
 /// loop never spins on a listener that stays readable, and the port serves again as soon as
 /// descriptors free up.
 final class TCPPort: IOHandler, ListeningPort {
-    let address: IPAddress
+    let address: Address
     private let fd: Int32
     private let factory: Factory
     private unowned let loop: ReactorLoop
@@ -44,7 +44,7 @@ final class TCPPort: IOHandler, ListeningPort {
             throw CannotListenError(interface: interface, port: port, error.reason, osError: error.code)
         }
         self.fd = fd
-        self.address = SystemAddress.local(of: fd)?.ipAddress ?? bindAddress.ipAddress
+        self.address = .ip(SystemAddress.local(of: fd)?.ipAddress ?? bindAddress.ipAddress)
         self.factory = factory
         self.reactor = reactor
         self.loop = reactor.core
@@ -53,7 +53,7 @@ final class TCPPort: IOHandler, ListeningPort {
         reactor.ioResources.openReserveDescriptor()  // now, while descriptors are to be had
         loop.register(self)
         factory.doStart()
-        loop.logger.debug("\(factory.logPrefix) starting on \(address.port)")
+        loop.logger.debug("\(factory.logPrefix) starting on \(address.port ?? 0)")
         watchers.startReading()
     }
 
@@ -80,13 +80,13 @@ final class TCPPort: IOHandler, ListeningPort {
                 break
             }
             accepted += 1
-            serve(connection, peer: SystemAddress(storage: storage, length: length).ipAddress)
+            serve(connection, peer: .ip(SystemAddress(storage: storage, length: length).ipAddress))
         }
         acceptsPerWakeUp = accepted == acceptsPerWakeUp ? acceptsPerWakeUp + 20 : max(1, accepted)
     }
 
     /// Builds the protocol for an accepted socket, or closes it when the factory refuses.
-    private func serve(_ connection: Int32, peer: IPAddress) {
+    private func serve(_ connection: Int32, peer: Address) {
         guard let built = factory.buildProtocol(address: peer) else {
             Sockets.close(connection)
             return
@@ -129,7 +129,7 @@ final class TCPPort: IOHandler, ListeningPort {
         let now = reactor.seconds()
         guard now - lastExhaustionLog >= 1 else { return }
         lastExhaustionLog = now
-        loop.logger.error(message, metadata: ["port": "\(address.port)", "error": "\(SystemCallError("accept", code: code))"])
+        loop.logger.error(message, metadata: ["port": "\(address.port ?? 0)", "error": "\(SystemCallError("accept", code: code))"])
     }
 
     @discardableResult
@@ -150,7 +150,7 @@ final class TCPPort: IOHandler, ListeningPort {
         watchers.stop()
         Sockets.close(fd)
         loop.unregister(self)
-        loop.logger.debug("(TCP Port \(address.port) Closed)")
+        loop.logger.debug("(TCP Port \(address.port ?? 0) Closed)")
         factory.doStop()
     }
 }

@@ -43,7 +43,7 @@ private final class OneConnectionFactory<Made: Protocol>: ClientFactory {
         super.init()
     }
 
-    override func buildProtocol(address: IPAddress) -> Protocol? {
+    override func buildProtocol(address: Address) -> Protocol? {
         let made = makeProtocol()
         made.factory = self
         built = made

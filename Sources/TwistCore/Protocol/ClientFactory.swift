@@ -1,7 +1,7 @@
 /// A connection attempt in progress or made, as its factory sees it (Twisted's `IConnector`).
 public protocol Connector: AnyObject {
     /// Where the connector connects to: the host and port given to `connectTCP`.
-    var destination: IPAddress { get }
+    var destination: Address { get }
 
     /// Stops an attempt in progress; the factory's ``ClientFactory/clientConnectionFailed(_:reason:)``
     /// gets a ``UserError``.

@@ -98,22 +98,66 @@ public final class NoProtocol: ConnectError, @unchecked Sendable {
 
 /// A port could not be opened for listening (Twisted's `CannotListenError`).
 public final class CannotListenError: NetworkError, @unchecked Sendable {
-    /// The interface that was asked for ("" for all).
+    /// The interface that was asked for ("" for all); a UNIX socket's path (its text) for a
+    /// UNIX port.
     public let interface: String
-    /// The port that was asked for.
+    /// The port that was asked for; 0 for a UNIX port.
     public let port: Int
+    /// What was asked for, as an address: an IP address (the interface as given) or a UNIX name.
+    public let address: Address
 
-    /// The error for `interface`:`port`, with the system's reason.
+    /// The error for TCP's `interface`:`port`, with the system's reason.
     public init(interface: String, port: Int, _ detail: String? = nil, osError: Int32? = nil) {
         self.interface = interface
         self.port = port
+        self.address = .ip(IPAddress(interface.contains(":") ? .ipv6 : .ipv4, host: interface, port: port))
         super.init(detail, osError: osError)
     }
 
-    /// "couldn't listen on <interface>:<port>", with "any" for the empty interface.
-    public override var summary: String {
-        "couldn't listen on \(interface.isEmpty ? "any" : interface):\(port)"
+    /// The error for a UNIX socket name, with the system's reason.
+    public init(unix address: UNIXAddress, _ detail: String? = nil, osError: Int32? = nil) {
+        self.interface = address.text
+        self.port = 0
+        self.address = .unix(address)
+        super.init(detail, osError: osError)
     }
+
+    /// "couldn't listen on <interface>:<port>", with "any" for the empty interface, or
+    /// "couldn't listen on unix:<path>".
+    public override var summary: String {
+        if case .unix(let name) = address { return "couldn't listen on \(name)" }
+        return "couldn't listen on \(interface.isEmpty ? "any" : interface):\(port)"
+    }
+}
+
+/// A UNIX socket's lock file names no live process (Twisted's `BadFileError`): `checkPID` found
+/// nobody serving.
+public final class BadFileError: ConnectError, @unchecked Sendable {
+    /// "file used for UNIX socket is no good".
+    public override var summary: String { "file used for UNIX socket is no good" }
+}
+
+/// An address of the wrong kind was given: a host name where only a numeric address will do, an
+/// abstract UNIX name with a lock file (Twisted's `InvalidAddressError`).
+public final class InvalidAddressError: NetworkError, @unchecked Sendable {
+    /// "invalid address".
+    public override var summary: String { "invalid address" }
+}
+
+/// A connection attempt was cancelled before it completed (Twisted's `ConnectingCancelledError`):
+/// the cancelled Deferred of a client endpoint's `connect` fails with it.
+public final class ConnectingCancelledError: NetworkError, @unchecked Sendable {
+    /// Where the attempt was headed.
+    public let address: Address
+
+    /// The error for an attempt to `address`.
+    public init(address: Address) {
+        self.address = address
+        super.init("\(address)")
+    }
+
+    /// "connecting was cancelled".
+    public override var summary: String { "connecting was cancelled" }
 }
 
 /// `stopConnecting()` was called on a connector that is not connecting (Twisted's `NotConnectingError`).

@@ -35,7 +35,7 @@ open class Factory {
     /// Builds the protocol for a new connection from or to `address` (the peer on a server, the
     /// server on a client), and sets its ``Protocol/factory``. Returning nil refuses the
     /// connection: a listening port closes it; a client attempt fails with ``NoProtocol``.
-    open func buildProtocol(address: IPAddress) -> Protocol? {
+    open func buildProtocol(address: Address) -> Protocol? {
         guard let built = makeProtocol?() else { return nil }
         built.factory = self
         return built

@@ -136,12 +136,12 @@ open class ProtocolWrapper: Protocol, TCPTransport {
     /// The transport below's host address.
     ///
     /// - Precondition: the wrapper is connected (``makeConnection(_:)`` was called).
-    open var host: IPAddress { connectedTransport.host }
+    open var host: Address { connectedTransport.host }
 
     /// The transport below's peer address.
     ///
     /// - Precondition: the wrapper is connected (``makeConnection(_:)`` was called).
-    open var peer: IPAddress { connectedTransport.peer }
+    open var peer: Address { connectedTransport.peer }
 
     /// True once the wrapper's own ``loseConnection()`` or ``abortConnection()`` was called,
     /// the connection was lost, or the transport below is disconnecting.

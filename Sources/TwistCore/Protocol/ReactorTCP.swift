@@ -1,7 +1,7 @@
 /// A listening TCP port (Twisted's `IListeningPort`).
 public protocol ListeningPort: AnyObject {
     /// The bound address; its port is the real one when port 0 was asked for (Twisted's `getHost()`).
-    var address: IPAddress { get }
+    var address: Address { get }
 
     /// Stops accepting and closes the socket. The Deferred fires on a later loop pass, once the
     /// port is closed; the same port number can be bound again at once.

@@ -31,10 +31,10 @@ public protocol Transport: PushProducer {
     func abortConnection()
 
     /// This end's address (Twisted's `getHost()`).
-    var host: IPAddress { get }
+    var host: Address { get }
 
     /// The other end's address (Twisted's `getPeer()`).
-    var peer: IPAddress { get }
+    var peer: Address { get }
 
     /// True once ``loseConnection()`` or ``abortConnection()`` was called, or the connection is gone.
     var isDisconnecting: Bool { get }

@@ -38,7 +38,7 @@ open class WrappingFactory: ClientFactory {
     public var protocolCount: Int { live.count }
 
     /// Wraps the protocol the wrapped factory builds for `address`; nil when it builds none.
-    open override func buildProtocol(address: IPAddress) -> Protocol? {
+    open override func buildProtocol(address: Address) -> Protocol? {
         guard let wrapped = wrappedFactory.buildProtocol(address: address) else { return nil }
         return makeWrapper(around: wrapped)
     }

@@ -24,7 +24,7 @@ final class RawClientFactory: ClientFactory {
         super.init()
     }
 
-    override func buildProtocol(address: IPAddress) -> Protocol? {
+    override func buildProtocol(address: Address) -> Protocol? {
         RawClient(owner: self)
     }
 

@@ -24,7 +24,7 @@ let reactor = Reactor()
 let port = try reactor.listenTCP(0, Factory { Shout() }, interface: "127.0.0.1")
 Deferred(on: reactor) { () -> String in
     let client = try await ClientCreator(reactor: reactor) { Ask() }
-        .connectTCP("127.0.0.1", port.address.port).value()
+        .connectTCP("127.0.0.1", port.address.port!).value()
     client.sendLine("hello, twist".utf8)
     return try await client.reply.value()
 }

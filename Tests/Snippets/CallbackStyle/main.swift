@@ -23,7 +23,7 @@ final class Ask: LineReceiver {
 let reactor = Reactor()
 let port = try reactor.listenTCP(0, Factory { Shout() }, interface: "127.0.0.1")
 ClientCreator(reactor: reactor) { Ask() }
-    .connectTCP("127.0.0.1", port.address.port)
+    .connectTCP("127.0.0.1", port.address.port!)
     .addCallback { client -> Deferred<String> in  // a callback that returns a Deferred: the chain waits for it
         client.sendLine("hello, twist".utf8)
         return client.reply

@@ -78,8 +78,8 @@ final class RecordingTCPTransport: TCPTransport {
     var noDelay = false
     var keepAlive = false
     var halfClosed = false
-    let host = IPAddress.ipv4("127.0.0.1", 1)
-    let peer = IPAddress.ipv4("127.0.0.1", 2)
+    let host = Address.ipv4("127.0.0.1", 1)
+    let peer = Address.ipv4("127.0.0.1", 2)
     var isDisconnecting = false
     func write(_ data: ArraySlice<UInt8>) {}
     func writeSequence(_ chunks: [ArraySlice<UInt8>]) {}
@@ -95,7 +95,7 @@ final class RecordingTCPTransport: TCPTransport {
 
 /// A connector that is never used, for the client-notification pass-through.
 final class IdleConnector: Connector {
-    let destination = IPAddress.ipv4("127.0.0.1", 9)
+    let destination = Address.ipv4("127.0.0.1", 9)
     func stopConnecting() throws {}
     func disconnect() {}
     func connect() {}
@@ -104,7 +104,7 @@ final class IdleConnector: Connector {
 /// A client factory that records its notifications.
 final class NotedClientFactory: ClientFactory {
     var notes: [String] = []
-    override func buildProtocol(address: IPAddress) -> Protocol? { RecordingProtocol() }
+    override func buildProtocol(address: Address) -> Protocol? { RecordingProtocol() }
     override func startFactory() { notes.append("start") }
     override func stopFactory() { notes.append("stop") }
     override func startedConnecting(_ connector: any Connector) { notes.append("started") }

@@ -7,7 +7,7 @@ final class CountingConnector: Connector {
     var connects = 0
     var stops = 0
     var connecting = false
-    let destination = IPAddress.ipv4("127.0.0.1", 7)
+    let destination = Address.ipv4("127.0.0.1", 7)
 
     func stopConnecting() throws {
         guard connecting else { throw NotConnectingError() }

@@ -82,13 +82,13 @@ final class MemoryEcho: Protocol {
         #expect(reactor.listenCalls[0].factory === factory)
 
         final class Noting: ClientFactory {
-            var started: [IPAddress] = []
+            var started: [Address] = []
             override func startedConnecting(_ connector: any Connector) { started.append(connector.destination) }
         }
         let client = Noting()
         let connector = reactor.connectTCP("example.org", 80, client)
-        #expect(client.started == [.ipv4("example.org", 80)])
-        #expect(connector.destination == .ipv4("example.org", 80))
+        #expect(client.started == [.hostname("example.org", port: 80)])
+        #expect(connector.destination == .hostname("example.org", port: 80))
         #expect(reactor.connectCalls[0].timeout == 30)
         #expect(reactor.connectCalls[0].bindAddress == nil)
     }

@@ -19,7 +19,7 @@ struct NetstringInteropTests {
         let reactor = Reactor()
         let port = Shared(0)
         reactor.callWhenRunning {
-            port.value = Int(try reactor.listenTCP(0, Factory { NetstringEcho() }, interface: "127.0.0.1").address.port)
+            port.value = Int(try reactor.listenTCP(0, Factory { NetstringEcho() }, interface: "127.0.0.1").address.port!)
         }
         let running = startReactorThread(reactor, timeout: 90)
         try await waitUntil { port.value != 0 }
@@ -67,7 +67,7 @@ struct NetstringInteropTests {
         let reactor = Reactor()
         let port = Shared(0)
         reactor.callWhenRunning {
-            port.value = Int(try reactor.listenTCP(0, Factory { NetstringEcho() }, interface: "127.0.0.1").address.port)
+            port.value = Int(try reactor.listenTCP(0, Factory { NetstringEcho() }, interface: "127.0.0.1").address.port!)
         }
         let running = startReactorThread(reactor, timeout: 90)
         try await waitUntil { port.value != 0 }
@@ -145,7 +145,7 @@ final class ClientCreatorFactory: ClientFactory {
         self.onFailure = onFailure
         super.init()
     }
-    override func buildProtocol(address: IPAddress) -> Protocol? { make() }
+    override func buildProtocol(address: Address) -> Protocol? { make() }
     override func clientConnectionFailed(_ connector: any Connector, reason: Failure) {
         onFailure("connection failed: \(reason)")
     }

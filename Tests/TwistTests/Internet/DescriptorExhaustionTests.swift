@@ -16,7 +16,7 @@ import Testing
             let port = try reactor.listenTCP(0, Factory { EchoProtocol() }, backlog: 128, interface: "127.0.0.1")
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port.address.port)).bigEndian
+            address.sin_port = in_port_t(UInt16(port.address.port!)).bigEndian
             address.sin_addr.s_addr = inet_addr("127.0.0.1")
             // Use up every descriptor with clients that connect (into the backlog) and wait.
             var clients: [Int32] = []
@@ -44,7 +44,7 @@ import Testing
                     }
                     for fd in clients { close(fd) }
                     // Descriptors are free again: a new client must be served.
-                    reactor.connectTCP("127.0.0.1", port.address.port, EchoCheckFactory { served in
+                    reactor.connectTCP("127.0.0.1", port.address.port!, EchoCheckFactory { served in
                         verdict = served ? 0 : 14
                         try? reactor.stop()
                     })
@@ -78,7 +78,7 @@ final class EchoCheckFactory: ClientFactory {
         super.init()
     }
 
-    override func buildProtocol(address: IPAddress) -> Protocol? {
+    override func buildProtocol(address: Address) -> Protocol? {
         EchoCheckClient(done)
     }
 

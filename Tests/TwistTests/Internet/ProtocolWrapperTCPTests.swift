@@ -53,7 +53,7 @@ final class TallyingFactory: WrappingFactory {
                 RecordingClient(log: serverLog, onData: { me, data in me.transport?.write(data) })
             })
             let port = try reactor.listenTCP(0, factory, interface: "127.0.0.1")
-            reactor.connectTCP("127.0.0.1", port.address.port, RecordingClientFactory(notes: Shared([])) {
+            reactor.connectTCP("127.0.0.1", port.address.port!, RecordingClientFactory(notes: Shared([])) {
                 RecordingClient(
                     log: clientLog,
                     onConnected: { $0.transport?.write(message[...]) },
@@ -109,7 +109,7 @@ final class TallyingFactory: WrappingFactory {
                     }
                 }
             }
-            reactor.connectTCP("127.0.0.1", port.address.port, RecordingClientFactory(notes: Shared([])) {
+            reactor.connectTCP("127.0.0.1", port.address.port!, RecordingClientFactory(notes: Shared([])) {
                 Client(log, reactor) { tally.value = factory.tally.value }
             })
         }

@@ -21,7 +21,7 @@ import Testing
                 })
             }
             clientFactory.logger = capture.logger(label: "client")
-            reactor.connectTCP("127.0.0.1", port.address.port, clientFactory)
+            reactor.connectTCP("127.0.0.1", port.address.port!, clientFactory)
             func stopOnceClosed() {
                 if client.value.lostReason == nil {
                     reactor.callLater(0.01) { stopOnceClosed() }

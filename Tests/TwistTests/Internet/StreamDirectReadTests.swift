@@ -72,7 +72,7 @@ final class ChunkedSenderFactory: ClientFactory {
         super.init()
     }
 
-    override func buildProtocol(address: IPAddress) -> Protocol? {
+    override func buildProtocol(address: Address) -> Protocol? {
         let sender = ChunkedSender(chunks)
         sender.factory = self
         return sender
@@ -87,7 +87,7 @@ final class ChunkedSenderFactory: ClientFactory {
         let log = Shared(DirectReadLog())
         let stopped = await runReactor { reactor in
             let port = try reactor.listenTCP(0, Factory { DirectBlockReader(size: size, log: log) }, interface: "127.0.0.1")
-            reactor.connectTCP("127.0.0.1", port.address.port, ChunkedSenderFactory(reactor: reactor, chunks: chunks))
+            reactor.connectTCP("127.0.0.1", port.address.port!, ChunkedSenderFactory(reactor: reactor, chunks: chunks))
             func stopOnceLost() {
                 if log.value.reason.isEmpty {
                     reactor.callLater(0.01) { stopOnceLost() }
@@ -140,7 +140,7 @@ final class ChunkedSenderFactory: ClientFactory {
                     if client.value.received.count >= expected.count { me.transport?.loseConnection() }
                 })
             }
-            reactor.connectTCP("127.0.0.1", port.address.port, factory)
+            reactor.connectTCP("127.0.0.1", port.address.port!, factory)
             func stopOnceLost() {
                 if client.value.lostReason == nil {
                     reactor.callLater(0.01) { stopOnceLost() }

@@ -13,7 +13,7 @@ import TwistTestSupport
         let addresses = Shared<[String]>([])
         let stopped = await runReactor { reactor in
             let port = try reactor.listenTCP(0, Factory { RecordingClient(log: server, onData: { me, data in me.transport?.write(data) }) }, interface: "127.0.0.1")
-            #expect(port.address.port != 0)
+            #expect(port.address.port! != 0)
             let factory = RecordingClientFactory(notes: notes) {
                 RecordingClient(log: client, onConnected: { me in
                     addresses.value = ["\(me.transport!.host)", "\(me.transport!.peer)"]
@@ -22,8 +22,8 @@ import TwistTestSupport
                     if client.value.received.count == 5 { me.transport?.loseConnection() }
                 })
             }
-            factory.notes.mutate { $0.append("port \(port.address.port)") }
-            reactor.connectTCP("127.0.0.1", port.address.port, factory)
+            factory.notes.mutate { $0.append("port \(port.address.port!)") }
+            reactor.connectTCP("127.0.0.1", port.address.port!, factory)
             reactor.callLater(0.5) { try reactor.stop() }
         }
         #expect(stopped)
@@ -64,7 +64,7 @@ import TwistTestSupport
                     }
                 })
             }
-            reactor.connectTCP("127.0.0.1", port.address.port, factory)
+            reactor.connectTCP("127.0.0.1", port.address.port!, factory)
         }
         #expect(stopped)
         #expect(client.value.received.count == size)
@@ -84,7 +84,7 @@ import TwistTestSupport
                     me.transport?.write([43])  // after loseConnection, before the close: still sent
                 })
             }
-            reactor.connectTCP("127.0.0.1", port.address.port, factory)
+            reactor.connectTCP("127.0.0.1", port.address.port!, factory)
             LoopingCall(clock: reactor) {
                 if server.value.events.contains("lost") { try reactor.stop() }
             }.start(interval: 0.01)
@@ -117,14 +117,14 @@ import TwistTestSupport
             let badFactory = RecordingClientFactory(notes: Shared([])) {
                 RecordingClient(log: bad, onConnected: { $0.transport?.write("!boom".utf8) })
             }
-            reactor.connectTCP("127.0.0.1", port.address.port, badFactory)
+            reactor.connectTCP("127.0.0.1", port.address.port!, badFactory)
             reactor.callLater(0.1) {
                 let goodFactory = RecordingClientFactory(notes: Shared([])) {
                     RecordingClient(log: good, onConnected: { $0.transport?.write("fine".utf8) }, onData: { me, _ in
                         if good.value.received.count == 4 { try reactor.stop() }
                     })
                 }
-                reactor.connectTCP("127.0.0.1", port.address.port, goodFactory)
+                reactor.connectTCP("127.0.0.1", port.address.port!, goodFactory)
             }
         }
         #expect(stopped)
@@ -156,7 +156,7 @@ import TwistTestSupport
             let factory = RecordingClientFactory(notes: Shared([])) {
                 RecordingClient(log: client, onConnected: { $0.transport?.write("x".utf8) })
             }
-            reactor.connectTCP("127.0.0.1", port.address.port, factory)
+            reactor.connectTCP("127.0.0.1", port.address.port!, factory)
             LoopingCall(clock: reactor) {
                 if client.value.events.contains("lost") { try reactor.stop() }
             }.start(interval: 0.01)
@@ -184,7 +184,7 @@ import TwistTestSupport
                 }
             }
             let factory = RecordingClientFactory(notes: Shared([])) { Late(reactor, lateWrites) }
-            reactor.connectTCP("127.0.0.1", port.address.port, factory)
+            reactor.connectTCP("127.0.0.1", port.address.port!, factory)
         }
         #expect(stopped)
         #expect(lateWrites.value == 1)
@@ -198,7 +198,7 @@ import TwistTestSupport
             let factory = RecordingClientFactory(notes: Shared([])) {
                 RecordingClient(log: client, onConnected: { _ in reactor.callLater(0.05) { try reactor.stop() } })
             }
-            reactor.connectTCP("127.0.0.1", port.address.port, factory)
+            reactor.connectTCP("127.0.0.1", port.address.port!, factory)
         }
         #expect(stopped)
         #expect(client.value.lostReason == "ConnectionLost")

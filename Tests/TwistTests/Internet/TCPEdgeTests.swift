@@ -12,7 +12,7 @@ import TwistTestSupport
         let stopped = await runReactor { reactor in
             let port = try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "127.0.0.1")
             // Binding to the listening port's own address cannot succeed.
-            reactor.connectTCP("127.0.0.1", port.address.port, StopOnFailureFactory(notes, reactor), bindAddress: port.address)
+            reactor.connectTCP("127.0.0.1", port.address.port!, StopOnFailureFactory(notes, reactor), bindAddress: port.address.ip)
         }
         #expect(stopped)
         #expect(notes.value == ["startedConnecting", "failed: ConnectBindError"])
@@ -32,13 +32,13 @@ import TwistTestSupport
                 let order: Shared<[String]>
                 let reactor: Reactor
                 init(_ order: Shared<[String]>, _ reactor: Reactor) { self.order = order; self.reactor = reactor; super.init() }
-                override func buildProtocol(address: IPAddress) -> Protocol? { Closer(order) }
+                override func buildProtocol(address: Address) -> Protocol? { Closer(order) }
                 override func clientConnectionLost(_ connector: any Connector, reason: Failure) {
                     order.mutate { $0.append("factory") }
                     try? reactor.stop()
                 }
             }
-            reactor.connectTCP("127.0.0.1", port.address.port, OrderFactory(order, reactor))
+            reactor.connectTCP("127.0.0.1", port.address.port!, OrderFactory(order, reactor))
         }
         #expect(stopped)
         #expect(order.value == ["protocol", "factory"])
@@ -64,7 +64,7 @@ import TwistTestSupport
                     try? reactor.stop()
                 }
             }
-            reactor.connectTCP("127.0.0.1", port.address.port, RecordingClientFactory(notes: Shared([])) { Flooder(reason, reactor) })
+            reactor.connectTCP("127.0.0.1", port.address.port!, RecordingClientFactory(notes: Shared([])) { Flooder(reason, reactor) })
         }
         #expect(stopped)
         #expect(reason.value == "ConnectionAborted")
@@ -103,7 +103,7 @@ import TwistTestSupport
                     }
                 }
                 survivors.append { [weak factory] in factory != nil }
-                reactor.connectTCP("127.0.0.1", port.address.port, factory)
+                reactor.connectTCP("127.0.0.1", port.address.port!, factory)
             }
             reactor.callWhenRunning { for _ in 0..<concurrency { connectNext() } }
             reactor.callLater(50) { try reactor.stop() }
@@ -131,7 +131,7 @@ final class ChurnFactory: ClientFactory {
         super.init()
     }
 
-    override func buildProtocol(address: IPAddress) -> Protocol? {
+    override func buildProtocol(address: Address) -> Protocol? {
         ChurnClient()
     }
 
@@ -153,7 +153,7 @@ final class ChurnClient: Protocol {
             let port = try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "127.0.0.1")
             let log = Shared(ConnectionLog())
             ClientCreator(reactor: reactor) { RecordingClient(log: log) }
-                .connectTCP("127.0.0.1", port.address.port)
+                .connectTCP("127.0.0.1", port.address.port!)
                 .addCallback { client in
                     outcome.mutate { $0.append("connected: \(client.isConnected), made before: \(log.value.events == ["made"])") }
                     client.transport?.loseConnection()
@@ -187,7 +187,7 @@ final class ChurnClient: Protocol {
         let outcome = Shared<String?>(nil)
         let stopped = await runReactor { reactor in
             let port = try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "127.0.0.1")
-            let connecting = ClientCreator(reactor: reactor) { EchoProtocol() }.connectTCP("127.0.0.1", port.address.port)
+            let connecting = ClientCreator(reactor: reactor) { EchoProtocol() }.connectTCP("127.0.0.1", port.address.port!)
             connecting.addErrback { failure -> EchoProtocol in
                 outcome.value = "\(type(of: failure.error))"
                 return EchoProtocol()
@@ -216,7 +216,7 @@ final class ChurnClient: Protocol {
             }
             let port = try reactor.listenTCP(0, Factory { Counting(flooded) }, interface: "127.0.0.1")
             // A peer on another thread that writes as fast as the socket takes it (bounded: 1 GiB).
-            let number = port.address.port
+            let number = port.address.port!
             Thread {
                 let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
                 var address = sockaddr_in()
@@ -238,7 +238,7 @@ final class ChurnClient: Protocol {
             // Once the flood is flowing, a second client pings and must hear back.
             LoopingCall(clock: reactor) {
                 guard flooded.value > 4 << 20, pong.value.events.isEmpty else { return }
-                reactor.connectTCP("127.0.0.1", port.address.port, RecordingClientFactory(notes: Shared([])) {
+                reactor.connectTCP("127.0.0.1", port.address.port!, RecordingClientFactory(notes: Shared([])) {
                     RecordingClient(log: pong, onConnected: { $0.transport?.write("ping".utf8) }, onData: { _, _ in
                         if pong.value.received.count == 4 {
                             floodDone.value = true
@@ -269,7 +269,7 @@ final class ChurnClient: Protocol {
                     self.reactor = reactor
                     super.init()
                 }
-                override func buildProtocol(address: IPAddress) -> Protocol? {
+                override func buildProtocol(address: Address) -> Protocol? {
                     RecordingClient(log: Shared(ConnectionLog()), onConnected: { $0.transport?.loseConnection() })
                 }
                 override func startedConnecting(_ connector: any Connector) {
@@ -280,7 +280,7 @@ final class ChurnClient: Protocol {
                     try? reactor.stop()
                 }
             }
-            let connector = reactor.connectTCP("127.0.0.1", port.address.port, Watching(identities, reactor))
+            let connector = reactor.connectTCP("127.0.0.1", port.address.port!, Watching(identities, reactor))
             identities.mutate { $0.append(ObjectIdentifier(connector)) }
         }
         #expect(stopped)
@@ -321,7 +321,7 @@ final class ChurnClient: Protocol {
                 }
             }
             let port = try reactor.listenTCP(0, Factory { RecordingClient(log: server) }, interface: "127.0.0.1")
-            reactor.connectTCP("127.0.0.1", port.address.port, RecordingClientFactory(notes: Shared([])) { Finisher(reactor, order, asked) })
+            reactor.connectTCP("127.0.0.1", port.address.port!, RecordingClientFactory(notes: Shared([])) { Finisher(reactor, order, asked) })
             LoopingCall(clock: reactor) {
                 if server.value.events.contains("lost") {
                     order.mutate { $0.append("server lost") }
@@ -359,7 +359,7 @@ final class ChurnClient: Protocol {
                 }
             }
             let port = try reactor.listenTCP(0, Factory { RecordingClient(log: server) }, interface: "127.0.0.1")
-            reactor.connectTCP("127.0.0.1", port.address.port, RecordingClientFactory(notes: Shared([])) { Closer(producerEvents) })
+            reactor.connectTCP("127.0.0.1", port.address.port!, RecordingClientFactory(notes: Shared([])) { Closer(producerEvents) })
             LoopingCall(clock: reactor) {
                 if server.value.events.contains("lost") { try reactor.stop() }
             }.start(interval: 0.01)
@@ -391,7 +391,7 @@ final class ChurnClient: Protocol {
                 }
             }
             let port = try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "127.0.0.1")
-            reactor.connectTCP("127.0.0.1", port.address.port, RecordingClientFactory(notes: Shared([])) { LateRegistration(events, reactor) })
+            reactor.connectTCP("127.0.0.1", port.address.port!, RecordingClientFactory(notes: Shared([])) { LateRegistration(events, reactor) })
         }
         #expect(stopped)
         #expect(events.value == ["stop"])

@@ -63,7 +63,7 @@ import TwistTestSupport
                     self.started = started
                     super.init()
                 }
-                override func buildProtocol(address: IPAddress) -> Protocol? {
+                override func buildProtocol(address: Address) -> Protocol? {
                     final class Holder: Protocol {
                         let events: Shared<[String]>
                         let started: (StreamingSource) -> Void
@@ -81,7 +81,7 @@ import TwistTestSupport
                 }
             }
             let total = 8 << 20
-            reactor.connectTCP("127.0.0.1", port.address.port, Writer(events) { source in
+            reactor.connectTCP("127.0.0.1", port.address.port!, Writer(events) { source in
                 source.pump(upTo: total)
                 // The kernel buffers fill, the queue passes the high-water mark: paused.
                 reactor.callLater(0.2) {
@@ -130,7 +130,7 @@ import TwistTestSupport
                 let chunks: Shared<Int>
                 let reactor: Reactor
                 init(_ chunks: Shared<Int>, _ reactor: Reactor) { self.chunks = chunks; self.reactor = reactor; super.init() }
-                override func buildProtocol(address: IPAddress) -> Protocol? {
+                override func buildProtocol(address: Address) -> Protocol? {
                     final class Registering: Protocol {
                         let chunks: Shared<Int>
                         init(_ chunks: Shared<Int>) { self.chunks = chunks }
@@ -142,7 +142,7 @@ import TwistTestSupport
                     reactor.callLater(0.05) { try self.reactor.stop() }
                 }
             }
-            reactor.connectTCP("127.0.0.1", port.address.port, Client(chunks, reactor))
+            reactor.connectTCP("127.0.0.1", port.address.port!, Client(chunks, reactor))
         }
         #expect(stopped)
         #expect(chunks.value == 10)
@@ -169,7 +169,7 @@ import TwistTestSupport
             }
             let port = try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "127.0.0.1")
             let factory = RecordingClientFactory(notes: Shared([])) { Twice(refused, reactor) }
-            reactor.connectTCP("127.0.0.1", port.address.port, factory)
+            reactor.connectTCP("127.0.0.1", port.address.port!, factory)
         }
         #expect(stopped)
         #expect(refused.value)
@@ -236,7 +236,7 @@ import TwistTestSupport
                 }
             }
             let port = try reactor.listenTCP(0, Factory { Options("server", seen) }, interface: "127.0.0.1")
-            reactor.connectTCP("127.0.0.1", port.address.port, RecordingClientFactory(notes: Shared([])) {
+            reactor.connectTCP("127.0.0.1", port.address.port!, RecordingClientFactory(notes: Shared([])) {
                 Options("client", seen, stopping: reactor)
             })
         }

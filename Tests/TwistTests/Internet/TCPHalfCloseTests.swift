@@ -59,7 +59,7 @@ class HalfCloser: Protocol, HalfCloseableProtocol {
                     reactor.callLater(0.05) { try self.reactor.stop() }
                 }
             }
-            reactor.connectTCP("127.0.0.1", port.address.port, RecordingClientFactory(notes: Shared([])) { Client(log, reactor) })
+            reactor.connectTCP("127.0.0.1", port.address.port!, RecordingClientFactory(notes: Shared([])) { Client(log, reactor) })
         }
         #expect(stopped)
         let events = log.value
@@ -80,7 +80,7 @@ class HalfCloser: Protocol, HalfCloseableProtocol {
             final class Client: HalfCloser {
                 override func connectionMade() { (transport as? any TCPTransport)?.loseWriteConnection() }
             }
-            reactor.connectTCP("127.0.0.1", port.address.port, RecordingClientFactory(notes: Shared([])) { Client("client", log) })
+            reactor.connectTCP("127.0.0.1", port.address.port!, RecordingClientFactory(notes: Shared([])) { Client("client", log) })
             LoopingCall(clock: reactor) {
                 if server.value.events.contains("lost") { try reactor.stop() }
             }.start(interval: 0.01)
@@ -107,7 +107,7 @@ class HalfCloser: Protocol, HalfCloseableProtocol {
                     reactor.callLater(0.05) { try self.reactor.stop() }
                 }
             }
-            reactor.connectTCP("127.0.0.1", port.address.port, RecordingClientFactory(notes: Shared([])) { Client(log, reactor) })
+            reactor.connectTCP("127.0.0.1", port.address.port!, RecordingClientFactory(notes: Shared([])) { Client(log, reactor) })
         }
         #expect(stopped)
         #expect(log.value.contains("server lost Broken"))

@@ -42,7 +42,7 @@ import TwistTestSupport
         let stopped = await runReactor { reactor in
             let port = try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "127.0.0.1")
             do {
-                _ = try reactor.listenTCP(port.address.port, Factory { EchoProtocol() }, interface: "127.0.0.1")
+                _ = try reactor.listenTCP(port.address.port!, Factory { EchoProtocol() }, interface: "127.0.0.1")
             } catch let error as CannotListenError {
                 caught.value = "\(error.port) \(error.osError ?? 0)"
             }
@@ -57,7 +57,7 @@ import TwistTestSupport
         let stopped = await runReactor { reactor in
             // Outside the kernel's ephemeral range, so no other test's socket takes it in between.
             let port = try listenOutsideEphemeralRange(reactor)
-            let number = port.address.port
+            let number = port.address.port!
             port.stopListening().addCallback {
                 order.mutate { $0.append("fired") }
                 // Other tests start child processes (exit tests); a child forked while the port was
@@ -67,7 +67,7 @@ import TwistTestSupport
                     attempts += 1
                     do {
                         let again = try reactor.listenTCP(number, Factory { EchoProtocol() }, interface: "127.0.0.1")
-                        order.mutate { $0.append("rebound \(again.address.port == number)") }
+                        order.mutate { $0.append("rebound \(again.address.port! == number)") }
                         try? reactor.stop()
                     } catch {
                         guard attempts < 20 else {
@@ -116,14 +116,14 @@ import TwistTestSupport
                 return built == 1 ? nil : EchoProtocol()
             }, interface: "127.0.0.1")
             let refused = RecordingClientFactory(notes: Shared([])) { RecordingClient(log: first) }
-            reactor.connectTCP("127.0.0.1", port.address.port, refused)
+            reactor.connectTCP("127.0.0.1", port.address.port!, refused)
             reactor.callLater(0.05) {
                 let served = RecordingClientFactory(notes: Shared([])) {
                     RecordingClient(log: second, onConnected: { $0.transport?.write([1, 2, 3]) }, onData: { _, _ in
                         if second.value.received.count == 3 { try reactor.stop() }
                     })
                 }
-                reactor.connectTCP("127.0.0.1", port.address.port, served)
+                reactor.connectTCP("127.0.0.1", port.address.port!, served)
             }
         }
         #expect(stopped)
@@ -135,7 +135,7 @@ import TwistTestSupport
         let notes = Shared<[String]>([])
         let stopped = await runReactor { reactor in
             let port = try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "127.0.0.1")
-            reactor.connectTCP("127.0.0.1", port.address.port, RecordingClientFactory(notes: notes) { nil })
+            reactor.connectTCP("127.0.0.1", port.address.port!, RecordingClientFactory(notes: notes) { nil })
             reactor.callLater(0.1) { try reactor.stop() }
         }
         #expect(stopped)
@@ -147,10 +147,10 @@ import TwistTestSupport
         let secondStop = Shared<String?>(nil)
         let stopped = await runReactor { reactor in
             let port = try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "127.0.0.1")
-            let connector = reactor.connectTCP("127.0.0.1", port.address.port, RecordingClientFactory(notes: notes) { EchoProtocol() })
+            let connector = reactor.connectTCP("127.0.0.1", port.address.port!, RecordingClientFactory(notes: notes) { EchoProtocol() })
             try connector.stopConnecting()
             do { try connector.stopConnecting() } catch { secondStop.value = "\(type(of: error))" }
-            #expect(connector.destination == .ipv4("127.0.0.1", port.address.port))
+            #expect(connector.destination == .ipv4("127.0.0.1", port.address.port!))
             reactor.callLater(0.05) { try reactor.stop() }
         }
         #expect(stopped)
@@ -169,7 +169,7 @@ import TwistTestSupport
                     self.reactor = reactor
                     super.init(notes: notes) { nil }
                 }
-                override func buildProtocol(address: IPAddress) -> Protocol? {
+                override func buildProtocol(address: Address) -> Protocol? {
                     connections += 1
                     return RecordingClient(log: Shared(ConnectionLog()), onConnected: { $0.transport?.loseConnection() })
                 }
@@ -178,7 +178,7 @@ import TwistTestSupport
                     if connections < 3 { connector.connect() } else { try? reactor.stop() }
                 }
             }
-            reactor.connectTCP("127.0.0.1", port.address.port, Reconnecting(notes, reactor))
+            reactor.connectTCP("127.0.0.1", port.address.port!, Reconnecting(notes, reactor))
         }
         #expect(stopped)
         #expect(notes.value.filter { $0.hasPrefix("lost") }.count == 3)
@@ -194,7 +194,7 @@ import TwistTestSupport
                     if client.value.received.count == 5 { try reactor.stop() }
                 })
             }
-            reactor.connectTCP("localhost", port.address.port, factory)
+            reactor.connectTCP("localhost", port.address.port!, factory)
         }
         #expect(stopped)
         #expect(client.value.received == Array("named".utf8))
@@ -218,13 +218,13 @@ import TwistTestSupport
                 return
             }
             listened.value = true
-            #expect(port.address.family == .ipv6)
+            #expect(port.address.ip?.family == .ipv6)
             let factory = RecordingClientFactory(notes: Shared([])) {
                 RecordingClient(log: client, onConnected: { $0.transport?.write("six".utf8) }, onData: { _, _ in
                     if client.value.received.count == 3 { try reactor.stop() }
                 })
             }
-            reactor.connectTCP("::1", port.address.port, factory)
+            reactor.connectTCP("::1", port.address.port!, factory)
         }
         #expect(stopped)
         try #require(listened.value, "no IPv6 loopback on this machine")

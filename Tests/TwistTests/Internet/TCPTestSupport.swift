@@ -61,7 +61,7 @@ class RecordingClientFactory: ClientFactory {
         super.init()
     }
 
-    override func buildProtocol(address: IPAddress) -> Protocol? {
+    override func buildProtocol(address: Address) -> Protocol? {
         let built = make()
         built?.factory = self
         return built

@@ -50,7 +50,7 @@ import TwistTestSupport
             let client = StopOnLostClientFactory(reactor, notes: notes) {
                 RecordingClient(log: log, onConnected: { $0.transport?.write(Array("go".utf8)) })
             }
-            reactor.connectTCP("127.0.0.1", port.address.port, client)
+            reactor.connectTCP("127.0.0.1", port.address.port!, client)
         }
         #expect(stopped)
         #expect(sameBytes(log.value.received, Burst.expected()), "received \(log.value.received.count) bytes")
@@ -72,7 +72,7 @@ import TwistTestSupport
             let client = StopOnLostClientFactory(reactor) {
                 RecordingClient(log: log, onConnected: { $0.transport?.write(Array("go".utf8)) })
             }
-            reactor.connectTCP("127.0.0.1", port.address.port, client)
+            reactor.connectTCP("127.0.0.1", port.address.port!, client)
         }
         #expect(stopped)
         #expect(log.value.received.isEmpty)
@@ -134,7 +134,7 @@ import TwistTestSupport
                     }
                 )
             }
-            reactor.connectTCP("127.0.0.1", port.address.port, client)
+            reactor.connectTCP("127.0.0.1", port.address.port!, client)
         }
         #expect(stopped)
         #expect(sameBytes(log.value.received, Flood.expected()), "received \(log.value.received.count) bytes")
@@ -160,7 +160,7 @@ import TwistTestSupport
             let badClient = RecordingClientFactory(notes: Shared([])) {
                 RecordingClient(log: bad, onConnected: { $0.transport?.write(Array("!boom".utf8)) })
             }
-            reactor.connectTCP("127.0.0.1", port.address.port, badClient)
+            reactor.connectTCP("127.0.0.1", port.address.port!, badClient)
             // Only once the first connection has gone does the second one connect and deliver;
             // it then waits a little for any bytes beyond its own answer before stopping.
             var goodConnected = false
@@ -175,7 +175,7 @@ import TwistTestSupport
                         reactor.callLater(0.1) { try reactor.stop() }
                     })
                 }
-                reactor.connectTCP("127.0.0.1", port.address.port, goodClient)
+                reactor.connectTCP("127.0.0.1", port.address.port!, goodClient)
             }.start(interval: 0.01)
         }
         #expect(stopped)

@@ -36,7 +36,7 @@ import TwistTestSupport
             let transport = Shared<UncheckedBox<(any Transport)?>>(UncheckedBox(nil))
             try await Self.running(reactor) { reactor in
                 guard let port = try? reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "127.0.0.1") else { return }
-                reactor.connectTCP("127.0.0.1", port.address.port, RecordingClientFactory(notes: Shared([])) {
+                reactor.connectTCP("127.0.0.1", port.address.port!, RecordingClientFactory(notes: Shared([])) {
                     CallbackProtocol { transport.value = UncheckedBox($0) }
                 })
             }

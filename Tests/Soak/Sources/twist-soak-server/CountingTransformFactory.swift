@@ -15,7 +15,7 @@ final class CountingTransformFactory: ServerFactory {
         super.init()
     }
 
-    override func buildProtocol(address: IPAddress) -> Protocol? {
+    override func buildProtocol(address: Address) -> Protocol? {
         guard let built = transforms.buildProtocol(address: address) else { return nil }
         stats.track(transformProtocol: built)
         return built

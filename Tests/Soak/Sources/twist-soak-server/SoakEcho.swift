@@ -33,7 +33,7 @@ final class SoakEcho: NetstringReceiver, PushProducer {
         stats.echoOpen += 1
         stats.echoTotal += 1
         stats.track(transport: transport)
-        peerPort = transport.peer.port
+        peerPort = transport.peer.port ?? 0
         stats.echoByPeerPort[peerPort] = self
         producing = true
         try? transport.registerProducer(.push(self))
@@ -98,7 +98,7 @@ final class SoakEchoFactory: ServerFactory {
         super.init()
     }
 
-    override func buildProtocol(address: IPAddress) -> Protocol? {
+    override func buildProtocol(address: Address) -> Protocol? {
         let echo = SoakEcho(stats: stats, maxLength: maxLength)
         echo.factory = self
         return echo

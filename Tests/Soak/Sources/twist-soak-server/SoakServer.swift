@@ -49,13 +49,13 @@ struct SoakServer: ParsableCommand {
         let echo = try reactor.listenTCP(0, echoFactory, backlog: backlog, interface: "127.0.0.1")
         let transform = try reactor.listenTCP(0, transformFactory, backlog: backlog, interface: "127.0.0.1")
         let statsPort = try reactor.listenTCP(0, statsFactory, backlog: backlog, interface: "127.0.0.1")
-        if let sendBuffer, soak_set_listener_send_buffer(Int32(echo.address.port), Int32(sendBuffer)) < 0 {
+        if let sendBuffer, soak_set_listener_send_buffer(Int32(echo.address.port!), Int32(sendBuffer)) < 0 {
             throw ValidationError("cannot set SO_SNDBUF on the echo listener")
         }
         let drain = GracefulDrain(reactor: reactor, stats: stats, timeout: drainTimeout)
         reactor.addSystemEventTrigger(.before, .shutdown, waitingFor: { drain.start() })
         reactor.addSystemEventTrigger(.after, .shutdown) { say("shutdown: after-trigger ran") }
-        say("ports echo=\(echo.address.port) transform=\(transform.address.port) stats=\(statsPort.address.port) pid=\(getpid()) nofile=\(limit)")
+        say("ports echo=\(echo.address.port!) transform=\(transform.address.port!) stats=\(statsPort.address.port!) pid=\(getpid()) nofile=\(limit)")
         try reactor.run(installSignalHandlers: true)
         say("exit: reactor stopped (signal \(reactor.receivedSignal.map(String.init) ?? "none"))")
     }
