@@ -1,0 +1,65 @@
+import Testing
+import Twist
+import TwistTestSupport
+
+/// The TCP endpoints on the libev reactor, over loopback (the UNIX ones wait for the reactor's
+/// `ReactorUNIX`).
+@Suite(.timeLimit(.minutes(1))) struct TCPEndpointLoopbackTests {
+    @Test func listenThenConnectFiresWithTheApplicationProtocolOnTheRealTransport() async {
+        let outcome = Shared<[String]>([])
+        let stopped = await runReactor { reactor in
+            let server = TCP4ServerEndpoint(reactor: reactor, port: 0, interface: "127.0.0.1")
+            let port = try #require(server.listen(Factory { EchoProtocol() }).currentResult).get()
+            let log = Shared(ConnectionLog())
+            let client = TCP4ClientEndpoint(reactor: reactor, host: "127.0.0.1", port: port.address.port!)
+            let connecting = connectProtocol(client, RecordingClient(log: log, onData: { client, _ in
+                client.transport?.loseConnection()
+                reactor.callLater(0.02) { try reactor.stop() }
+            }))
+            outcome.mutate { $0.append("fired at once: \(connecting.hasFired)") }
+            connecting.addCallback { client in
+                outcome.mutate {
+                    $0.append("made before: \(log.value.events == ["made"]), real transport: \(!(client.transport is Protocol))")
+                }
+                client.transport?.write(Array("ping".utf8)[...])
+            }
+        }
+        #expect(stopped)
+        #expect(outcome.value == ["fired at once: false", "made before: true, real transport: true"])
+    }
+
+    @Test func aRefusedConnectionFailsWithConnectionRefusedError() async {
+        let outcome = Shared<String?>(nil)
+        let holder = ReservedPort()
+        let number = holder.port
+        let stopped = await runReactor { reactor in
+            TCP4ClientEndpoint(reactor: reactor, host: "127.0.0.1", port: number)
+                .connect(Factory { EchoProtocol() })
+                .addErrback { failure -> Protocol in
+                    outcome.value = "\(type(of: failure.error))"
+                    try reactor.stop()
+                    return EchoProtocol()
+                }
+        }
+        withExtendedLifetime(holder) {}
+        #expect(stopped)
+        #expect(outcome.value == "ConnectionRefusedError")
+    }
+
+    @Test func listeningOnAPortInUseFailsTheDeferred() async {
+        let outcome = Shared<[String]>([])
+        let stopped = await runReactor { reactor in
+            let first = try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "127.0.0.1")
+            let second = TCP4ServerEndpoint(reactor: reactor, port: first.address.port!, interface: "127.0.0.1")
+                .listen(Factory { EchoProtocol() })
+            outcome.mutate { $0.append("fired at once: \(second.hasFired)") }
+            second.addErrback { failure -> any ListeningPort in
+                outcome.mutate { $0.append("\(type(of: failure.error))") }
+                return first
+            }
+            try reactor.stop()
+        }
+        #expect(stopped)
+        #expect(outcome.value == ["fired at once: true", "CannotListenError"])
+    }
+}
