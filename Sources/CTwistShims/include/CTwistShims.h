@@ -2,6 +2,7 @@
  * CTwistShims: C that a header-only system module cannot hold.
  *
  * - accept4(2), which glibc declares only under _GNU_SOURCE (invisible to Swift's Glibc module).
+ * - SO_PEERCRED's struct ucred, likewise declared only under _GNU_SOURCE.
  * - The main dispatch queue's run-loop hooks, so a reactor on the main thread serves the main actor.
  * - The thread-local "current reactor" marker. Swift asks it "am I on this reactor's thread?".
  *   pthread_self() is not usable for that: glibc declares it __attribute__((const)), and the
@@ -27,6 +28,10 @@ int twist_accept_nonblocking(int fd, struct sockaddr *address, unsigned int *len
 
 /* The flags for a non-blocking, close-on-exec stream socket, for socket(2)'s type argument. */
 int twist_sock_stream_nonblocking_cloexec(void);
+
+/* The credentials (pid, uid, gid) of the peer of connected UNIX socket `fd`, as the kernel
+ * recorded them at connect time (SO_PEERCRED): 0, or -1 with errno set. */
+int twist_peer_credentials(int fd, int *pid, unsigned int *uid, unsigned int *gid);
 
 /* True (1) on the process's main thread. */
 int twist_is_main_thread(void);

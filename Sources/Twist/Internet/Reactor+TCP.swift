@@ -12,7 +12,9 @@ extension Reactor: ReactorTCP {
         _ port: Int, _ factory: Factory, backlog: Int = 50, interface: String = ""
     ) throws -> any ListeningPort {
         requireConfined()
-        return try TCPPort(port: port, interface: interface, backlog: backlog, factory: factory, reactor: self)
+        return try StreamPort(
+            kind: TCPPortKind(interface: interface, port: port), backlog: backlog, factory: factory, reactor: self
+        )
     }
 
     /// Connects to `host`:`port`; see ``ReactorTCP``. `factory.startedConnecting` is called before
@@ -26,8 +28,9 @@ extension Reactor: ReactorTCP {
         _ host: String, _ port: Int, _ factory: ClientFactory, timeout: Double = 30, bindAddress: IPAddress? = nil
     ) -> any Connector {
         requireConfined()
-        let connector = TCPConnector(
-            host: host, port: port, factory: factory, timeout: timeout, bindAddress: bindAddress, reactor: self
+        let connector = StreamConnector(
+            kind: TCPConnectorKind(host: host, port: port, bindAddress: bindAddress), factory: factory,
+            timeout: timeout, reactor: self
         )
         connector.connect()
         return connector

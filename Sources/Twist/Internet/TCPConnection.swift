@@ -4,8 +4,8 @@ import TwistCore
 /// A connected TCP socket: the stream engine (``StreamConnection``) plus what only TCP has —
 /// its addresses as IP addresses and its socket options (Twisted's `ITCPTransport`).
 ///
-/// Made by a listening ``TCPPort`` for each accepted socket, and by a ``TCPConnector`` when its
-/// non-blocking connect completes.
+/// Made by a listening ``StreamPort`` of ``TCPPortKind`` for each accepted socket, and by a
+/// ``StreamConnector`` of ``TCPConnectorKind`` when its non-blocking connect completes.
 final class TCPConnection: StreamConnection, TCPTransport {
     /// Wraps a connected TCP socket; `peer` is the address the kernel reported for it. The
     /// connection reads nothing until ``StreamConnection/start()``.

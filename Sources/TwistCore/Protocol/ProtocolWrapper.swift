@@ -23,7 +23,8 @@
 ///
 /// **TCP extras and half-close.** The wrapper is a ``TCPTransport`` so that a protocol that tunes
 /// its socket works the same wrapped: ``noDelay``, ``keepAlive`` and ``loseWriteConnection()``
-/// reach the transport below when it is a `TCPTransport`; otherwise the options read `false`,
+/// reach the transport below when it is a `TCPTransport` (half-close: any
+/// ``HalfCloseableTransport``, UNIX sockets included); otherwise the options read `false`,
 /// setting them does nothing, and `loseWriteConnection()` does nothing. A plain wrapper is *not* a
 /// ``HalfCloseableProtocol``, so a transport treats the peer's end of input as the end of the
 /// connection; ``HalfCloseableProtocolWrapper`` is, and passes ``readConnectionLost()`` and
@@ -193,9 +194,10 @@ open class ProtocolWrapper: Protocol, TCPTransport {
         set { (transport as? any TCPTransport)?.keepAlive = newValue }
     }
 
-    /// Half-closes the transport below when it is a ``TCPTransport``; otherwise does nothing.
+    /// Half-closes the transport below when it is a ``HalfCloseableTransport`` (TCP or UNIX);
+    /// otherwise does nothing.
     open func loseWriteConnection() {
-        (transport as? any TCPTransport)?.loseWriteConnection()
+        (transport as? any HalfCloseableTransport)?.loseWriteConnection()
     }
 
     private var connectedTransport: any Transport {

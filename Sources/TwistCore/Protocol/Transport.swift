@@ -69,18 +69,23 @@ extension Transport {
     }
 }
 
-/// A transport over TCP (Twisted's `ITCPTransport`): the socket options a protocol may tune.
-public protocol TCPTransport: Transport {
+/// A transport whose sending side can be shut down on its own (Twisted's `IHalfCloseableDescriptor`
+/// as a transport call): TCP and UNIX stream connections, and wrappers over them.
+public protocol HalfCloseableTransport: Transport {
+    /// Half-closes: sends everything queued, then shuts down the sending side (the peer reads
+    /// end-of-file) and calls a ``HalfCloseableProtocol``'s `writeConnectionLost()`. Reading goes
+    /// on; later writes are dropped; `loseConnection()` still ends the connection.
+    func loseWriteConnection()
+}
+
+/// A transport over TCP (Twisted's `ITCPTransport`): the socket options a protocol may tune, and
+/// half-close (from ``HalfCloseableTransport``).
+public protocol TCPTransport: HalfCloseableTransport {
     /// `TCP_NODELAY`: send small writes at once instead of coalescing them (off by default).
     var noDelay: Bool { get set }
 
     /// `SO_KEEPALIVE`: probe an idle connection to detect a vanished peer (off by default).
     var keepAlive: Bool { get set }
-
-    /// Half-closes: sends everything queued, then shuts down the sending side (the peer reads
-    /// end-of-file) and calls a ``HalfCloseableProtocol``'s `writeConnectionLost()`. Reading goes
-    /// on; later writes are dropped; `loseConnection()` still ends the connection.
-    func loseWriteConnection()
 }
 
 /// A protocol that can live with half a connection (Twisted's `IHalfCloseableProtocol`): when the

@@ -230,6 +230,19 @@ import TwistTestSupport
         try #require(listened.value, "no IPv6 loopback on this machine")
         #expect(client.value.received == Array("six".utf8))
     }
+
+    @Test func aFailureFoundWhileConnectingIsReportedAfterConnectTCPReturns() async {
+        let notes = Shared<[String]>([])
+        let atReturn = Shared<[String]>([])
+        let stopped = await runReactor { reactor in
+            // 192.0.2.1 (TEST-NET-1) is no local address: the bind fails inside connectTCP.
+            reactor.connectTCP("127.0.0.1", 9, StopOnFailureFactory(notes, reactor), bindAddress: .ipv4("192.0.2.1", 0))
+            atReturn.value = notes.value
+        }
+        #expect(stopped)
+        #expect(atReturn.value == ["startedConnecting"])
+        #expect(notes.value == ["startedConnecting", "failed: ConnectBindError"])
+    }
 }
 
 /// Listens on the first free port from a pseudo-random start in 20000–29999, below the kernel's

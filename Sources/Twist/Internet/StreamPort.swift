@@ -3,16 +3,19 @@ import Glibc
 import Logging
 import TwistCore
 
-/// A listening TCP socket: accepts connections and hands each to a protocol its factory builds.
+/// A listening stream socket — TCP or UNIX, as its ``StreamPortKind`` says: accepts connections
+/// and hands each to a protocol its factory builds (Twisted's `tcp.Port` and `unix.Port`, as one
+/// engine).
 ///
 /// Accepts are non-blocking and close-on-exec (`accept4`), batched per readiness like Twisted's
 /// port (start at 100, grow by 20 when a batch is used up, otherwise shrink to what was accepted).
 /// When the process is out of descriptors (EMFILE/ENFILE) the port frees the reactor's reserve
 /// descriptor, accepts the waiting peer and closes it at once, then reopens the reserve — so the
 /// loop never spins on a listener that stays readable, and the port serves again as soon as
-/// descriptors free up.
-final class TCPPort: IOHandler, ListeningPort {
+/// descriptors free up. Connections already accepted outlive the port.
+final class StreamPort<Kind: StreamPortKind>: IOHandler, ListeningPort {
     let address: Address
+    private var kind: Kind
     private let fd: Int32
     private let factory: Factory
     private unowned let loop: ReactorLoop
@@ -22,29 +25,16 @@ final class TCPPort: IOHandler, ListeningPort {
     private var acceptsPerWakeUp = 100
     private var lastExhaustionLog = -Double.infinity
     private var acceptingPaused = false
-    /// How long the port stops accepting when it cannot even refuse connections.
-    static let exhaustionBackoff = 0.1
 
-    /// Opens, binds and listens; the port is serving when this returns.
-    init(port: Int, interface: String, backlog: Int, factory: Factory, reactor: Reactor) throws {
-        guard let bindAddress = SystemAddress(numericHost: interface, port: port) else {
-            throw CannotListenError(interface: interface, port: port, "the interface must be a numeric address")
-        }
-        let fd: Int32
-        switch Sockets.makeStreamSocket(family: bindAddress.family) {
-        case .success(let made): fd = made
-        case .failure(let error): throw CannotListenError(interface: interface, port: port, error.reason, osError: error.code)
-        }
-        Sockets.setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
-        if bindAddress.family == AF_INET6 { Sockets.setOption(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, 1) }
-        let bound = bindAddress.withSockAddr { bind(fd, $0, $1) }
-        guard bound == 0, listen(fd, Int32(backlog)) == 0 else {
-            let error = SystemCallError(bound == 0 ? "listen" : "bind")
-            Sockets.close(fd)
-            throw CannotListenError(interface: interface, port: port, error.reason, osError: error.code)
-        }
-        self.fd = fd
-        self.address = .ip(SystemAddress.local(of: fd)?.ipAddress ?? bindAddress.ipAddress)
+    /// Opens the socket as `kind` says and starts the factory; the port is serving when this
+    /// returns.
+    ///
+    /// - Throws: what ``StreamPortKind/openListeningSocket(backlog:)`` throws; the factory is not
+    ///   started then.
+    init(kind: Kind, backlog: Int, factory: Factory, reactor: Reactor) throws {
+        var kind = kind
+        (fd, address) = try kind.openListeningSocket(backlog: backlog)
+        self.kind = kind
         self.factory = factory
         self.reactor = reactor
         self.loop = reactor.core
@@ -53,9 +43,12 @@ final class TCPPort: IOHandler, ListeningPort {
         reactor.ioResources.openReserveDescriptor()  // now, while descriptors are to be had
         loop.register(self)
         factory.doStart()
-        loop.logger.debug("\(factory.logPrefix) starting on \(address.port ?? 0)")
+        loop.logger.debug("\(factory.logPrefix) starting on \(logDescription)")
         watchers.startReading()
     }
+
+    /// The port as log lines name it.
+    private var logDescription: String { kind.logDescription(of: address) }
 
     override func handleReadable() {
         var accepted = 0
@@ -80,7 +73,7 @@ final class TCPPort: IOHandler, ListeningPort {
                 break
             }
             accepted += 1
-            serve(connection, peer: .ip(SystemAddress(storage: storage, length: length).ipAddress))
+            serve(connection, peer: kind.peerAddress(SystemAddress(storage: storage, length: length)))
         }
         acceptsPerWakeUp = accepted == acceptsPerWakeUp ? acceptsPerWakeUp + 20 : max(1, accepted)
     }
@@ -91,7 +84,7 @@ final class TCPPort: IOHandler, ListeningPort {
             Sockets.close(connection)
             return
         }
-        TCPConnection(fd: connection, peer: peer, protocol: built, reactor: reactor).start()
+        kind.makeConnection(fd: connection, peer: peer, portAddress: address, protocol: built, reactor: reactor).start()
     }
 
     /// Out of descriptors with peers waiting: free the reserve descriptor, accept one and close it
@@ -114,12 +107,12 @@ final class TCPPort: IOHandler, ListeningPort {
         if refused == 0 && stillOut { pauseAccepting() }
     }
 
-    /// Stops watching the listener for ``exhaustionBackoff`` seconds.
+    /// Stops watching the listener for `exhaustionBackoff` seconds.
     private func pauseAccepting() {
         guard isListening, !acceptingPaused else { return }
         acceptingPaused = true
         watchers.stopReading()
-        reactor.callLater(Self.exhaustionBackoff) { [self] in
+        reactor.callLater(exhaustionBackoff) { [self] in
             acceptingPaused = false
             if isListening { watchers.startReading() }
         }
@@ -129,7 +122,7 @@ final class TCPPort: IOHandler, ListeningPort {
         let now = reactor.seconds()
         guard now - lastExhaustionLog >= 1 else { return }
         lastExhaustionLog = now
-        loop.logger.error(message, metadata: ["port": "\(address.port ?? 0)", "error": "\(SystemCallError("accept", code: code))"])
+        loop.logger.error(message, metadata: ["port": "\(logDescription)", "error": "\(SystemCallError("accept", code: code))"])
     }
 
     @discardableResult
@@ -150,7 +143,12 @@ final class TCPPort: IOHandler, ListeningPort {
         watchers.stop()
         Sockets.close(fd)
         loop.unregister(self)
-        loop.logger.debug("(TCP Port \(address.port ?? 0) Closed)")
+        kind.didClose(logger: loop.logger)
+        loop.logger.debug("(\(Kind.logName) Port \(logDescription) Closed)")
         factory.doStop()
     }
 }
+
+/// How long a port stops accepting when it cannot even refuse connections (a file constant: a
+/// generic class cannot hold a stored static).
+private let exhaustionBackoff = 0.1
