@@ -16,6 +16,7 @@ let swiftSettings: [SwiftSetting] = [
 let poetryToolDependencies: [Target.Dependency] = [
     "Poetry",
     "PoetryCommandLine",
+    "TwistCommandLine",
     .product(name: "ArgumentParser", package: "swift-argument-parser"),
     .product(name: "Logging", package: "swift-log"),
 ]
@@ -26,6 +27,7 @@ let package = Package(
         .library(name: "Twist", targets: ["Twist"]),
         .library(name: "TwistCore", targets: ["TwistCore"]),
         .library(name: "TwistTesting", targets: ["TwistTesting"]),
+        .library(name: "TwistCommandLine", targets: ["TwistCommandLine"]),
         .executable(name: "twist-demo", targets: ["twist-demo"]),
         .executable(name: "echo-server", targets: ["echo-server"]),
         .executable(name: "netstring-echo", targets: ["netstring-echo"]),
@@ -79,6 +81,17 @@ let package = Package(
             dependencies: ["TwistCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        // What every Twist server's command line shares: --listen DESCRIPTION (repeatable) with
+        // --port/--iface as its shorthand, and the entry point that exits 2 on a usage error.
+        .target(
+            name: "TwistCommandLine",
+            dependencies: [
+                "Twist",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // A small program that shows a live reactor (until the poetry demo replaces it).
         .executableTarget(
             name: "twist-demo",
@@ -92,7 +105,7 @@ let package = Package(
         // The smallest complete Twist server.
         .executableTarget(
             name: "echo-server",
-            dependencies: ["Twist", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Twist", "TwistCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         // Echoes netstrings (or raw bytes with --raw); a malformed netstring closes only its connection.
@@ -100,6 +113,7 @@ let package = Package(
             name: "netstring-echo",
             dependencies: [
                 "Twist",
+                "TwistCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -118,6 +132,7 @@ let package = Package(
             name: "PoetryCommandLine",
             dependencies: [
                 "Poetry",
+                "TwistCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,3 +1,4 @@
+import TwistCommandLine
 public import Poetry
 
 extension PoetryOutput {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Twist
+import TwistCommandLine
 
 /// Sends back every byte it receives (Twisted's canonical first protocol).
 final class Echo: Protocol {
@@ -9,30 +10,28 @@ final class Echo: Protocol {
     }
 }
 
-/// A TCP echo server: the smallest complete Twist program.
+/// An echo server: the smallest complete Twist program.
 @main
 struct EchoServer: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "echo-server",
-        abstract: "Echoes back whatever TCP clients send.",
-        discussion: "Prints the address it listens on, then serves until Ctrl-C (SIGINT) or SIGTERM."
+        abstract: "Echoes back whatever clients send, over TCP or UNIX sockets.",
+        discussion: """
+            Prints 'echo-server listening on <address>' for each endpoint it listens on, then \
+            serves until Ctrl-C (SIGINT) or SIGTERM. A bad --listen description exits 2.
+            """
     )
 
-    @Option(help: "The port to listen on; 0 picks a free one.")
-    var port: Int = 0
+    @OptionGroup var listening: ListenOptions
 
-    @Option(name: .customLong("iface"), help: "The numeric address to listen on.")
-    var interface: String = "127.0.0.1"
-
-    func validate() throws {
-        guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+    /// Runs with usage errors exiting 2, as every Twist server does.
+    static func main() {
+        mainWithUsageStatus2()
     }
 
     func run() throws {
         let reactor = Reactor()
-        let listening = try reactor.listenTCP(port, Factory { Echo() }, interface: interface)
-        // Unbuffered, so a script reading our output sees the address at once.
-        FileHandle.standardOutput.write(Data("echo-server listening on \(listening.address)\n".utf8))
+        _ = try listening.listen(reactor, Factory { Echo() }) { Console.out("echo-server listening on \($0.address)\n") }
         try reactor.run(installSignalHandlers: true)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Poetry
 import PoetryCommandLine
 import Twist
+import TwistCommandLine
 
 /// The fast poetry server (the intro's Part 11): every client gets the whole poem at once.
 struct FastPoetry: ParsableCommand {
@@ -9,14 +10,14 @@ struct FastPoetry: ParsableCommand {
         commandName: "fastpoetry",
         abstract: "Serves a poem: each client gets the whole poem at once, then the connection closes.",
         discussion: """
-            Prints 'Serving <file> on <host>:<port>.' once it listens (port 0 picks a free one), \
+            Prints 'Serving <file> on <host>:<port>.' on each endpoint once it listens (port 0 picks a free one), \
             then serves any number of clients until Ctrl-C (SIGINT) or SIGTERM. Clients send \
             nothing; the end of the poem is the end of the stream. Try it with \
             'get-poetry <port>' or 'nc 127.0.0.1 <port>'.
             """
     )
 
-    @OptionGroup var server: ServerOptions
+    @OptionGroup var listening: ListenOptions
 
     @Argument(help: "The poem file to serve (UTF-8 text).")
     var poemFile: String
@@ -24,8 +25,7 @@ struct FastPoetry: ParsableCommand {
     func run() throws {
         let poem = try readPoemArgument(poemFile)
         let reactor = Reactor()
-        let port = try reactor.listenTCP(server.port, PoetryServerFactory(poem: poem), interface: server.interface)
-        Console.out("Serving \(poemFile) on \(port.address).\n")
+        _ = try listening.listen(reactor, PoetryServerFactory(poem: poem)) { Console.out("Serving \(poemFile) on \($0.address).\n") }
         try reactor.run(installSignalHandlers: true)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Twist
+import TwistCommandLine
 
 /// Sends every netstring it receives back unchanged. A malformed netstring is logged (as a
 /// warning, by `NetstringReceiver`) and closes only its own connection.
@@ -23,42 +24,32 @@ final class RawEchoProtocol: Protocol {
 struct NetstringEcho: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "netstring-echo",
-        abstract: "Echoes back every netstring TCP clients send.",
+        abstract: "Echoes back every netstring clients send, over TCP or UNIX sockets.",
         discussion: """
-            Prints one line, 'Serving netstring echo on <host>:<port>.' ('raw echo' with --raw), \
-            once it listens (port 0 picks a free one), then serves until Ctrl-C (SIGINT) or \
+            Prints 'Serving netstring echo on <address>.' ('raw echo' with --raw) for each \
+            endpoint once it listens (port 0 picks a free one), then serves until Ctrl-C (SIGINT) or \
             SIGTERM, and exits 0. A malformed netstring closes only the connection it came on and \
             is logged on standard error. Try it with: printf '5:hello,' | nc 127.0.0.1 <port>
             """
     )
 
-    @Option(help: "The port to listen on; 0 picks a free one.")
-    var port: Int = 0
-
-    @Option(name: .customLong("iface"), help: "The numeric address to listen on; 'localhost' means 127.0.0.1.")
-    var interface: String = "127.0.0.1"
+    @OptionGroup var listening: ListenOptions
 
     @Flag(help: "Echo bytes as they come, with no netstring framing.")
     var raw = false
 
-    func validate() throws {
-        guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+    /// Runs with usage errors exiting 2, as every Twist server does.
+    static func main() {
+        mainWithUsageStatus2()
     }
 
     func run() throws {
-        // Logs go to standard error, warnings and above: standard output carries only the
-        // "Serving" line that scripts read.
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .warning
-            return handler
-        }
+        // Logs go to standard error, warnings and above (mainWithUsageStatus2 sets that up):
+        // standard output carries only the "Serving" lines that scripts read.
         let reactor = Reactor()
         let raw = self.raw
         let factory = Factory { raw ? RawEchoProtocol() : NetstringEchoProtocol() }
-        let listening = try reactor.listenTCP(port, factory, interface: interface == "localhost" ? "127.0.0.1" : interface)
-        // Unbuffered, so a script reading our output sees the address at once.
-        FileHandle.standardOutput.write(Data("Serving \(raw ? "raw" : "netstring") echo on \(listening.address).\n".utf8))
+        _ = try listening.listen(reactor, factory) { Console.out("Serving \(raw ? "raw" : "netstring") echo on \($0.address).\n") }
         try reactor.run(installSignalHandlers: true)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Poetry
 import PoetryCommandLine
 import Twist
+import TwistCommandLine
 
 /// The caching poetry proxy (the intro's Parts 13, 14 and 19).
 struct PoetryProxy: ParsableCommand {
@@ -9,7 +10,7 @@ struct PoetryProxy: ParsableCommand {
         commandName: "poetry-proxy",
         abstract: "Serves the poem of another poetry server, fetching it once and caching it.",
         discussion: """
-            Prints 'Proxying <upstream> on <host>:<port>.' once it listens. The first client \
+            Prints 'Proxying <upstream> on <address>.' for each endpoint once it listens. The first client \
             makes it print 'Fetching poem from server.' and download the poem; later clients get \
             'Using cached poem.'. When the upstream server is down, the client's connection is \
             closed with nothing written and the next client tries again. A client that hangs up \
@@ -17,7 +18,7 @@ struct PoetryProxy: ParsableCommand {
             """
     )
 
-    @OptionGroup var server: ServerOptions
+    @OptionGroup var listening: ListenOptions
 
     @Argument(help: "The upstream poetry server, [host:]port (a bare port means 127.0.0.1).", transform: parsePoetryAddress)
     var upstream: PoetryAddress
@@ -25,8 +26,9 @@ struct PoetryProxy: ParsableCommand {
     func run() throws {
         let reactor = Reactor()
         let service = PoetryProxyService(reactor, upstream: upstream, output: .console)
-        let port = try reactor.listenTCP(server.port, PoetryProxyFactory(service: service, output: .console), interface: server.interface)
-        Console.out("Proxying \(upstream) on \(port.address).\n")
+        _ = try listening.listen(reactor, PoetryProxyFactory(service: service, output: .console)) {
+            Console.out("Proxying \(upstream) on \($0.address).\n")
+        }
         try reactor.run(installSignalHandlers: true)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Poetry
 import PoetryCommandLine
 import Twist
+import TwistCommandLine
 
 /// The slow poetry server: a reactor-based take on the intro's blocking Part 2 server.
 struct SlowPoetry: ParsableCommand {
@@ -9,7 +10,8 @@ struct SlowPoetry: ParsableCommand {
         commandName: "slowpoetry",
         abstract: "Serves a poem slowly: a few characters at a time, to any number of clients at once.",
         discussion: """
-            Prints 'Serving <file> on port <port>.' once it listens, then for each client \
+            Prints 'Serving <file> on port <port>.' once it listens (one line per endpoint; a \
+            UNIX socket shows as 'unix:<path>' instead of 'port <port>'), then for each client \
             'Somebody at <host>:<port> wants poetry!' and 'Sending <n> bytes' for every chunk. \
             Each client has its own timer (a LoopingCall); a client that hangs up mid-poem stops \
             its timer at once and the others are served on. Unlike the intro's blocking server, \
@@ -17,7 +19,7 @@ struct SlowPoetry: ParsableCommand {
             """
     )
 
-    @OptionGroup var server: ServerOptions
+    @OptionGroup var listening: ListenOptions
 
     @Option(name: .customLong("num-bytes"), help: "Characters per chunk (a chunk of non-ASCII text is more bytes).")
     var numBytes: Int = 10
@@ -33,12 +35,16 @@ struct SlowPoetry: ParsableCommand {
         guard delay >= 0, delay.isFinite else { throw ValidationError("--delay must be a non-negative number of seconds") }
     }
 
+    /// "port 8000" for a TCP port, as the intro's blocking server prints; the address otherwise.
+    static func announced(_ address: Address) -> String {
+        address.ip.map { "port \($0.port)" } ?? "\(address)"
+    }
+
     func run() throws {
         let poem = try readPoemArgument(poemFile)
         let reactor = Reactor()
         let factory = SlowPoetryFactory(poem: poem, charactersPerChunk: numBytes, delay: delay, clock: reactor, output: .console)
-        let port = try reactor.listenTCP(server.port, factory, interface: server.interface)
-        Console.out("Serving \(poemFile) on port \(port.address.port!).\n")
+        _ = try listening.listen(reactor, factory) { Console.out("Serving \(poemFile) on \(Self.announced($0.address)).\n") }
         try reactor.run(installSignalHandlers: true)
     }
 }

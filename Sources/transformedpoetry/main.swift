@@ -2,6 +2,7 @@ import ArgumentParser
 import Poetry
 import PoetryCommandLine
 import Twist
+import TwistCommandLine
 
 /// The transform server (the intro's Part 12): netstring requests `<name>.<poem>`, netstring replies.
 struct TransformedPoetry: ParsableCommand {
@@ -12,14 +13,14 @@ struct TransformedPoetry: ParsableCommand {
             Transforms: \(PoemTransforms.standard.map(\.name).joined(separator: ", ")) \
             (cummingsify lower-cases, shout upper-cases, backwards reverses the lines, title keeps \
             the first non-blank line and fails on a blank poem). Prints \
-            'Serving transforms on <host>:<port>.' once it listens. One request per connection; \
+            'Serving transforms on <address>.' for each endpoint once it listens. One request per connection; \
             the reply is one netstring, then the server closes. A bad request, an unknown \
             transform, a transform that fails or malformed framing get no reply: the connection \
             is closed and one line is logged to standard error. Stops on Ctrl-C or SIGTERM.
             """
     )
 
-    @OptionGroup var server: ServerOptions
+    @OptionGroup var listening: ListenOptions
 
     @Option(name: .customLong("transform"), help: "Expose only this transform (repeat for several; default: all).")
     var transforms: [String] = []
@@ -34,8 +35,7 @@ struct TransformedPoetry: ParsableCommand {
     func run() throws {
         let reactor = Reactor()
         let factory = try TransformFactory(service: .standard(), exposing: transforms.isEmpty ? nil : transforms)
-        let port = try reactor.listenTCP(server.port, factory, interface: server.interface)
-        Console.out("Serving transforms on \(port.address).\n")
+        _ = try listening.listen(reactor, factory) { Console.out("Serving transforms on \($0.address).\n") }
         try reactor.run(installSignalHandlers: true)
     }
 }

@@ -12,24 +12,43 @@ final class BlockingClient {
     }
 
     init(port: Int, timeout: Int = 5) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failed(description: "socket: errno \(errno)") }
-        var limit = timeval(tv_sec: timeout, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        fd = try Self.connected(AF_INET, to: &address, timeout: timeout, naming: "port \(port)")
+    }
+
+    /// A client of the UNIX socket at `path`.
+    init(unixPath path: String, timeout: Int = 5) throws {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in path.utf8.prefix(raw.count - 1).enumerated() { raw[index] = byte }
+        }
+        fd = try Self.connected(AF_UNIX, to: &address, timeout: timeout, naming: path)
+    }
+
+    /// A blocking socket of `family`, with send and receive timeouts, connected to `address`.
+    private static func connected<SocketAddress>(
+        _ family: Int32, to address: inout SocketAddress, timeout: Int, naming name: String
+    ) throws -> Int32 {
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failed(description: "socket: errno \(errno)") }
+        var limit = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                connect(fd, $0, socklen_t(MemoryLayout<SocketAddress>.size))
             }
         }
         guard connected == 0 else {
+            let code = errno
             close(fd)
-            throw Failed(description: "connect to port \(port): errno \(errno)")
+            throw Failed(description: "connect to \(name): errno \(code)")
         }
+        return fd
     }
 
     deinit { close(fd) }
@@ -126,10 +145,50 @@ private func framed(_ payload: String) -> String { "\(payload.utf8.count):\(payl
         #expect(server.printedErrors.isEmpty)
     }
 
+    @Test func listensOnTCPAndAUNIXSocketAtOnceAndRemovesTheSocketFileOnExit() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("twist-echo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("echo.sock").path
+        let server = try await ServerProcess("netstring-echo", ["--port", "0", "--listen", "unix:\(path)"])
+        defer { server.stop() }
+        // Both lines come before the reactor runs; the TCP one first.
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(server.printed == "Serving netstring echo on 127.0.0.1:\(server.port).\nServing netstring echo on unix:\(path).\n")
+
+        let overUNIX = try BlockingClient(unixPath: path)
+        try overUNIX.send(framed("over a UNIX socket"))
+        #expect(try overUNIX.receive(framed("over a UNIX socket").utf8.count) == framed("over a UNIX socket"))
+        let overTCP = try BlockingClient(port: server.port)
+        try overTCP.send(framed("over TCP"))
+        #expect(try overTCP.receive(framed("over TCP").utf8.count) == framed("over TCP"))
+
+        #expect(try await server.signal(SIGTERM, waitingAtMost: 5) == 0)
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func aBadListenDescriptionExitsWithStatus2NamingIt() async throws {
+        for (description, says) in [("bogus:1", "Unknown endpoint type: 'bogus'"), ("tcp:http", "tcp:http"), ("", "''")] {
+            let result = try await runTool("netstring-echo", ["--listen", description])
+            #expect(result.status == 2, "\(description)")
+            #expect(result.stderr.contains("bad --listen"), "\(description): \(result.stderr)")
+            #expect(result.stderr.contains(says), "\(description): \(result.stderr)")
+            #expect(result.stdout.isEmpty)
+        }
+    }
+
+    @Test func aPortInUseExitsWithStatus1AndSaysWhy() async throws {
+        let first = try await ServerProcess("netstring-echo", [])
+        defer { first.stop() }
+        let result = try await runTool("netstring-echo", ["--port", "\(first.port)"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("couldn't listen on 127.0.0.1:\(first.port)"), "\(result.stderr)")
+    }
+
     @Test func helpExplainsAndExitsZero() async throws {
         let result = try await runTool("netstring-echo", ["--help"])
         #expect(result.status == 0)
-        #expect(result.stdout.contains("--port"))
+        #expect(result.stdout.contains("--port") && result.stdout.contains("--listen <description>"))
         #expect(result.stdout.contains("--raw"))
     }
 }

@@ -23,28 +23,12 @@ struct TCPConnectorKind: StreamConnectorKind {
         let port = port
         let completion = UncheckedTransfer(completion)
         DetachedThread.start {
-            let resolved = Self.resolve(host, port)
+            // The first address, as Twisted's connectTCP does; HostnameEndpoint tries them all.
+            let resolved = HostNameLookup.addresses(of: host, port: port).map { UncheckedTransfer($0[0]) }
             reactor.callFromThread {
                 completion.value(resolved.map(\.value).mapError { $0 as NetworkError })
             }
         }
-    }
-
-    private static func resolve(_ host: String, _ port: Int) -> Result<UncheckedTransfer<SystemAddress>, DNSLookupError> {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_family = AF_UNSPEC
-        var results: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, String(port), &hints, &results)
-        defer { if let results { freeaddrinfo(results) } }
-        guard status == 0, let first = results, let address = first.pointee.ai_addr else {
-            return .failure(DNSLookupError("\(host): \(String(cString: gai_strerror(status)))"))
-        }
-        var storage = sockaddr_storage()
-        withUnsafeMutableBytes(of: &storage) { target in
-            target.copyMemory(from: UnsafeRawBufferPointer(start: address, count: Int(first.pointee.ai_addrlen)))
-        }
-        return .success(UncheckedTransfer(SystemAddress(storage: storage, length: first.pointee.ai_addrlen)))
     }
 
     func prepare(_ fd: Int32) -> NetworkError? {

@@ -37,11 +37,12 @@ public struct EndpointArguments: Sendable {
     /// The text of `name`, or nil when it was not given.
     public subscript(name: String) -> String? { values[name] }
 
-    /// The text of `name`.
+    /// The text of `name`, which must not be empty (`unix:` names no socket, `tcp::80` no host).
     ///
-    /// - Throws: ``EndpointDescriptionError/missingArgument(type:name:)`` when it was not given.
+    /// - Throws: ``EndpointDescriptionError/missingArgument(type:name:)`` when it was not given
+    ///   or is empty.
     public func required(_ name: String) throws(EndpointDescriptionError) -> String {
-        guard let value = values[name] else { throw .missingArgument(type: typeName, name: name) }
+        guard let value = values[name], !value.isEmpty else { throw .missingArgument(type: typeName, name: name) }
         return value
     }
 
