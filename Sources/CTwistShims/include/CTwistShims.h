@@ -3,6 +3,7 @@
  *
  * - accept4(2), which glibc declares only under _GNU_SOURCE (invisible to Swift's Glibc module).
  * - SO_PEERCRED's struct ucred, likewise declared only under _GNU_SOURCE.
+ * - SCM_RIGHTS descriptor passing: the CMSG_* macros are not importable.
  * - The main dispatch queue's run-loop hooks, so a reactor on the main thread serves the main actor.
  * - The thread-local "current reactor" marker. Swift asks it "am I on this reactor's thread?".
  *   pthread_self() is not usable for that: glibc declares it __attribute__((const)), and the
@@ -32,6 +33,19 @@ int twist_sock_stream_nonblocking_cloexec(void);
 /* The credentials (pid, uid, gid) of the peer of connected UNIX socket `fd`, as the kernel
  * recorded them at connect time (SO_PEERCRED): 0, or -1 with errno set. */
 int twist_peer_credentials(int fd, int *pid, unsigned int *uid, unsigned int *gid);
+
+struct iovec;
+
+/* Sends one byte at `byte` with descriptor `passed` attached (SCM_RIGHTS, MSG_NOSIGNAL): the
+ * sendmsg result (1, or -1 with errno set). */
+long twist_send_descriptor(int fd, const void *byte, int passed);
+
+/* recvmsg into `count` vectors with 4 KiB of ancillary space and MSG_CMSG_CLOEXEC. Descriptors
+ * that arrived (SCM_RIGHTS, in order, across every control message) go to `descriptors`, up to
+ * `capacity` (any beyond are closed); `*received` is how many, `*others` the number of other
+ * control messages (ignored). Returns the recvmsg result. */
+long twist_receive_with_descriptors(
+    int fd, struct iovec *vectors, int count, int *descriptors, int capacity, int *received, int *others);
 
 /* True (1) on the process's main thread. */
 int twist_is_main_thread(void);

@@ -39,6 +39,7 @@ extension StreamConnection {
         descriptor.close()
         loop.unregister(self)
         queue.removeAll()
+        closeOutgoingDescriptors()
         stopRegisteredProducer()
         let receiver = protocolInstance
         protocolInstance = nil

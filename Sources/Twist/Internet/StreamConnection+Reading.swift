@@ -38,7 +38,9 @@ extension StreamConnection {
         // long message); what comes after them lands in the receive buffer.
         var ownRegion = 0
         let count =
-            receiver.readDirectly { region in
+            descriptor.passesDescriptors
+            ? buffer.withUnsafeMutableBytes { receiveWithDescriptors(into: $0, for: receiver) }
+            : receiver.readDirectly { region in
                 ownRegion = region.count
                 return buffer.withUnsafeMutableBytes { descriptor.read(into: region, then: $0) }
             } ?? buffer.withUnsafeMutableBytes { descriptor.read(into: $0) }

@@ -8,7 +8,7 @@ extension StreamConnection {
         reactor.requireConfined("Transport")
         guard !data.isEmpty, state.acceptsWrites else { return }
         var rest = data
-        if queue.isEmpty && !queue.isGathering {
+        if queue.isEmpty && !queue.isGathering && outgoingDescriptors.isEmpty {
             guard let written = data.withUnsafeBytes({ writeAtOnce($0) }) else { return }
             rest = data.dropFirst(written)
         }
@@ -22,7 +22,7 @@ extension StreamConnection {
         reactor.requireConfined("Transport")
         guard !bytes.isEmpty, state.acceptsWrites else { return }
         var rest = bytes
-        if queue.isEmpty && !queue.isGathering {
+        if queue.isEmpty && !queue.isGathering && outgoingDescriptors.isEmpty {
             guard let written = writeAtOnce(bytes) else { return }
             rest = UnsafeRawBufferPointer(rebasing: bytes[written...])
         }
@@ -75,6 +75,13 @@ extension StreamConnection {
     /// Writes what is queued with `writev` until it is all sent or the descriptor is full.
     /// Returns false when a write error closed the connection.
     final func flushQueue() -> Bool {
+        if !outgoingDescriptors.isEmpty {
+            switch sendOutgoingDescriptors() {
+            case .sent: break
+            case .blocked: return true
+            case .closed: return false
+            }
+        }
         while !queue.isEmpty {
             let written = queue.write { descriptor.writev($0, $1) }
             if written < 0 {

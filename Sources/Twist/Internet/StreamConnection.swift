@@ -41,6 +41,9 @@ class StreamConnection: IOHandler, Transport {
     @exclusivity(unchecked) final var queue = WriteQueue()
     @exclusivity(unchecked) final var producer = WriteProducer.none
     @exclusivity(unchecked) final var protocolInstance: Protocol?
+    /// Duplicates queued by a UNIX connection's `sendFileDescriptor`, each waiting for a byte to
+    /// carry it (always empty for other kinds).
+    @exclusivity(unchecked) final var outgoingDescriptors: [Int32] = []
     /// Told after the protocol's `connectionLost` (a client connector's `clientConnectionLost`).
     final var onClosed: ((Failure) -> Void)?
 

@@ -12,6 +12,9 @@ import Glibc
 struct StreamDescriptor {
     /// The descriptor, non-blocking and close-on-exec.
     let fd: Int32
+    /// True for a UNIX socket: reads use `recvmsg`, so descriptors the peer passes are seen (and
+    /// handed on or closed), and descriptors can be sent.
+    var passesDescriptors = false
 
     /// Reads at most `buffer.count` bytes: the count, 0 at end of file, or -1 with `errno` set.
     @inline(__always)

@@ -8,7 +8,9 @@ import TwistCore
 /// Made by a listening ``StreamPort`` of ``UNIXPortKind`` for each accepted socket (host: the
 /// listening name; peer: the client's bound name or unnamed), and by a ``StreamConnector`` of
 /// ``UNIXConnectorKind`` (host: unnamed; peer: the name connected to). Half-close is the
-/// engine's ``StreamConnection/loseWriteConnection()``.
+/// engine's ``StreamConnection/loseWriteConnection()``; reads use `recvmsg`, so descriptors the
+/// peer passes reach a ``FileDescriptorReceiver`` (or are closed), and
+/// ``sendFileDescriptor(_:)`` passes ours.
 final class UNIXConnection: StreamConnection, UNIXTransport {
     let peerCredentials: PeerCredentials?
 
@@ -21,8 +23,12 @@ final class UNIXConnection: StreamConnection, UNIXTransport {
         var gid: UInt32 = 0
         peerCredentials = twist_peer_credentials(fd, &pid, &uid, &gid) == 0 ? PeerCredentials(pid: pid, uid: uid, gid: gid) : nil
         super.init(
-            descriptor: StreamDescriptor(fd: fd), host: host, peer: peer, protocol: `protocol`, reactor: reactor,
+            descriptor: StreamDescriptor(fd: fd, passesDescriptors: true), host: host, peer: peer, protocol: `protocol`, reactor: reactor,
             onClosed: onClosed
         )
+    }
+
+    func sendFileDescriptor(_ descriptor: Int32) throws {
+        try queueDescriptor(descriptor)
     }
 }

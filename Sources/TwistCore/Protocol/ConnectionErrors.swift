@@ -165,3 +165,11 @@ public final class NotConnectingError: NetworkError, @unchecked Sendable {
     /// "the connector is not connecting".
     public override var summary: String { "the connector is not connecting" }
 }
+
+/// More descriptors were queued with `sendFileDescriptor` than bytes were written to carry them
+/// (Twisted's `FileDescriptorOverrun`): each descriptor travels with one byte of data, so the
+/// connection is closed.
+public final class FileDescriptorOverrun: ConnectionLost, @unchecked Sendable {
+    /// "more file descriptors were sent than bytes to carry them".
+    public override var summary: String { "more file descriptors were sent than bytes to carry them" }
+}
