@@ -89,4 +89,35 @@ import Testing
         #expect(oneDown.stderr.hasPrefix("The poem download failed: connection was refused"))
         #expect(!oneDown.stderr.contains("Unhandled error"))
     }
+
+    @Test func theWholeDemoOverUNIXSockets() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("poetry-unix-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func socket(_ name: String) -> String { directory.appendingPathComponent("\(name).sock").path }
+        // Each server listens on TCP (the line ServerProcess waits for) and on a UNIX socket.
+        let fast = try await ServerProcess("fastpoetry", ["--port", "0", "--listen", "unix:\(socket("fast"))", Self.path("hope")])
+        defer { fast.stop() }
+        let xform = try await ServerProcess("transformedpoetry", ["--port", "0", "--listen", "unix:\(socket("xform"))"])
+        defer { xform.stop() }
+        let proxy = try await ServerProcess("poetry-proxy", ["--port", "0", "--listen", "unix:\(socket("proxy"))", "unix:\(socket("fast"))"])
+        defer { proxy.stop() }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(fast.printed.hasSuffix("Serving \(Self.path("hope")) on unix:\(socket("fast")).\n"))
+        #expect(proxy.printed.contains("Proxying unix:\(socket("fast")) on unix:\(socket("proxy")).\n"))
+
+        let hope = PoemTransforms.cummingsify(try BundledPoems.poem(named: "hope").text) + "\n"
+        let result = try await runTool("get-poetry", [
+            "--xform-server", "unix:path=\(socket("xform"))", "unix:\(socket("proxy"))", "tcp:127.0.0.1:\(fast.port)",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == hope + hope)
+        #expect(proxy.printed.contains("Fetching poem from server.\n"))
+
+        // Nobody at a path: the download fails with the reason, status 1.
+        let missing = try await runTool("get-poetry", ["unix:\(socket("nobody"))"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.hasPrefix("The poem download failed: "), "\(missing.stderr)")
+        #expect(missing.stderr.contains("unix:\(socket("nobody")): No such file or directory"), "\(missing.stderr)")
+    }
 }

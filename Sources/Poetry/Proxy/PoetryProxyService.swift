@@ -12,12 +12,12 @@ public final class PoetryProxyService {
     public let upstream: PoetryAddress
     /// The poem, once a download completed.
     public private(set) var cachedPoem: [UInt8]?
-    private let reactor: any ReactorTCP
+    private let reactor: any ReactorTCP & ReactorUNIX
     private let output: PoetryOutput
 
     /// A service for the poem at `upstream`, downloading through `reactor`; `Fetching poem from
     /// server.` and `Using cached poem.` go to `output`.
-    public init(_ reactor: any ReactorTCP, upstream: PoetryAddress, output: PoetryOutput = .silent) {
+    public init(_ reactor: any ReactorTCP & ReactorUNIX, upstream: PoetryAddress, output: PoetryOutput = .silent) {
         self.reactor = reactor
         self.upstream = upstream
         self.output = output
@@ -33,7 +33,7 @@ public final class PoetryProxyService {
             return succeed(cachedPoem)
         }
         output.out("Fetching poem from server.\n")
-        return downloadPoem(reactor, host: upstream.host, port: upstream.port)
+        return downloadPoem(reactor, upstream)
             .addCallback { [self] poem in
                 cachedPoem = poem
                 return poem

@@ -5,11 +5,11 @@ public import Twist
 public final class TransformProxy {
     /// The transform server.
     public let address: PoetryAddress
-    private let reactor: any ReactorTCP
+    private let reactor: any ReactorTCP & ReactorUNIX
     private let timeout: Double
 
     /// A proxy for the transform server at `address`, connecting through `reactor`.
-    public init(_ reactor: any ReactorTCP, _ address: PoetryAddress, timeout: Double = 30) {
+    public init(_ reactor: any ReactorTCP & ReactorUNIX, _ address: PoetryAddress, timeout: Double = 30) {
         self.reactor = reactor
         self.address = address
         self.timeout = timeout
@@ -22,7 +22,7 @@ public final class TransformProxy {
     ///   UTF-8. Cancelling it closes the connection.
     public func xform(_ name: String, _ poem: String) -> Deferred<String> {
         let factory = TransformClientFactory(request: TransformRequest(name: name, poem: poem))
-        reactor.connectTCP(address.host, address.port, factory, timeout: timeout, bindAddress: nil)
+        address.connect(reactor, factory, timeout: timeout)
         return factory.transformed
     }
 }
