@@ -205,9 +205,16 @@ final class PeerProcess: @unchecked Sendable {
         self.output = output
     }
 
-    /// Reads the first line, which must be `PORT <n>`. The read blocks a thread of its own, never
-    /// one of the cooperative pool's; it ends at the peer's first line or its exit.
+    /// Reads the first line, which must be `PORT <n>`.
     func readPort() async throws -> Int {
+        let text = await readLine()
+        guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else { throw WaitTimedOut() }
+        return port
+    }
+
+    /// Reads one line, without its end. The read blocks a thread of its own, never one of the
+    /// cooperative pool's; it ends at the end of the line or the peer's exit.
+    func readLine() async -> String {
         let handle = output.fileHandleForReading
         let text = await onOwnThread { () -> String in
             var line = Data()
@@ -218,8 +225,7 @@ final class PeerProcess: @unchecked Sendable {
             }
             return String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else { throw WaitTimedOut() }
-        return port
+        return text
     }
 
     /// The exit status, or nil (after killing it) if it did not exit within `timeout` seconds.

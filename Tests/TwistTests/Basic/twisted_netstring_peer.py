@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Python Twisted's side of Twist's netstring wire-compatibility tests (NetstringInteropTests).
 
-  twisted_netstring_peer.py echo-client PORT COUNT SEED MAXLEN
-      Connects to a netstring echo server on 127.0.0.1:PORT, sends COUNT netstrings of random
+  twisted_netstring_peer.py echo-client PORT|DESCRIPTION COUNT SEED MAXLEN
+      Connects to a netstring echo server on 127.0.0.1:PORT (or at a client endpoint DESCRIPTION,
+      such as unix:path=/tmp/x.sock, through Twisted's clientFromString), sends COUNT netstrings of random
       bytes (seeded) with up to 16 in flight, and checks every echo byte for byte and in order.
       Sizes run from 0 to MAXLEN, skewed toward small ones, and always include an empty netstring
       and one of exactly MAXLEN bytes. Exit 0 when all came back.
-  twisted_netstring_peer.py echo-server MAXLEN
-      Serves netstring echo (Twisted's NetstringReceiver, MAX_LENGTH=MAXLEN) on 127.0.0.1, port 0;
-      prints "PORT <n>" and exits after its first client disconnects.
+  twisted_netstring_peer.py echo-server MAXLEN [DESCRIPTION]
+      Serves netstring echo (Twisted's NetstringReceiver, MAX_LENGTH=MAXLEN) on 127.0.0.1, port 0,
+      and prints "PORT <n>" — or on a server endpoint DESCRIPTION (serverFromString), and prints
+      "LISTENING" — and exits after its first client disconnects.
   twisted_netstring_peer.py malformed PORT
       Sends each malformed input of Twisted's own NetstringReceiver tests, on a connection of its
       own, to the echo server at PORT and to a Twisted echo server started here; prints what each
@@ -132,14 +134,21 @@ def main(argv):
     reactor.callLater(TIME_LIMIT, lambda: (print("time limit reached", file=sys.stderr), finish(3)))
     mode = argv[1]
     if mode == "echo-client":
-        port, count, seed, maxlen = (int(x) for x in argv[2:6])
+        target = argv[2]
+        port = int(target) if target.isdigit() else 0
+        count, seed, maxlen = (int(x) for x in argv[3:6])
         rng = random.Random(seed)
         messages = [rng.randbytes(min(maxlen, int(maxlen * rng.random() ** 8))) for _ in range(count - 2)] + [b"", rng.randbytes(maxlen)]
         rng.shuffle(messages)
         factory = protocol.ClientFactory()
         factory.protocol = lambda: EchoClient(messages, maxlen)
         factory.clientConnectionFailed = lambda c, reason: (print(reason, file=sys.stderr), finish(1))
-        reactor.connectTCP("127.0.0.1", port, factory)
+        if target.isdigit():
+            reactor.connectTCP("127.0.0.1", port, factory)
+        else:
+            from twisted.internet.endpoints import clientFromString
+            clientFromString(reactor, target).connect(factory).addErrback(
+                lambda reason: (print(reason, file=sys.stderr), finish(1)))
     elif mode == "echo-server":
         factory = protocol.ServerFactory()
         maxlen = int(argv[2])
@@ -150,8 +159,14 @@ def main(argv):
             return server
         factory.protocol = build
         factory.stopAfterFirst = True
-        port = reactor.listenTCP(0, factory, interface="127.0.0.1")
-        print(f"PORT {port.getHost().port}", flush=True)
+        if len(argv) > 3:
+            from twisted.internet.endpoints import serverFromString
+            serverFromString(reactor, argv[3]).listen(factory).addCallbacks(
+                lambda port: print("LISTENING", flush=True),
+                lambda reason: (print(reason, file=sys.stderr), finish(1)))
+        else:
+            port = reactor.listenTCP(0, factory, interface="127.0.0.1")
+            print(f"PORT {port.getHost().port}", flush=True)
     elif mode == "malformed":
         from twisted.internet.defer import ensureDeferred
         twist_port = int(argv[2])
