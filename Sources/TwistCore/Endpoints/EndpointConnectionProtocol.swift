@@ -5,10 +5,12 @@
 /// The application's protocol never sees this object: its `transport` is the reactor's transport,
 /// and the Deferred fires with the application's protocol. What is forwarded: `dataReceived`,
 /// `readDirectly`, `connectionLost` (once; the application's protocol is let go of afterwards)
-/// and the log prefix; ``HalfCloseableEndpointConnectionProtocol`` adds the half-close calls,
+/// descriptors passed over a UNIX socket (to the application's protocol when it is a
+/// ``FileDescriptorReceiver``; closed otherwise) and the log prefix;
+/// ``HalfCloseableEndpointConnectionProtocol`` adds the half-close calls,
 /// chosen only when the application's protocol is half-closeable, so that the transport treats
 /// both alike.
-class EndpointConnectionProtocol: Protocol {
+class EndpointConnectionProtocol: Protocol, FileDescriptorReceiver {
     /// The application's protocol; nil once the connection is lost.
     final private(set) var application: Protocol?
 
@@ -48,6 +50,10 @@ class EndpointConnectionProtocol: Protocol {
     override final func connectionLost(reason: Failure) {
         application?.deliverConnectionLost(reason: reason)
         application = nil
+    }
+
+    final func fileDescriptorReceived(_ descriptor: Int32) {
+        Protocol.forwardFileDescriptor(descriptor, to: application, from: self)
     }
 
     override var logPrefix: String {

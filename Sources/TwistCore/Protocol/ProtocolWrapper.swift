@@ -31,8 +31,14 @@
 /// ``writeConnectionLost()`` in. ``WrappingFactory`` picks that one when the wrapped protocol is
 /// half-closeable.
 ///
+/// **UNIX extras.** The wrapper is also a ``UNIXTransport`` and a ``FileDescriptorReceiver``, so a
+/// wrapped protocol on a UNIX socket keeps what it had unwrapped: ``peerCredentials`` and
+/// ``sendFileDescriptor(_:)`` reach the transport below when it is a `UNIXTransport` (otherwise
+/// nil, and a thrown ``NetworkError``); a descriptor passed by the peer goes to the wrapped
+/// protocol when it is a `FileDescriptorReceiver`, and is closed (with a warning) when it is not.
+///
 /// Confined to the reactor thread, like every protocol and transport.
-open class ProtocolWrapper: Protocol, TCPTransport {
+open class ProtocolWrapper: Protocol, TCPTransport, UNIXTransport, FileDescriptorReceiver {
     /// The protocol this wrapper carries; nil once the connection is lost (the wrapper lets go of
     /// it then, to break the cycle through the wrapped protocol's `transport`).
     public private(set) var wrappedProtocol: Protocol?
@@ -198,6 +204,27 @@ open class ProtocolWrapper: Protocol, TCPTransport {
     /// otherwise does nothing.
     open func loseWriteConnection() {
         (transport as? any HalfCloseableTransport)?.loseWriteConnection()
+    }
+
+    /// The transport below's peer credentials when it is a ``UNIXTransport``; nil otherwise.
+    open var peerCredentials: PeerCredentials? {
+        (connectedTransport as? any UNIXTransport)?.peerCredentials
+    }
+
+    /// Passes `descriptor` to the transport below when it is a ``UNIXTransport``.
+    ///
+    /// - Throws: ``NetworkError`` when the transport below cannot pass descriptors.
+    open func sendFileDescriptor(_ descriptor: Int32) throws {
+        guard let unix = connectedTransport as? any UNIXTransport else {
+            throw NetworkError("the transport below cannot pass descriptors")
+        }
+        try unix.sendFileDescriptor(descriptor)
+    }
+
+    /// A descriptor from the peer: to the wrapped protocol when it takes descriptors, closed
+    /// otherwise.
+    open func fileDescriptorReceived(_ descriptor: Int32) {
+        Protocol.forwardFileDescriptor(descriptor, to: wrappedProtocol, from: self)
     }
 
     private var connectedTransport: any Transport {

@@ -1,0 +1,143 @@
+import Glibc
+import Testing
+import Twist
+import TwistTestSupport
+import TwistTesting
+
+/// What a UNIX connection offers survives layers (spec transports items 25 and 52): through a
+/// ProtocolWrapper (WrappingFactory) and through a client endpoint's connection protocol, a
+/// receiving protocol gets passed descriptors and a non-receiving one has them closed; peer
+/// credentials and sending descriptors reach the socket below.
+@Suite(.timeLimit(.minutes(1))) struct UNIXWrapperPassThroughTests {
+    /// Records each descriptor (writing "!" into it, then closing it) and the bytes.
+    final class Taker: Protocol, FileDescriptorReceiver {
+        let events: Shared<[String]>
+        let onBytes: () throws -> Void
+        init(_ events: Shared<[String]>, onBytes: @escaping () throws -> Void) {
+            self.events = events
+            self.onBytes = onBytes
+        }
+        func fileDescriptorReceived(_ descriptor: Int32) {
+            events.mutate { $0.append("fd") }
+            _ = write(descriptor, "!", 1)
+            close(descriptor)
+        }
+        override func dataReceived(_ data: ArraySlice<UInt8>) throws {
+            events.mutate { $0.append(String(decoding: data, as: UTF8.self)) }
+            try onBytes()
+        }
+    }
+
+    /// Takes no descriptors; stops the reactor at the first bytes.
+    final class Ignorer: Protocol {
+        let onBytes: () throws -> Void
+        init(onBytes: @escaping () throws -> Void) { self.onBytes = onBytes }
+        override func dataReceived(_ data: ArraySlice<UInt8>) throws { try onBytes() }
+    }
+
+    /// Sends `descriptor` and one byte through whatever transport it has, wrapped or not, and
+    /// records the peer credentials it sees.
+    final class Sender: Protocol {
+        let descriptor: Int32
+        let credentials: Shared<PeerCredentials?>
+        init(_ descriptor: Int32, _ credentials: Shared<PeerCredentials?>) {
+            self.descriptor = descriptor
+            self.credentials = credentials
+        }
+        override func connectionMade() {
+            guard let unix = transport as? any UNIXTransport else {
+                Issue.record("not a UNIXTransport: \(String(describing: transport))")
+                return
+            }
+            credentials.value = unix.peerCredentials
+            do { try unix.sendFileDescriptor(descriptor) } catch { Issue.record("\(error)") }
+            unix.write("d".utf8)
+        }
+    }
+
+    private func pipeEnds() -> (Int32, Int32) {
+        var ends: [Int32] = [0, 0]
+        precondition(pipe(&ends) == 0)
+        _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)  // a child another test forks must not keep them
+        _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(ends[0], F_SETFL, O_NONBLOCK)
+        return (ends[0], ends[1])
+    }
+
+    /// What the read end gives until end of file (bounded: two seconds).
+    private func drain(_ fd: Int32) -> (String, eof: Bool) {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64)
+        for _ in 0..<200 {
+            let count = read(fd, &buffer, buffer.count)
+            if count > 0 { bytes += buffer[0..<count]; continue }
+            if count == 0 { return (String(decoding: bytes, as: UTF8.self), true) }
+            usleep(10_000)
+        }
+        return (String(decoding: bytes, as: UTF8.self), false)
+    }
+
+    @Test func aWrappedReceiverGetsDescriptorsAndAWrappedSenderSendsThem() async {
+        let directory = TemporaryDirectory()
+        let path = directory.file("wrapped.sock")
+        let (readEnd, writeEnd) = pipeEnds()
+        defer { close(readEnd) }
+        let events = Shared<[String]>([])
+        let credentials = Shared<PeerCredentials?>(nil)
+        let stopped = await runReactor { reactor in
+            _ = try reactor.listenUNIX(path, WrappingFactory(wrapping: Factory { Taker(events) { try reactor.stop() } }))
+            reactor.connectUNIX(path, WrappingFactory(wrapping: Factory { Sender(writeEnd, credentials) }))
+        }
+        close(writeEnd)
+        #expect(stopped)
+        #expect(events.value == ["fd", "d"])
+        #expect(drain(readEnd) == ("!", true))
+        #expect(credentials.value?.pid == getpid())
+        #expect(credentials.value?.uid == getuid())
+    }
+
+    @Test func aWrappedProtocolThatTakesNoneHasThemClosed() async {
+        let directory = TemporaryDirectory()
+        let path = directory.file("ignored.sock")
+        let (readEnd, writeEnd) = pipeEnds()
+        defer { close(readEnd) }
+        let credentials = Shared<PeerCredentials?>(nil)
+        let stopped = await runReactor { reactor in
+            _ = try reactor.listenUNIX(path, WrappingFactory(wrapping: Factory { Ignorer { try reactor.stop() } }))
+            reactor.connectUNIX(path, WrappingFactory(wrapping: Factory { Sender(writeEnd, credentials) }))
+        }
+        close(writeEnd)
+        #expect(stopped)
+        #expect(drain(readEnd) == ("", true))  // every write end closed: nobody kept the duplicate
+    }
+
+    @Test func anEndpointConnectedProtocolReceivesDescriptors() async {
+        let directory = TemporaryDirectory()
+        let path = directory.file("endpoint.sock")
+        let (readEnd, writeEnd) = pipeEnds()
+        defer { close(readEnd) }
+        let events = Shared<[String]>([])
+        let credentials = Shared<PeerCredentials?>(nil)
+        let stopped = await runReactor { reactor in
+            _ = try reactor.listenUNIX(path, Factory { Sender(writeEnd, credentials) })
+            UNIXClientEndpoint(reactor: reactor, path: path).connect(Factory { Taker(events) { try reactor.stop() } })
+                .addErrback { failure in
+                    Issue.record("\(failure)")
+                    try reactor.stop()
+                    throw failure.error
+                }
+        }
+        close(writeEnd)
+        #expect(stopped)
+        #expect(events.value == ["fd", "d"])
+        #expect(drain(readEnd) == ("!", true))
+    }
+
+    @Test func overTCPAWrapperHasNoCredentialsAndCannotSendDescriptors() {
+        let wrapper = ProtocolWrapper(wrapping: Protocol())
+        let transport = StringTransport()
+        transport.connect(wrapper)
+        #expect(wrapper.peerCredentials == nil)
+        #expect(throws: NetworkError.self) { try wrapper.sendFileDescriptor(0) }
+    }
+}
