@@ -21,11 +21,23 @@ private final class SpawnedTool {
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, errors, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, inherited, 3)
+        // The child starts with no signal blocked and every signal at its default, whatever the
+        // spawning thread had (as Foundation's Process does).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        var all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, program, &actions, nil, argv, envp)
+        let result = posix_spawn(&pid, program, &actions, &attributes, argv, envp)
         guard result == 0 else { throw BlockingClient.Failed(description: "posix_spawn \(program): errno \(result)") }
         self.pid = pid
     }
@@ -134,7 +146,7 @@ private func listeningSocketOnLoopback() throws -> (fd: Int32, port: Int) {
         try client.send(netstring)
         #expect(try client.receive(netstring.utf8.count) == netstring)
 
-        #expect(try await tool.signal(SIGTERM, waitingAtMost: 5) == 0)
+        #expect(try await tool.signal(SIGTERM, waitingAtMost: 10) == 0, "stderr: \(tool.printedErrors)")
         #expect(tool.printedErrors.isEmpty, "\(tool.printedErrors)")
         // The test's own descriptor still listens after the server exited.
         var listening: Int32 = 0
