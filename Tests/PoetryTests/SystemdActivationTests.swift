@@ -80,10 +80,19 @@ private final class SpawnedTool {
             }
             try await Task.sleep(for: .milliseconds(10))
         }
+        lastWaitProblem = "no exit within \(timeout) s; state: \(processState)"
         kill(pid, SIGKILL)
         waitpid(pid, &status, 0)
         reaped = true
         return nil
+    }
+
+    /// Why the last wait gave nil, for a failure message.
+    private(set) var lastWaitProblem = ""
+
+    /// The process's state letter and name from /proc (R, S, Z, ...).
+    private var processState: String {
+        ((try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? "gone").prefix(60).description
     }
 
     deinit {
@@ -131,10 +140,18 @@ private func listeningSocketOnLoopback() throws -> (fd: Int32, port: Int) {
         environment["LISTEN_FDNAMES"] = nil
         // The shell learns its own process ID and keeps it through exec, so LISTEN_PID names the
         // server, as systemd would have it.
+        // A watching shell starts the server in the background and writes its exit status to a
+        // file: a reactor's libev default loop in this test process may reap any child
+        // (waitpid(-1)) before the test can, so the status cannot come from waitpid here.
+        let files = FileManager.default.temporaryDirectory.appendingPathComponent("systemd-\(UUID().uuidString)").path
+        defer { unlink(files + ".pid"); unlink(files + ".status") }
         let tool = try SpawnedTool(
             "/bin/sh",
-            ["sh", "-c", "LISTEN_PID=$$ exec \"$0\" --listen systemd:domain=INET:index=0",
-             toolDirectory.appendingPathComponent("netstring-echo").path],
+            ["sh", "-c", """
+                sh -c 'LISTEN_PID=$$ exec "$0" --listen systemd:domain=INET:index=0' "$0" & echo $! > "$1.pid"
+                wait $!; echo $? > "$1.status"
+                """,
+             toolDirectory.appendingPathComponent("netstring-echo").path, files],
             environment: environment, inherited: listener
         )
         let line = try await tool.firstLine(waitingAtMost: 10)
@@ -146,7 +163,16 @@ private func listeningSocketOnLoopback() throws -> (fd: Int32, port: Int) {
         try client.send(netstring)
         #expect(try client.receive(netstring.utf8.count) == netstring)
 
-        #expect(try await tool.signal(SIGTERM, waitingAtMost: 10) == 0, "stderr: \(tool.printedErrors)")
+        let server = try #require(pid_t((try String(contentsOfFile: files + ".pid", encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
+        kill(server, SIGTERM)
+        let deadline = ContinuousClock.now + .seconds(10)
+        var status: String?
+        while status == nil, ContinuousClock.now < deadline {
+            status = (try? String(contentsOfFile: files + ".status", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            if status?.isEmpty ?? true { status = nil; try await Task.sleep(for: .milliseconds(10)) }
+        }
+        if status == nil { kill(server, SIGKILL) }
+        #expect(status == "0", "server exit status \(status ?? "none within 10 s"); stderr: \(tool.printedErrors)")
         #expect(tool.printedErrors.isEmpty, "\(tool.printedErrors)")
         // The test's own descriptor still listens after the server exited.
         var listening: Int32 = 0
