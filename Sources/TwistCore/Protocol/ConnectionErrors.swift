@@ -173,3 +173,11 @@ public final class FileDescriptorOverrun: ConnectionLost, @unchecked Sendable {
     /// "more file descriptors were sent than bytes to carry them".
     public override var summary: String { "more file descriptors were sent than bytes to carry them" }
 }
+
+/// An ``AdoptedStreamServerEndpoint`` was asked to listen a second time (Twisted's
+/// `AlreadyListened`): its descriptor can be adopted once only, since the first `listen` closed
+/// the original.
+public final class AlreadyListened: NetworkError, @unchecked Sendable {
+    /// "the descriptor was already adopted; an adopted endpoint listens once".
+    public override var summary: String { "the descriptor was already adopted; an adopted endpoint listens once" }
+}

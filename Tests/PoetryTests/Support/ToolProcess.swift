@@ -17,8 +17,11 @@ private func temporaryFile(_ suffix: String) -> URL {
     FileManager.default.temporaryDirectory.appendingPathComponent("poetry-test-\(UUID().uuidString)-\(suffix)")
 }
 
-/// Runs one of the poetry executables to completion; it is killed after `timeout` seconds.
-func runTool(_ name: String, _ arguments: [String], timeout: Double = 30) async throws -> ToolResult {
+/// Runs one of the poetry executables to completion, in `environment` when given (this process's
+/// otherwise); it is killed after `timeout` seconds.
+func runTool(
+    _ name: String, _ arguments: [String], environment: [String: String]? = nil, timeout: Double = 30
+) async throws -> ToolResult {
     let out = temporaryFile("out")
     let err = temporaryFile("err")
     _ = FileManager.default.createFile(atPath: out.path, contents: nil)
@@ -30,6 +33,7 @@ func runTool(_ name: String, _ arguments: [String], timeout: Double = 30) async 
     let process = Process()
     process.executableURL = toolDirectory.appendingPathComponent(name)
     process.arguments = arguments
+    if let environment { process.environment = environment }
     process.standardOutput = try FileHandle(forWritingTo: out)
     process.standardError = try FileHandle(forWritingTo: err)
     process.standardInput = FileHandle.nullDevice

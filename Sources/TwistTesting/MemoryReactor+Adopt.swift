@@ -1,0 +1,25 @@
+public import TwistCore
+
+extension MemoryReactor: ReactorSocketAdoption {
+    /// One recorded `adoptStreamPort` (Twisted's `adoptedPorts` entry).
+    public struct AdoptCall {
+        /// The descriptor given, as given; the memory reactor neither checks, duplicates nor
+        /// closes it.
+        public let fileDescriptor: Int32
+        /// The family given.
+        public let family: AddressFamily
+        /// The factory the port would build protocols with.
+        public let factory: Factory
+    }
+
+    /// Records the call in ``adoptedPorts`` and returns a port whose address is the family's
+    /// "any" address with port 0 (`0.0.0.0:0`, `[::]:0`) or an unnamed UNIX address; never throws.
+    public func adoptStreamPort(_ fileDescriptor: Int32, family: AddressFamily, _ factory: Factory) throws -> any ListeningPort {
+        adoptedPorts.append(AdoptCall(fileDescriptor: fileDescriptor, family: family, factory: factory))
+        switch family {
+        case .inet: return MemoryPort(address: .ipv4("0.0.0.0", 0))
+        case .inet6: return MemoryPort(address: .ipv6("::", 0))
+        case .unix: return MemoryPort(address: .unix(.unnamed))
+        }
+    }
+}
