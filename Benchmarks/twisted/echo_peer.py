@@ -1,26 +1,35 @@
 #!/usr/bin/env python3
 """twist-bench's Python Twisted peer: a netstring (or raw byte) echo server.
 
-Usage: python3 echo_peer.py [--port N] [--mode netstring|raw]
+Usage: python3 echo_peer.py [--port N | --unix PATH] [--mode netstring|raw]
 
 Netstring mode is Twisted's own `NetstringReceiver`, whose `stringReceived` sends the string
 back with `sendString`; raw mode is a `Protocol` whose `dataReceived` writes the bytes back.
 Runs on Twisted's default reactor (epoll on Linux), listens on 127.0.0.1, prints "PORT <n>" as
 its first line, and stops on SIGTERM or SIGINT (Twisted's own signal handling, exit status 0).
-Every accepted connection sets TCP_NODELAY, as every twist-bench peer does.
+Every accepted connection sets TCP_NODELAY, as every twist-bench peer does. With --unix PATH it
+listens on that UNIX socket instead (a stale file there is removed first), prints "UNIX <path>",
+and sets no TCP option.
 """
 
 import argparse
+import os
 import resource
 import sys
 
-from twisted.internet import protocol, reactor
+from twisted.internet import address, protocol, reactor
 from twisted.protocols.basic import NetstringReceiver
+
+
+def set_no_delay(transport):
+    """TCP_NODELAY on a TCP connection; a UNIX socket has no Nagle to turn off."""
+    if isinstance(transport.getHost(), (address.IPv4Address, address.IPv6Address)):
+        transport.setTcpNoDelay(True)
 
 
 class NetstringEcho(NetstringReceiver):
     def connectionMade(self):
-        self.transport.setTcpNoDelay(True)
+        set_no_delay(self.transport)
 
     def stringReceived(self, string):
         self.sendString(string)
@@ -28,7 +37,7 @@ class NetstringEcho(NetstringReceiver):
 
 class RawEcho(protocol.Protocol):
     def connectionMade(self):
-        self.transport.setTcpNoDelay(True)
+        set_no_delay(self.transport)
 
     def dataReceived(self, data):
         self.transport.write(data)
@@ -37,6 +46,7 @@ class RawEcho(protocol.Protocol):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--unix", metavar="PATH")
     parser.add_argument("--mode", choices=["netstring", "raw"], default="netstring")
     args = parser.parse_args()
 
@@ -45,8 +55,14 @@ def main():
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
     factory = protocol.Factory.forProtocol(RawEcho if args.mode == "raw" else NetstringEcho)
-    port = reactor.listenTCP(args.port, factory, backlog=1024, interface="127.0.0.1")
-    sys.stdout.write("PORT %d\n" % port.getHost().port)
+    if args.unix:
+        if os.path.exists(args.unix):
+            os.unlink(args.unix)
+        reactor.listenUNIX(args.unix, factory, backlog=1024)
+        sys.stdout.write("UNIX %s\n" % args.unix)
+    else:
+        port = reactor.listenTCP(args.port, factory, backlog=1024, interface="127.0.0.1")
+        sys.stdout.write("PORT %d\n" % port.getHost().port)
     sys.stdout.flush()
     reactor.run()
 

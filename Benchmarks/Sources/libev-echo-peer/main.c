@@ -6,9 +6,11 @@
  * a partial netstring (its read buffer) and bytes the socket would not take (its write queue,
  * flushed by a write watcher). An idle connection therefore holds no buffer at all.
  *
- *   libev-echo-peer [--port N] [--mode netstring|raw]
+ *   libev-echo-peer [--port N | --unix PATH] [--mode netstring|raw]
  *
- * Prints "PORT <n>" as its first line, then serves 127.0.0.1 until SIGTERM or SIGINT.
+ * Prints "PORT <n>" as its first line, then serves 127.0.0.1 until SIGTERM or SIGINT. With
+ * --unix it listens on that UNIX socket instead (a stale file there is removed first), prints
+ * "UNIX <path>" as its first line, and removes the socket file when it stops.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,6 +24,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 enum {
@@ -41,6 +44,7 @@ struct conn {
 };
 
 static int raw_mode;
+static int unix_mode;  /* listening on a UNIX socket: no TCP options on accepted sockets */
 
 static void *grow(void *p, size_t *cap, size_t need) {
     if (need <= *cap) return p;
@@ -217,8 +221,10 @@ static void on_accept(struct ev_loop *loop, ev_io *w, int revents) {
                 perror("libev-echo-peer: accept4");
             return;
         }
-        int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (!unix_mode) {
+            int one = 1;
+            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        }
         struct conn *c = calloc(1, sizeof *c);
         if (!c) {
             close(fd);
@@ -237,15 +243,50 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents) {
     ev_break(loop, EVBREAK_ALL);
 }
 
+static void usage(void) {
+    fprintf(stderr, "usage: libev-echo-peer [--port N | --unix PATH] [--mode netstring|raw]\n");
+    exit(2);
+}
+
+/* Listens on 127.0.0.1:port (0: any free port) and prints "PORT <n>"; the socket, or -1. */
+static int listen_tcp(int port) {
+    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof sa;
+    if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(lfd, 1024) != 0 ||
+        getsockname(lfd, (struct sockaddr *)&sa, &len) != 0)
+        return -1;
+    printf("PORT %d\n", ntohs(sa.sin_port));
+    return lfd;
+}
+
+/* Listens on the UNIX socket `path` (removing a stale file first) and prints "UNIX <path>". */
+static int listen_unix(const char *path) {
+    struct sockaddr_un su = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof su.sun_path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(su.sun_path, path, strlen(path));
+    unlink(path);
+    int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (lfd < 0 || bind(lfd, (struct sockaddr *)&su, sizeof su) != 0 || listen(lfd, 1024) != 0) return -1;
+    printf("UNIX %s\n", path);
+    return lfd;
+}
+
 int main(int argc, char **argv) {
     int port = 0;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    const char *unix_path = NULL;
+    for (int i = 1; i < argc; i += 2) {
+        if (i + 1 >= argc) usage();
         if (!strcmp(argv[i], "--port")) port = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--unix")) unix_path = argv[i + 1];
         else if (!strcmp(argv[i], "--mode")) raw_mode = !strcmp(argv[i + 1], "raw");
-        else {
-            fprintf(stderr, "usage: libev-echo-peer [--port N] [--mode netstring|raw]\n");
-            return 2;
-        }
+        else usage();
     }
     signal(SIGPIPE, SIG_IGN);
     struct rlimit rl;
@@ -254,18 +295,12 @@ int main(int argc, char **argv) {
         setrlimit(RLIMIT_NOFILE, &rl);
     }
 
-    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    int one = 1;
-    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof sa;
-    if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(lfd, 1024) != 0 ||
-        getsockname(lfd, (struct sockaddr *)&sa, &len) != 0) {
+    unix_mode = unix_path != NULL;
+    int lfd = unix_mode ? listen_unix(unix_path) : listen_tcp(port);
+    if (lfd < 0) {
         perror("libev-echo-peer: listen");
         return 1;
     }
-    printf("PORT %d\n", ntohs(sa.sin_port));
     fflush(stdout);
 
     struct ev_loop *loop = ev_loop_new(EVBACKEND_EPOLL | EVFLAG_NOENV);
@@ -279,5 +314,6 @@ int main(int argc, char **argv) {
     ev_signal_start(loop, &intr);
     ev_run(loop, 0);
     close(lfd);
+    if (unix_mode) unlink(unix_path);
     return 0;
 }

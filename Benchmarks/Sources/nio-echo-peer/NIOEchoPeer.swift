@@ -8,20 +8,26 @@ import NIOPosix
 /// `MessageToByteEncoder` for the reply, and a handler that writes in `channelRead` and flushes in
 /// `channelReadComplete`.
 ///
-///     nio-echo-peer [--port N] [--mode netstring|raw]
+///     nio-echo-peer [--port N | --unix PATH] [--mode netstring|raw]
 ///
 /// Prints `PORT <n>` as its first line, then serves 127.0.0.1 until SIGTERM or SIGINT, which close
-/// the server channel and shut the loop down (exit status 0).
+/// the server channel and shut the loop down (exit status 0). With `--unix PATH` it binds that
+/// UNIX socket instead (`bind(unixDomainSocketPath:cleanupExistingSocketFile: true)`, so a stale
+/// file there is removed first), prints `UNIX <path>`, and leaves out `TCP_NODELAY`.
 @main
 struct NIOEchoPeer {
     static func main() throws {
-        let (port, raw) = parseArguments(CommandLine.arguments.dropFirst())
+        let (port, unixPath, raw) = parseArguments(CommandLine.arguments.dropFirst())
         raiseDescriptorLimit()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let bootstrap = ServerBootstrap(group: group)
+        var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+        if unixPath == nil {
+            // A UNIX socket has no Nagle to turn off (setting TCP_NODELAY on one fails).
+            bootstrap = bootstrap.childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+        }
+        bootstrap = bootstrap
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
@@ -34,8 +40,14 @@ struct NIOEchoPeer {
                     }
                 }
             }
-        let server = try bootstrap.bind(host: "127.0.0.1", port: port).wait()
-        writeLine("PORT \(server.localAddress?.port ?? 0)", to: STDOUT_FILENO)
+        let server: any Channel
+        if let unixPath {
+            server = try bootstrap.bind(unixDomainSocketPath: unixPath, cleanupExistingSocketFile: true).wait()
+            writeLine("UNIX \(unixPath)", to: STDOUT_FILENO)
+        } else {
+            server = try bootstrap.bind(host: "127.0.0.1", port: port).wait()
+            writeLine("PORT \(server.localAddress?.port ?? 0)", to: STDOUT_FILENO)
+        }
 
         let signals = [SIGTERM, SIGINT].map { number in
             signal(number, SIG_IGN)
@@ -49,8 +61,9 @@ struct NIOEchoPeer {
         try group.syncShutdownGracefully()
     }
 
-    private static func parseArguments(_ arguments: ArraySlice<String>) -> (port: Int, raw: Bool) {
+    private static func parseArguments(_ arguments: ArraySlice<String>) -> (port: Int, unixPath: String?, raw: Bool) {
         var port = 0
+        var unixPath: String?
         var raw = false
         var rest = arguments[...]
         while let name = rest.popFirst() {
@@ -58,14 +71,16 @@ struct NIOEchoPeer {
             switch (name, value) {
             case ("--port", let value?) where Int(value).map { (0...65_535).contains($0) } ?? false:
                 port = Int(value)!
+            case ("--unix", let value?) where !value.isEmpty:
+                unixPath = value
             case ("--mode", "raw"): raw = true
             case ("--mode", "netstring"): raw = false
             default:
-                writeLine("usage: nio-echo-peer [--port N] [--mode netstring|raw]", to: STDERR_FILENO)
+                writeLine("usage: nio-echo-peer [--port N | --unix PATH] [--mode netstring|raw]", to: STDERR_FILENO)
                 exit(2)
             }
         }
-        return (port, raw)
+        return (port, unixPath, raw)
     }
 
     /// Raises RLIMIT_NOFILE to its hard limit, so the idle scenario's 10,000 connections fit.

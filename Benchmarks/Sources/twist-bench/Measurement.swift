@@ -4,6 +4,8 @@ import Glibc
 /// One run of one scenario against one peer.
 struct Sample: Codable {
     var scenario: String
+    /// "tcp" or "unix".
+    var transport: Transport
     var peer: String
     var run: Int
     /// The scenario's headline figure.
@@ -26,16 +28,37 @@ struct Measurement {
     /// Pin the server to CPU 0 and the load generator to CPU 1 with taskset.
     let pin: Bool
     let logDirectory: String
+    /// The temporary directory for the UNIX sockets (`<peer>.sock`); the runner removes it.
+    let socketDirectory: String
     let warmup: Double
     let duration: Double
     let hold: Double
 
     func run(_ scenario: Scenario, on peer: Peer, run: Int) throws -> Sample {
-        let log = "\(logDirectory)/\(scenario.name)-\(peer.name)-\(run)"
-        let server = try Child((pin ? ["taskset", "-c", "0"] : []) + peer.command(scenario.framing), errorLog: "\(log).server.log")
+        let transport = scenario.transport
+        let log = "\(logDirectory)/\(scenario.name)-\(transport == .tcp ? "" : "\(transport.rawValue)-")\(peer.name)-\(run)"
+        let socket = "\(socketDirectory)/\(peer.name).sock"
+        let server = try Child(
+            (pin ? ["taskset", "-c", "0"] : []) + peer.command(scenario.framing, transport.listenArguments(socket: socket)),
+            errorLog: "\(log).server.log")
         defer { server.stop() }
-        guard let first = server.readLine(timeout: 20), first.hasPrefix("PORT "), let port = Int(first.dropFirst(5)) else {
-            throw Child.Failure(description: "\(peer.name) did not print its port (see \(log).server.log)")
+        // The ready line: "PORT <n>" over TCP, "UNIX <path>" (the path it was given) over UNIX.
+        let ready = server.readLine(timeout: 20)
+        let address = ready.flatMap { line in
+            line.hasPrefix("\(transport.readyWord) ") ? String(line.dropFirst(transport.readyWord.count + 1)) : nil
+        }
+        let target: [String]
+        switch transport {
+        case .tcp:
+            guard let port = address.flatMap({ Int($0) }) else {
+                throw Child.Failure(description: "\(peer.name) did not print its port (see \(log).server.log)")
+            }
+            target = ["--port", "\(port)"]
+        case .unix:
+            guard address == socket else {
+                throw Child.Failure(description: "\(peer.name) did not print 'UNIX \(socket)' (see \(log).server.log)")
+            }
+            target = ["--unix", socket]
         }
         usleep(100_000)
         let rssBefore = ProcessStats.residentBytes(server.pid)
@@ -43,7 +66,7 @@ struct Measurement {
         let startedAt = Clock.now
 
         let limit = scenario.kind == .idle ? 90 + hold : warmup + duration + 30
-        var arguments = [loadgen, "--port", "\(port)", "--framing", scenario.framing, "--timeout", "\(limit)"]
+        var arguments = [loadgen] + target + ["--framing", scenario.framing, "--timeout", "\(limit)"]
         switch scenario.kind {
         case .echo: arguments += ["--mode", "echo", "--warmup", "\(warmup)", "--duration", "\(duration)"]
         case .connectionRate: arguments += ["--mode", "connrate", "--warmup", "\(warmup)", "--duration", "\(duration)"]
@@ -84,7 +107,7 @@ struct Measurement {
         let load = object.compactMapValues { ($0 as? NSNumber)?.doubleValue }
 
         var sample = Sample(
-            scenario: scenario.name, peer: peer.name, run: run, value: 0, serverResidentBytes: rssAfter, load: load)
+            scenario: scenario.name, transport: transport, peer: peer.name, run: run, value: 0, serverResidentBytes: rssAfter, load: load)
         sample.loadgenCPUShare = load["loadgen_cpu_share"]
         if scenario.kind == .idle {
             guard let held = heldResident, let before = rssBefore, let conns = load["conns"], conns > 0 else {

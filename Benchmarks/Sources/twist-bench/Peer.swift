@@ -2,8 +2,9 @@
 struct Peer: Sendable {
     /// Short name used in tables, JSON and `--peer`.
     let name: String
-    /// The command that starts it in `mode` ("netstring" or "raw") on a free port.
-    let command: @Sendable (_ mode: String) -> [String]
+    /// The command that starts it in `mode` ("netstring" or "raw"), listening as `listen` says
+    /// (``Transport/listenArguments(socket:)``: `--port 0` or `--unix PATH`).
+    let command: @Sendable (_ mode: String, _ listen: [String]) -> [String]
 
     /// The two references every ratio is taken against.
     static let rawC = "libev-c"
@@ -14,13 +15,36 @@ struct Peer: Sendable {
     /// the interpreter's and not a wrapper script's).
     static func all(binaries: String, twistedScript: String, python: String?) -> [Peer] {
         var peers = [
-            Peer(name: "twist") { ["\(binaries)/twist-echo-peer", "--port", "0", "--mode", $0] },
-            Peer(name: nio) { ["\(binaries)/nio-echo-peer", "--port", "0", "--mode", $0] },
-            Peer(name: rawC) { ["\(binaries)/libev-echo-peer", "--port", "0", "--mode", $0] },
+            Peer(name: "twist") { ["\(binaries)/twist-echo-peer"] + $1 + ["--mode", $0] },
+            Peer(name: nio) { ["\(binaries)/nio-echo-peer"] + $1 + ["--mode", $0] },
+            Peer(name: rawC) { ["\(binaries)/libev-echo-peer"] + $1 + ["--mode", $0] },
         ]
         if let python {
-            peers.append(Peer(name: "twisted") { [python, twistedScript, "--port", "0", "--mode", $0] })
+            peers.append(Peer(name: "twisted") { [python, twistedScript] + $1 + ["--mode", $0] })
         }
         return peers
+    }
+}
+
+/// How a peer is reached: TCP on 127.0.0.1 (each peer picks a free port and prints `PORT <n>`)
+/// or a UNIX socket in the run's temporary directory (each peer prints `UNIX <path>`).
+enum Transport: String, Sendable, Codable, CaseIterable {
+    case tcp
+    case unix
+
+    /// The peer's listening arguments; `socket` is the UNIX socket's path (unused for TCP).
+    func listenArguments(socket: String) -> [String] {
+        switch self {
+        case .tcp: ["--port", "0"]
+        case .unix: ["--unix", socket]
+        }
+    }
+
+    /// The first word of the line a ready peer prints.
+    var readyWord: String {
+        switch self {
+        case .tcp: "PORT"
+        case .unix: "UNIX"
+        }
     }
 }

@@ -34,10 +34,10 @@ enum RatioChart {
             for (group, scenario) in scenarios.enumerated() {
                 let groupTop = top + Double(group) * groupHeight
                 if panel == 0 {
-                    svg.append("<text x=\"10\" y=\"\(groupTop + groupHeight / 2)\">\(scenario.name)</text>")
+                    svg.append("<text x=\"10\" y=\"\(groupTop + groupHeight / 2)\">\(scenario.label)</text>")
                 }
                 for (index, peer) in peers.enumerated() {
-                    guard let row = rows.first(where: { $0.scenario == scenario.name && $0.peer == peer.name }),
+                    guard let row = rows.first(where: { $0.isRow(of: scenario) && $0.peer == peer.name }),
                         let value = row.goodness(row[keyPath: pick])
                     else { continue }
                     let y = groupTop + Double(index) * barHeight

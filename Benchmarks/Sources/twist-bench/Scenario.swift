@@ -23,6 +23,22 @@ struct Scenario: Sendable {
     let higherIsBetter: Bool
     /// What one "operation" is, for the server's CPU time per operation.
     let operation: String
+    /// Whether this scenario also runs over UNIX sockets (`--transport unix`): small and bulk.
+    var overUNIX = false
+    /// The transport of this instance of the scenario; every scenario is made for TCP, and
+    /// ``over(_:)`` makes its UNIX twin.
+    private(set) var transport = Transport.tcp
+
+    /// The name in tables and logs: the scenario's own for TCP (as in the recorded runs), with the
+    /// transport added otherwise ("small/unix").
+    var label: String { transport == .tcp ? name : "\(name)/\(transport.rawValue)" }
+
+    /// This scenario over `transport`.
+    func over(_ transport: Transport) -> Scenario {
+        var copy = self
+        copy.transport = transport
+        return copy
+    }
 
     /// The scenarios of issue 7, in the order they run.
     static func all(quick: Bool) -> [Scenario] {
@@ -34,11 +50,11 @@ struct Scenario: Sendable {
             Scenario(
                 name: "small", title: "small messages: 64 conns × 16 in flight × 32 B", kind: .echo, framing: "netstring",
                 load: ["--conns", "64", "--inflight", "16", "--size", "32"],
-                metric: "messages_per_s", unit: "msg/s", higherIsBetter: true, operation: "message"),
+                metric: "messages_per_s", unit: "msg/s", higherIsBetter: true, operation: "message", overUNIX: true),
             Scenario(
                 name: "bulk", title: "bulk: 16 conns × 4 in flight × 16 KiB", kind: .echo, framing: "netstring",
                 load: ["--conns", "16", "--inflight", "4", "--size", "16384"],
-                metric: "bytes_per_s", unit: "B/s", higherIsBetter: true, operation: "message"),
+                metric: "bytes_per_s", unit: "B/s", higherIsBetter: true, operation: "message", overUNIX: true),
             Scenario(
                 name: "connrate", title: "connection rate: 8 loops of connect, 32 B echo, close", kind: .connectionRate,
                 framing: "netstring", load: ["--concurrency", "8", "--size", "32"],

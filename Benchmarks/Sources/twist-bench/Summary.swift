@@ -1,6 +1,8 @@
 /// The median of each scenario × peer over its runs, with the ratios to the two references.
 struct Summary: Codable {
     var scenario: String
+    /// "tcp" or "unix": the ratios compare peers over the same transport only.
+    var transport: Transport
     var peer: String
     var runs: Int
     var value: Double
@@ -18,11 +20,12 @@ struct Summary: Codable {
     var p50Microseconds: Double?
     var p99Microseconds: Double?
 
-    /// Medians of `samples`, in scenario order then peer order.
+    /// Medians of `samples`, in scenario order (each scenario over each transport it ran on, as
+    /// `scenarios` lists them) then peer order.
     static func make(_ samples: [Sample], scenarios: [Scenario], peers: [Peer]) -> [Summary] {
         var rows: [Summary] = []
         for scenario in scenarios {
-            let ofScenario = samples.filter { $0.scenario == scenario.name }
+            let ofScenario = samples.filter { $0.scenario == scenario.name && $0.transport == scenario.transport }
             func median(_ peer: String, _ pick: (Sample) -> Double?) -> Double? {
                 let values = ofScenario.filter { $0.peer == peer }.compactMap(pick).sorted()
                 guard !values.isEmpty else { return nil }
@@ -34,7 +37,7 @@ struct Summary: Codable {
             for peer in peers {
                 guard let value = median(peer.name, { $0.value }) else { continue }
                 rows.append(Summary(
-                    scenario: scenario.name, peer: peer.name,
+                    scenario: scenario.name, transport: scenario.transport, peer: peer.name,
                     runs: ofScenario.filter { $0.peer == peer.name }.count, value: value, unit: scenario.unit,
                     higherIsBetter: scenario.higherIsBetter,
                     ratioToRawC: rawC.flatMap { $0 > 0 ? value / $0 : nil },
@@ -49,6 +52,11 @@ struct Summary: Codable {
             }
         }
         return rows
+    }
+
+    /// Whether this row is `scenario` over its transport.
+    func isRow(of scenario: Scenario) -> Bool {
+        self.scenario == scenario.name && transport == scenario.transport
     }
 
     /// The ratio turned so that above 1 always means better than the reference.

@@ -13,7 +13,9 @@ struct TwistBench: ParsableCommand {
             Each run of each scenario starts a fresh server (on CPU 0 with taskset when there are two \
             CPUs) and twist-loadgen (on CPU 1), reads the server's CPU time and resident memory from \
             /proc, and stops the server by pid. Runs are interleaved across peers. Writes results.json \
-            and ratios.svg to --out.
+            and ratios.svg to --out. With --transport unix (or both) the small and bulk scenarios also \
+            run over UNIX sockets in a temporary directory, as their own rows ("small/unix") with \
+            ratios against the raw C peer over the same transport.
             """)
 
     @Flag(help: "A smoke check: short durations, one run, 1,000 idle connections.")
@@ -21,6 +23,9 @@ struct TwistBench: ParsableCommand {
 
     @Option(help: "Run only this scenario (repeatable): latency, small, bulk, connrate, idle, throughput.")
     var scenario: [String] = []
+
+    @Option(help: "tcp (default), unix (small and bulk only) or both.")
+    var transport = "tcp"
 
     @Option(help: "Run only this peer (repeatable): twist, swiftnio, libev-c, twisted.")
     var peer: [String] = []
@@ -52,7 +57,18 @@ struct TwistBench: ParsableCommand {
             throw ValidationError("unknown scenario '\(unknown)'; known: \(known.sorted().joined(separator: ", "))")
         }
         if let runs, runs < 1 { throw ValidationError("--runs must be at least 1") }
+        guard ["tcp", "unix", "both"].contains(transport) else {
+            throw ValidationError("--transport must be tcp, unix or both")
+        }
+        if transport == "unix", !scenario.isEmpty,
+            !Scenario.all(quick: false).contains(where: { scenario.contains($0.name) && $0.overUNIX })
+        {
+            throw ValidationError("over UNIX sockets only these scenarios run: small, bulk")
+        }
     }
+
+    /// The transports asked for, TCP first.
+    var transports: [Transport] { transport == "both" ? [.tcp, .unix] : [transport == "unix" ? .unix : .tcp] }
 
     func run() throws {
         let package = Self.packageDirectory
@@ -67,12 +83,24 @@ struct TwistBench: ParsableCommand {
         }
         let allPeers = Peer.all(binaries: binaries, twistedScript: "\(package)/twisted/echo_peer.py", python: twisted?.executable)
         let peers = peer.isEmpty ? allPeers : allPeers.filter { peer.contains($0.name) }
-        let scenarios = Scenario.all(quick: quick).filter { scenario.isEmpty || scenario.contains($0.name) }
+        let chosen = Scenario.all(quick: quick).filter { scenario.isEmpty || scenario.contains($0.name) }
+        // Every chosen scenario over each transport; over UNIX only those that run there.
+        let scenarios = transports.flatMap { transport in
+            chosen.filter { transport == .tcp || $0.overUNIX }.map { $0.over(transport) }
+        }
+        let notOverUNIX = transports.contains(.unix) ? chosen.filter { !$0.overUNIX }.map(\.name) : []
+        if !notOverUNIX.isEmpty {
+            note("not over UNIX sockets (only small and bulk are): \(notOverUNIX.joined(separator: ", "))")
+        }
+        // The UNIX sockets live in a fresh temporary directory, removed however the run ends.
+        let socketDirectory = try transports.contains(.unix) ? Self.makeTemporaryDirectory() : nil
+        defer { if let socketDirectory { try? FileManager.default.removeItem(atPath: socketDirectory) } }
         let pin = !noPin && FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset")
             && sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2
         if !pin { note("not pinning: taskset or a second CPU is missing (or --no-pin)") }
         let measurement = Measurement(
             loadgen: "\(binaries)/twist-loadgen", pin: pin, logDirectory: "\(outDirectory)/logs",
+            socketDirectory: socketDirectory ?? "",
             warmup: warmup ?? (quick ? 0.3 : 1), duration: duration ?? (quick ? 1 : 3), hold: quick ? 0.5 : 1)
         let runCount = runs ?? (quick ? 1 : 3)
 
@@ -87,7 +115,7 @@ struct TwistBench: ParsableCommand {
                 for peer in order {
                     let sample = try measurement.run(scenario, on: peer, run: run)
                     samples.append(sample)
-                    note("[\(samples.count)/\(total)] run \(run) \(scenario.name) \(peer.name): \(MarkdownTable.number(sample.value)) \(scenario.unit)")
+                    note("[\(samples.count)/\(total)] run \(run) \(scenario.label) \(peer.name): \(MarkdownTable.number(sample.value)) \(scenario.unit)")
                 }
             }
         }
@@ -97,6 +125,9 @@ struct TwistBench: ParsableCommand {
         let table = MarkdownTable.render(summary, scenarios: scenarios)
         print(table)
         print()
+        if !notOverUNIX.isEmpty {
+            print("Over UNIX sockets only small and bulk run; skipped there: \(notOverUNIX.joined(separator: ", ")).")
+        }
         let loadAtEnd = Machine.loadAverageNow()
         print(
             "Medians of \(runCount) run(s); \(machine.summary); load average \(String(format: "%.2f", loadAtEnd)) at end; "
@@ -105,7 +136,9 @@ struct TwistBench: ParsableCommand {
             command: CommandLine.arguments.dropFirst().joined(separator: " "), machine: machine,
             twisted: twisted?.version, pinned: pin, runs: runCount, warmupSeconds: measurement.warmup,
             durationSeconds: measurement.duration, elapsedSeconds: elapsed, loadAverageAtEnd: loadAtEnd,
-            scenarios: scenarios.map { ["name": $0.name, "title": $0.title, "framing": $0.framing, "unit": $0.unit] },
+            scenarios: scenarios.map {
+                ["name": $0.name, "transport": $0.transport.rawValue, "title": $0.title, "framing": $0.framing, "unit": $0.unit]
+            },
             summary: summary, samples: samples)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -123,6 +156,16 @@ struct TwistBench: ParsableCommand {
     /// Where this executable (and so every peer built with it) lives.
     static var executableDirectory: String {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path
+    }
+
+    /// A new private directory under $TMPDIR (or /tmp), short enough for UNIX socket paths.
+    static func makeTemporaryDirectory() throws -> String {
+        let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array("\(base)/twist-bench-XXXXXX".utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw Child.Failure(description: "mkdtemp in \(base): \(String(cString: strerror(errno)))")
+        }
+        return String(cString: made)
     }
 
     /// Builds (or confirms up to date) every peer and the load generator in release mode.

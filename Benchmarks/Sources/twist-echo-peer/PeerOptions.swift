@@ -1,8 +1,10 @@
 import Glibc
 
-/// The peer's command line (`--port N`, `--mode netstring|raw`) and process set-up.
+/// The peer's command line (`--port N` or `--unix PATH`, `--mode netstring|raw`) and process set-up.
 struct PeerOptions {
     var port = 0
+    /// Listen on this UNIX socket instead of a TCP port.
+    var unixPath: String?
     var raw = false
 
     /// Parses the arguments; prints usage and exits with status 2 on anything else.
@@ -15,6 +17,9 @@ struct PeerOptions {
             case "--port":
                 guard let port = Int(value), (0...65_535).contains(port) else { usage() }
                 options.port = port
+            case "--unix":
+                guard !value.isEmpty else { usage() }
+                options.unixPath = value
             case "--mode":
                 guard value == "raw" || value == "netstring" else { usage() }
                 options.raw = value == "raw"
@@ -34,7 +39,7 @@ struct PeerOptions {
     }
 
     private static func usage() -> Never {
-        writeLine("usage: twist-echo-peer [--port N] [--mode netstring|raw]", to: STDERR_FILENO)
+        writeLine("usage: twist-echo-peer [--port N | --unix PATH] [--mode netstring|raw]", to: STDERR_FILENO)
         exit(2)
     }
 }

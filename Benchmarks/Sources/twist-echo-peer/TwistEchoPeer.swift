@@ -3,10 +3,12 @@ import Twist
 
 /// twist-bench's Twist peer: a netstring (or raw byte) echo server on one Twist reactor.
 ///
-///     twist-echo-peer [--port N] [--mode netstring|raw]
+///     twist-echo-peer [--port N | --unix PATH] [--mode netstring|raw]
 ///
 /// Prints `PORT <n>` as its first line, then serves 127.0.0.1 until SIGTERM or SIGINT, which stop
-/// the reactor gracefully (exit status 0).
+/// the reactor gracefully (exit status 0). With `--unix PATH` it listens on that UNIX socket
+/// instead (a stale file there is removed first) and prints `UNIX <path>`; the socket file is
+/// removed when the port stops listening.
 @main
 struct TwistEchoPeer {
     static func main() throws {
@@ -14,8 +16,15 @@ struct TwistEchoPeer {
         PeerOptions.raiseDescriptorLimit()
         let reactor = Reactor()
         let factory: Factory = options.raw ? Factory { RawEcho() } : Factory { NetstringEcho() }
-        let listening = try reactor.listenTCP(options.port, factory, backlog: 1024, interface: "127.0.0.1")
-        writeLine("PORT \(listening.address.port!)", to: STDOUT_FILENO)
-        try reactor.run(installSignalHandlers: true)
+        let listening: any ListeningPort
+        if let path = options.unixPath {
+            unlink(path)
+            listening = try reactor.listenUNIX(path, factory, backlog: 1024)
+            writeLine("UNIX \(path)", to: STDOUT_FILENO)
+        } else {
+            listening = try reactor.listenTCP(options.port, factory, backlog: 1024, interface: "127.0.0.1")
+            writeLine("PORT \(listening.address.port!)", to: STDOUT_FILENO)
+        }
+        try withExtendedLifetime(listening) { try reactor.run(installSignalHandlers: true) }
     }
 }

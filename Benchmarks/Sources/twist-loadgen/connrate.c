@@ -28,7 +28,7 @@ int run_connrate(const struct options *o) {
     uint32_t next_id = 0;
     uint64_t measured = 0, total = 0;
     for (int i = 0; i < o->concurrency; i++) {
-        if (oneshot_start(&loops[i], ep, o->port, next_id++, start) != 0) fail("connect");
+        if (oneshot_start(&loops[i], ep, o, next_id++, start) != 0) fail("connect");
     }
     struct epoll_event evs[256];
     for (;;) {
@@ -47,7 +47,7 @@ int run_connrate(const struct options *o) {
             }
             total++;
             close(s->fd);
-            if (now < t_end && oneshot_start(s, ep, o->port, next_id++, now) != 0) fail("connect");
+            if (now < t_end && oneshot_start(s, ep, o, next_id++, now) != 0) fail("connect");
         }
         double now = now_s();
         if (now >= t_end) break;

@@ -132,9 +132,9 @@ static void on_readable(struct echo_run *r, struct econn *c) {
     flush(r, c);
 }
 
-static int connect_blocking(int port) {
+static int connect_blocking(const struct options *o) {
     int in_progress;
-    int fd = connect_loopback(port, &in_progress);
+    int fd = connect_server(o, &in_progress);
     if (fd < 0) fail("connect");
     if (in_progress) {
         struct pollfd p = {.fd = fd, .events = POLLOUT};
@@ -164,7 +164,7 @@ int run_echo(const struct options *o) {
     double t0 = now_s();
     for (int i = 0; i < o->conns; i++) {
         struct econn *c = &r.c[i];
-        c->fd = connect_blocking(o->port);
+        c->fd = connect_blocking(o);
         c->id = (uint32_t)i;
         c->sent_at = calloc((size_t)o->inflight, sizeof *c->sent_at);
         if (!c->sent_at) fail("calloc send times");

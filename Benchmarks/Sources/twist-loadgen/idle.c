@@ -32,7 +32,7 @@ int run_idle(const struct options *o) {
     struct epoll_event evs[256];
     while (ready < o->conns) {
         while (opening < max_opening && started < o->conns) {
-            if (oneshot_start(&c[started], ep, o->port, (uint32_t)started, now_s()) != 0) fail("connect");
+            if (oneshot_start(&c[started], ep, o, (uint32_t)started, now_s()) != 0) fail("connect");
             started++;
             opening++;
         }

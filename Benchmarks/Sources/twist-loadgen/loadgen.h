@@ -11,7 +11,8 @@
 /** What the command line asked for. */
 struct options {
     const char *mode;      /* "echo", "connrate" or "idle" */
-    int port;              /* the server's port on 127.0.0.1 */
+    int port;              /* the server's port on 127.0.0.1 (when unix_path is NULL) */
+    const char *unix_path; /* the server's UNIX socket, instead of a TCP port */
     int netstring;         /* 1: netstring frames; 0: raw bytes, S per message */
     int conns;             /* echo: connections; idle: connections to hold */
     int inflight;          /* echo: messages in flight per connection */
@@ -35,8 +36,11 @@ long raise_fd_limit(void);
 /** Makes `fd` non-blocking; returns -1 on failure. */
 int set_nonblocking(int fd);
 
-/** A non-blocking TCP socket connecting to 127.0.0.1:port (TCP_NODELAY set); -1 on failure. */
-int connect_loopback(int port, int *in_progress);
+/**
+ * A non-blocking socket connecting to the server: to `o->unix_path` over AF_UNIX when it is set,
+ * else to 127.0.0.1:o->port over TCP (TCP_NODELAY set). -1 on failure.
+ */
+int connect_server(const struct options *o, int *in_progress);
 
 /** CPU seconds (user + system) this process has used. */
 double self_cpu_s(void);

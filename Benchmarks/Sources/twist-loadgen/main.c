@@ -1,7 +1,8 @@
 /*
- * twist-loadgen: drives an echo server on 127.0.0.1 and prints one JSON line of results.
+ * twist-loadgen: drives an echo server on 127.0.0.1 (or on a UNIX socket) and prints one JSON
+ * line of results.
  *
- *   twist-loadgen --port P [--mode echo|connrate|idle] [--framing netstring|raw]
+ *   twist-loadgen (--port P | --unix PATH) [--mode echo|connrate|idle] [--framing netstring|raw]
  *                 [--conns N] [--inflight P] [--size S] [--warmup W] [--duration D]
  *                 [--concurrency K] [--hold H] [--timeout T]
  *
@@ -15,10 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 
 static void usage(void) {
     fprintf(stderr,
-            "usage: twist-loadgen --port P [--mode echo|connrate|idle] [--framing netstring|raw]\n"
+            "usage: twist-loadgen (--port P | --unix PATH) [--mode echo|connrate|idle] [--framing netstring|raw]\n"
             "       [--conns N] [--inflight P] [--size S] [--warmup W] [--duration D]\n"
             "       [--concurrency K] [--hold H] [--timeout T]\n");
     exit(2);
@@ -32,6 +34,7 @@ int main(int argc, char **argv) {
         if (i + 1 >= argc) usage();
         const char *v = argv[++i];
         if (!strcmp(a, "--port")) o.port = atoi(v);
+        else if (!strcmp(a, "--unix")) o.unix_path = v;
         else if (!strcmp(a, "--mode")) o.mode = v;
         else if (!strcmp(a, "--framing")) o.netstring = !strcmp(v, "netstring") ? 1 : !strcmp(v, "raw") ? 0 : -1;
         else if (!strcmp(a, "--conns")) o.conns = atoi(v);
@@ -44,7 +47,11 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--timeout")) o.timeout = atof(v);
         else usage();
     }
-    if (o.port <= 0 || o.port > 65535 || o.netstring < 0 || o.conns < 1 || o.inflight < 1 || o.size < 1 ||
+    /* Exactly one of a port and a UNIX socket path (which must fit in sun_path with its NUL). */
+    int has_port = o.port != 0, has_path = o.unix_path != NULL;
+    if (has_port == has_path || (has_port && (o.port < 0 || o.port > 65535)) ||
+        (has_path && (!o.unix_path[0] || strlen(o.unix_path) >= sizeof ((struct sockaddr_un *)0)->sun_path)) ||
+        o.netstring < 0 || o.conns < 1 || o.inflight < 1 || o.size < 1 ||
         o.duration <= 0 || o.warmup < 0 || o.concurrency < 1 || o.timeout <= 0)
         usage();
     signal(SIGPIPE, SIG_IGN);

@@ -7,9 +7,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-int oneshot_start(struct oneshot *o, int ep, int port, uint32_t id, double now) {
+int oneshot_start(struct oneshot *o, int ep, const struct options *opts, uint32_t id, double now) {
     int in_progress;
-    o->fd = connect_loopback(port, &in_progress);
+    o->fd = connect_server(opts, &in_progress);
     if (o->fd < 0) return -1;
     o->state = 0;
     o->id = id;

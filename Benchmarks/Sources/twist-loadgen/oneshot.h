@@ -13,7 +13,7 @@ struct oneshot {
 };
 
 /** Starts connecting and registers with `ep` (data.ptr = o); -1 on failure (errno set). */
-int oneshot_start(struct oneshot *o, int ep, int port, uint32_t id, double now);
+int oneshot_start(struct oneshot *o, int ep, const struct options *opts, uint32_t id, double now);
 
 /**
  * Handles epoll events for `o`: sends the message once connected, checks the echo.

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,18 +42,17 @@ int set_nonblocking(int fd) {
     return flags < 0 ? -1 : fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
-int connect_loopback(int port, int *in_progress) {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+/* Starts a non-blocking connect of a new socket of `family` to `sa`; -1 on failure. */
+static int start_connect(int family, const struct sockaddr *sa, socklen_t len, int *in_progress) {
+    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return -1;
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (family == AF_INET) {  /* never on a UNIX socket, which has no Nagle to turn off */
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
     *in_progress = 0;
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+    if (connect(fd, sa, len) != 0) {
+        /* A UNIX socket connects at once or fails (EAGAIN: the backlog is full); only TCP waits. */
         if (errno != EINPROGRESS) {
             close(fd);
             return -1;
@@ -60,6 +60,22 @@ int connect_loopback(int port, int *in_progress) {
         *in_progress = 1;
     }
     return fd;
+}
+
+int connect_server(const struct options *o, int *in_progress) {
+    if (o->unix_path) {
+        struct sockaddr_un su;
+        memset(&su, 0, sizeof su);
+        su.sun_family = AF_UNIX;
+        memcpy(su.sun_path, o->unix_path, strlen(o->unix_path));  /* length checked by main */
+        return start_connect(AF_UNIX, (struct sockaddr *)&su, sizeof su, in_progress);
+    }
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)o->port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return start_connect(AF_INET, (struct sockaddr *)&sa, sizeof sa, in_progress);
 }
 
 double self_cpu_s(void) {
