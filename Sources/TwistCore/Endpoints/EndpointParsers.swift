@@ -52,6 +52,7 @@ public enum EndpointParsers {
         tables.servers["tcp"] = ServerEntry(prefix: "tcp", matchingCase: true, parser: parseTCPServer)
         tables.servers["tcp6"] = ServerEntry(prefix: "tcp6", matchingCase: false, parser: parseTCP6Server)
         tables.servers["unix"] = ServerEntry(prefix: "unix", matchingCase: true, parser: parseUNIXServer)
+        tables.servers["haproxy"] = ServerEntry(prefix: "haproxy", matchingCase: false, parser: parseHAProxyServer)
         tables.clients["tcp"] = ClientEntry(prefix: "tcp", matchingCase: false, parser: parseTCPClient)
         tables.clients["unix"] = ClientEntry(prefix: "unix", matchingCase: false, parser: parseUNIXClient)
         return tables
