@@ -8,7 +8,7 @@
 /// `matchingCase: true`; the built-in server types `tcp` and `unix` are, so `TCP:80` is an
 /// unknown type, as in Twisted, while `tcp6` (a plugin in Twisted) matches in any case.
 ///
-/// **Built-ins.** Server `tcp`, `tcp6`, `unix`, `systemd`; client `tcp`, `unix` — present from the start.
+/// **Built-ins.** Server `tcp`, `tcp6`, `unix`, `systemd`, `haproxy` (a wrapper around another server description); client `tcp`, `unix` — present from the start.
 ///
 /// **Threads.** The table is guarded by a lock: registering and looking up are safe from any
 /// thread, and a lookup holds the lock only to copy one entry out.
@@ -53,6 +53,7 @@ public enum EndpointParsers {
         tables.servers["tcp6"] = ServerEntry(prefix: "tcp6", matchingCase: false, parser: parseTCP6Server)
         tables.servers["unix"] = ServerEntry(prefix: "unix", matchingCase: true, parser: parseUNIXServer)
         tables.servers["systemd"] = ServerEntry(prefix: "systemd", matchingCase: false, parser: parseSystemdServer)
+        tables.servers["haproxy"] = ServerEntry(prefix: "haproxy", matchingCase: false, parser: parseHAProxyServer)
         tables.clients["tcp"] = ClientEntry(prefix: "tcp", matchingCase: false, parser: parseTCPClient)
         tables.clients["unix"] = ClientEntry(prefix: "unix", matchingCase: false, parser: parseUNIXClient)
         return tables

@@ -62,10 +62,20 @@ open class ProtocolWrapper: Protocol, TCPTransport, UNIXTransport, FileDescripto
     // MARK: Protocol (to the transport below)
 
     /// Connects the wrapper to `transport` (running its own ``connectionMade()``), registers it
-    /// with its factory, then connects the wrapped protocol to the wrapper.
+    /// with its factory, then connects the wrapped protocol to the wrapper
+    /// (``connectWrappedProtocol()``).
     open override func makeConnection(_ transport: any Transport) {
         super.makeConnection(transport)
         wrappingFactory?.registerProtocol(self)
+        connectWrappedProtocol()
+    }
+
+    /// Connects the wrapped protocol with this wrapper as its transport: its `connectionMade`
+    /// runs now. ``makeConnection(_:)`` calls it. A wrapper that must read something before the
+    /// wrapped protocol starts (a PROXY protocol header) overrides it to do nothing and calls
+    /// `super.connectWrappedProtocol()` when ready; until then the wrapped protocol is not
+    /// connected, so ``connectionLost(reason:)`` does not reach it either.
+    open func connectWrappedProtocol() {
         wrappedProtocol?.makeConnection(self)
     }
 

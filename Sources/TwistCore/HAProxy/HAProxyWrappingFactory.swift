@@ -1,0 +1,28 @@
+/// Wraps every protocol of another factory in a ``HAProxyProtocolWrapper``, so that each
+/// connection must start with a PROXY protocol header (what the `haproxy:` endpoint prefix
+/// listens with).
+///
+/// `buildProtocol(address:)` still reports the connection's real peer (the proxy) to the wrapped
+/// factory: the header has not arrived when the protocol is built. Its logger starts as the
+/// wrapped factory's, so a rejected header is logged where the application logs.
+open class HAProxyWrappingFactory: WrappingFactory {
+    /// The largest version 2 header length (after the fixed part) each connection accepts.
+    public let maximumV2Length: Int
+
+    /// A factory wrapping the protocols of `wrappedFactory`, accepting version 2 headers of at
+    /// most `maximumV2Length` bytes after their fixed part.
+    public init(wrapping wrappedFactory: Factory, maximumV2Length: Int = 16 * 1024) {
+        self.maximumV2Length = maximumV2Length
+        super.init(wrapping: wrappedFactory)
+        logger = wrappedFactory.logger
+    }
+
+    /// A ``HAProxyProtocolWrapper`` around `wrapped` (half-closeable when `wrapped` is), with this
+    /// factory as its factory.
+    open override func makeWrapper(around wrapped: Protocol) -> ProtocolWrapper {
+        if wrapped is any HalfCloseableProtocol {
+            return HalfCloseableHAProxyProtocolWrapper(wrapping: wrapped, factory: self, maximumV2Length: maximumV2Length)
+        }
+        return HAProxyProtocolWrapper(wrapping: wrapped, factory: self, maximumV2Length: maximumV2Length)
+    }
+}
