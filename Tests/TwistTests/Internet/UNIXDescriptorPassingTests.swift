@@ -43,32 +43,6 @@ import TwistTesting
         }
     }
 
-    /// A pipe as (read end, write end), both close-on-exec (other tests start child processes,
-    /// which must not keep a write end open), the read end non-blocking.
-    private func makePipe() -> (Int32, Int32) {
-        var ends: [Int32] = [0, 0]
-        precondition(pipe(&ends) == 0)
-        _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(ends[0], F_SETFL, O_NONBLOCK)
-        return (ends[0], ends[1])
-    }
-
-    /// What a non-blocking descriptor gives until end of file, and whether end of file came
-    /// within two seconds (a child process another test forks holds every descriptor until it
-    /// execs, so the last write end may close a moment late).
-    private func drain(_ fd: Int32) -> (String, eof: Bool) {
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 256)
-        for _ in 0..<200 {
-            let count = read(fd, &buffer, buffer.count)
-            if count > 0 { bytes += buffer[0..<count]; continue }
-            if count == 0 { return (String(decoding: bytes, as: UTF8.self), true) }
-            usleep(10_000)
-        }
-        return (String(decoding: bytes, as: UTF8.self), false)
-    }
-
     @Test func aDescriptorArrivesBeforeTheByteThatCarriedItAndWorks() async {
         let directory = TemporaryDirectory()
         let path = directory.file("fd.sock")

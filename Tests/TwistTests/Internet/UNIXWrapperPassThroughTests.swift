@@ -55,32 +55,10 @@ import TwistTesting
         }
     }
 
-    private func pipeEnds() -> (Int32, Int32) {
-        var ends: [Int32] = [0, 0]
-        precondition(pipe(&ends) == 0)
-        _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)  // a child another test forks must not keep them
-        _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(ends[0], F_SETFL, O_NONBLOCK)
-        return (ends[0], ends[1])
-    }
-
-    /// What the read end gives until end of file (bounded: two seconds).
-    private func drain(_ fd: Int32) -> (String, eof: Bool) {
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 64)
-        for _ in 0..<200 {
-            let count = read(fd, &buffer, buffer.count)
-            if count > 0 { bytes += buffer[0..<count]; continue }
-            if count == 0 { return (String(decoding: bytes, as: UTF8.self), true) }
-            usleep(10_000)
-        }
-        return (String(decoding: bytes, as: UTF8.self), false)
-    }
-
     @Test func aWrappedReceiverGetsDescriptorsAndAWrappedSenderSendsThem() async {
         let directory = TemporaryDirectory()
         let path = directory.file("wrapped.sock")
-        let (readEnd, writeEnd) = pipeEnds()
+        let (readEnd, writeEnd) = makePipe()
         defer { close(readEnd) }
         let events = Shared<[String]>([])
         let credentials = Shared<PeerCredentials?>(nil)
@@ -99,7 +77,7 @@ import TwistTesting
     @Test func aWrappedProtocolThatTakesNoneHasThemClosed() async {
         let directory = TemporaryDirectory()
         let path = directory.file("ignored.sock")
-        let (readEnd, writeEnd) = pipeEnds()
+        let (readEnd, writeEnd) = makePipe()
         defer { close(readEnd) }
         let credentials = Shared<PeerCredentials?>(nil)
         let stopped = await runReactor { reactor in
@@ -114,7 +92,7 @@ import TwistTesting
     @Test func anEndpointConnectedProtocolReceivesDescriptors() async {
         let directory = TemporaryDirectory()
         let path = directory.file("endpoint.sock")
-        let (readEnd, writeEnd) = pipeEnds()
+        let (readEnd, writeEnd) = makePipe()
         defer { close(readEnd) }
         let events = Shared<[String]>([])
         let credentials = Shared<PeerCredentials?>(nil)
