@@ -192,3 +192,30 @@ private func framed(_ payload: String) -> String { "\(payload.utf8.count):\(payl
         #expect(result.stdout.contains("--raw"))
     }
 }
+
+/// The echo-server executable: the README's smallest server, over TCP and a UNIX socket.
+@Suite(.serialized, .timeLimit(.minutes(1))) struct EchoServerExecutableTests {
+    @Test func echoesOverEveryEndpointItAnnouncesAndExitsZeroOnSIGTERM() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("twist-echo-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("echo.sock").path
+        // A line ending in the port comes first (ServerProcess waits for it): the shorthand's.
+        let server = try await ServerProcess("echo-server", ["--iface", "localhost", "--port", "0", "--listen", "unix:\(path)"])
+        defer { server.stop() }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(server.printed == "echo-server listening on 127.0.0.1:\(server.port)\necho-server listening on unix:\(path)\n")
+        for client in [try BlockingClient(port: server.port), try BlockingClient(unixPath: path)] {
+            try client.send("any bytes at all\r\n")
+            #expect(try client.receive(18) == "any bytes at all\r\n")
+        }
+        #expect(try await server.signal(SIGTERM, waitingAtMost: 5) == 0)
+    }
+
+    @Test func aBadDescriptionExitsWithStatus2() async throws {
+        let result = try await runTool("echo-server", ["--listen", "tcp:port=x"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("bad --listen 'tcp:port=x'"), "\(result.stderr)")
+        #expect(result.stderr.lowercased().contains("usage: echo-server"))
+    }
+}

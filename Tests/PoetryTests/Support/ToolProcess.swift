@@ -64,8 +64,8 @@ final class ServerProcess: Sendable {
     private let output: URL
     private let errorOutput: URL
 
-    /// Starts `name` with `arguments` and waits (at most 10 s) for its first line, which must end
-    /// with the port it listens on followed by a dot.
+    /// Starts `name` with `arguments` and waits (at most 10 s) for its first complete line, which
+    /// must end with the port it listens on, followed by a dot or not.
     init(_ name: String, _ arguments: [String]) async throws {
         self.name = name
         output = temporaryFile("\(name).out")
@@ -81,8 +81,9 @@ final class ServerProcess: Sendable {
         var port: Int?
         for _ in 0..<500 where port == nil {
             let text = String(decoding: (try? Data(contentsOf: output)) ?? Data(), as: UTF8.self)
-            if let line = text.split(separator: "\n").first, line.hasSuffix(".") {
-                port = Int(line.dropLast().reversed().prefix { $0.isNumber }.reversed().map(String.init).joined())
+            if text.contains("\n"), let line = text.split(separator: "\n").first {
+                let number = line.hasSuffix(".") ? line.dropLast() : line[...]
+                port = Int(String(number.reversed().prefix { $0.isNumber }.reversed()))
             }
             if port == nil { try await Task.sleep(for: .milliseconds(20)) }
         }
