@@ -17,18 +17,47 @@ extension StreamConnection {
         case closed
     }
 
-    /// One `recvmsg` into `buffer` (the read of a descriptor-passing socket): the descriptors that
-    /// came with it go to the protocol first, in order, when it is a ``FileDescriptorReceiver``,
+    /// One read of a descriptor-passing socket (`recvmsg`), made as ``deliverOneRead`` makes a
+    /// plain one: into the protocol's own buffer first when it offers one
+    /// (``Protocol/readDirectly(_:)``, `ownRegion` set to that region's size), then into
+    /// `buffer` — unless the protocol takes descriptors, which then reads into `buffer` only, so
+    /// that it hears of the descriptors before any byte of the read that carried them. The
+    /// descriptors go to the protocol first, in order, when it is a ``FileDescriptorReceiver``,
     /// and are closed otherwise. Returns what `read` would: the count, 0 at end of file, or -1
     /// with `errno` set.
-    final func receiveWithDescriptors(into buffer: UnsafeMutableRawBufferPointer, for receiver: Protocol) -> Int {
+    final func receiveWithDescriptors(into buffer: inout [UInt8], for receiver: Protocol, ownRegion: inout Int) -> Int {
+        if !protocolTakesDescriptors {
+            var region = 0
+            let direct = receiver.readDirectly { own in
+                region = own.count
+                return buffer.withUnsafeMutableBytes { receive(into: own, then: $0, for: receiver) }
+            }
+            if let direct {
+                ownRegion = region
+                return direct
+            }
+        }
+        return buffer.withUnsafeMutableBytes { receive(into: $0, then: nil, for: receiver) }
+    }
+
+    /// One `recvmsg` into `first` and then `second` (when given); the descriptors that came with
+    /// it are handed on or closed.
+    private func receive(
+        into first: UnsafeMutableRawBufferPointer, then second: UnsafeMutableRawBufferPointer?, for receiver: Protocol
+    ) -> Int {
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: Self.maximumDescriptorsPerRead) { passed in
-            var vector = iovec(iov_base: buffer.baseAddress, iov_len: buffer.count)
+            var vectors = (
+                iovec(iov_base: first.baseAddress, iov_len: first.count),
+                iovec(iov_base: second?.baseAddress, iov_len: second?.count ?? 0)
+            )
             var received: Int32 = 0
             var others: Int32 = 0
-            let count = twist_receive_with_descriptors(
-                descriptor.fd, &vector, 1, passed.baseAddress!, Int32(passed.count), &received, &others
-            )
+            let count = withUnsafeMutableBytes(of: &vectors) { raw in
+                twist_receive_with_descriptors(
+                    descriptor.fd, raw.baseAddress!.assumingMemoryBound(to: iovec.self), second == nil ? 1 : 2,
+                    passed.baseAddress!, Int32(passed.count), &received, &others
+                )
+            }
             guard count >= 0 else { return count }
             if others > 0 {
                 loop.logger.warning("ignored ancillary data that is not descriptors", metadata: ["peer": "\(peer)", "messages": "\(others)"])

@@ -39,7 +39,7 @@ extension StreamConnection {
         var ownRegion = 0
         let count =
             descriptor.passesDescriptors
-            ? buffer.withUnsafeMutableBytes { receiveWithDescriptors(into: $0, for: receiver) }
+            ? receiveWithDescriptors(into: &buffer, for: receiver, ownRegion: &ownRegion)
             : receiver.readDirectly { region in
                 ownRegion = region.count
                 return buffer.withUnsafeMutableBytes { descriptor.read(into: region, then: $0) }

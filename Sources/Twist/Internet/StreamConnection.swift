@@ -44,6 +44,10 @@ class StreamConnection: IOHandler, Transport {
     /// Duplicates queued by a UNIX connection's `sendFileDescriptor`, each waiting for a byte to
     /// carry it (always empty for other kinds).
     @exclusivity(unchecked) final var outgoingDescriptors: [Int32] = []
+    /// True when the descriptor passes descriptors and the protocol takes them: its reads then
+    /// go only into the receive buffer, so descriptors reach the protocol before any byte of the
+    /// read that carried them (see ``receiveWithDescriptors(into:for:ownRegion:)``).
+    final let protocolTakesDescriptors: Bool
     /// Told after the protocol's `connectionLost` (a client connector's `clientConnectionLost`).
     final var onClosed: ((Failure) -> Void)?
 
@@ -59,6 +63,7 @@ class StreamConnection: IOHandler, Transport {
         self.loop = reactor.core
         self.resources = reactor.ioResources
         self.protocolInstance = `protocol`
+        self.protocolTakesDescriptors = descriptor.passesDescriptors && `protocol` is any FileDescriptorReceiver
         self.onClosed = onClosed
         super.init()
         watchers = IOWatchers(fd: descriptor.fd, handler: self, loop: loop.loop)

@@ -83,11 +83,20 @@ final class ChunkedSenderFactory: ClientFactory {
 /// after it are delivered with `dataReceived`, in order, and end of input during a direct read
 /// closes as any end of input does.
 @Suite struct StreamDirectReadTests {
-    static func serve(size: Int, sending chunks: [[UInt8]]) async -> (Bool, DirectReadLog) {
+    static func serve(size: Int, sending chunks: [[UInt8]], overUNIX: Bool = false) async -> (Bool, DirectReadLog) {
         let log = Shared(DirectReadLog())
+        let directory = TemporaryDirectory()
+        let path = directory.file("direct.sock")
         let stopped = await runReactor { reactor in
-            let port = try reactor.listenTCP(0, Factory { DirectBlockReader(size: size, log: log) }, interface: "127.0.0.1")
-            reactor.connectTCP("127.0.0.1", port.address.port!, ChunkedSenderFactory(reactor: reactor, chunks: chunks))
+            let factory = Factory { DirectBlockReader(size: size, log: log) }
+            let sender = ChunkedSenderFactory(reactor: reactor, chunks: chunks)
+            if overUNIX {
+                _ = try reactor.listenUNIX(path, factory)
+                reactor.connectUNIX(path, sender)
+            } else {
+                let port = try reactor.listenTCP(0, factory, interface: "127.0.0.1")
+                reactor.connectTCP("127.0.0.1", port.address.port!, sender)
+            }
             func stopOnceLost() {
                 if log.value.reason.isEmpty {
                     reactor.callLater(0.01) { stopOnceLost() }
@@ -100,10 +109,12 @@ final class ChunkedSenderFactory: ClientFactory {
         return (stopped, log.value)
     }
 
-    @Test func theRegionFillsFirstAndTheRestArrivesThroughDataReceivedInOrder() async {
+    @Test(arguments: [false, true])
+    func theRegionFillsFirstAndTheRestArrivesThroughDataReceivedInOrder(overUNIX: Bool) async {
+        // Over a UNIX socket the read is a recvmsg into the same two buffers.
         let sent = pattern(300_000, seed: 5)
         let chunks = [Array(sent[..<7]), Array(sent[7..<150_000]), Array(sent[150_000...])]
-        let (stopped, log) = await Self.serve(size: 200_000, sending: chunks)
+        let (stopped, log) = await Self.serve(size: 200_000, sending: chunks, overUNIX: overUNIX)
         #expect(stopped)
         #expect(log.block == Array(sent[..<200_000]))
         #expect(log.afterBlock == Array(sent[200_000...]))

@@ -184,4 +184,31 @@ import TwistTesting
         #expect(stopped)
         #expect(pausedAt.value == [65])
     }
+
+    @Test func aProtocolReadingDirectlyHasPassedDescriptorsClosedAndGetsItsBytes() async {
+        let directory = TemporaryDirectory()
+        let path = directory.file("direct.sock")
+        let (readEnd, writeEnd) = makePipe()
+        defer { close(readEnd) }
+        let log = Shared(DirectReadLog())
+        let stopped = await runReactor { reactor in
+            _ = try reactor.listenUNIX(path, Factory { DirectBlockReader(size: 4, log: log) })
+            reactor.connectUNIX(path, RecordingClientFactory(notes: Shared([])) {
+                Sender { transport in
+                    try transport.sendFileDescriptor(writeEnd)
+                    transport.write("abcdef".utf8)
+                    transport.loseConnection()
+                }
+            })
+            func stopOnceLost() {
+                if log.value.reason.isEmpty { reactor.callLater(0.01) { stopOnceLost() } } else { try? reactor.stop() }
+            }
+            stopOnceLost()
+        }
+        close(writeEnd)
+        #expect(stopped)
+        #expect(log.value.block == Array("abcd".utf8))
+        #expect(log.value.afterBlock == Array("ef".utf8))
+        #expect(drain(readEnd) == ("", true))  // the passed duplicate was closed, not leaked
+    }
 }
