@@ -5,10 +5,11 @@
 # CPU per message is the server's utime + stime over every message the load generator completed,
 # warm-up included, as in twist-bench.
 #
-#   Benchmarks/ab.sh [--rounds N] [--duration S] [--load small|bulk] NAME=BINARY...
+#   Benchmarks/ab.sh [--rounds N] [--duration S] [--load small|bulk] [--unix] NAME=BINARY...
 #
 # A BINARY is any echo peer of this package taking `--port 0 --mode netstring` and printing
-# `PORT n` (twist-echo-peer, libev-echo-peer, nio-echo-peer, or a twist-echo-peer built from
+# `PORT n` (or, with --unix, `--unix PATH` and printing `UNIX PATH`: the run is then over a UNIX
+# socket in a temporary directory) (twist-echo-peer, libev-echo-peer, nio-echo-peer, or a twist-echo-peer built from
 # another commit). Example, a previous build against this one and raw C:
 #
 #   B=$(swift build -c release --package-path Benchmarks --show-bin-path)
@@ -17,9 +18,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rounds=5 duration=4 load=small
+rounds=5 duration=4 load=small unix=0
 while [ $# -gt 0 ]; do
     case $1 in
+        --unix) unix=1; shift ;;
         --rounds) rounds=$2; shift 2 ;;
         --duration) duration=$2; shift 2 ;;
         --load) load=$2; shift 2 ;;
@@ -38,7 +40,8 @@ bin=$(swift build -c release --package-path Benchmarks --show-bin-path)
 loadgen=$bin/twist-loadgen
 ticks=$(getconf CLK_TCK)
 results=$(mktemp)
-trap 'rm -f "$results"' EXIT
+sockets=$(mktemp -d)
+trap 'rm -f "$results"; rm -rf "$sockets"' EXIT
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
@@ -50,12 +53,21 @@ for round in $(seq 1 "$rounds"); do
         pair=${servers[$(( (index + round - 1) % ${#servers[@]} ))]}
         name=${pair%%=*} server=${pair#*=}
         out=$(mktemp)
-        taskset -c 0 "$server" --port 0 --mode netstring >"$out" 2>/dev/null &
+        if [ "$unix" = 1 ]; then
+            listen=(--unix "$sockets/echo.sock") ready='^UNIX'
+        else
+            listen=(--port 0) ready='^PORT'
+        fi
+        taskset -c 0 "$server" "${listen[@]}" --mode netstring >"$out" 2>/dev/null &
         pid=$!
-        for _ in $(seq 1 100); do grep -q '^PORT' "$out" && break; sleep 0.05; done
-        port=$(awk '/^PORT/ {print $2}' "$out")
+        for _ in $(seq 1 100); do grep -q "$ready" "$out" && break; sleep 0.05; done
+        if [ "$unix" = 1 ]; then
+            target=(--unix "$sockets/echo.sock")
+        else
+            target=(--port "$(awk '/^PORT/ {print $2}' "$out")")
+        fi
         before=$(cpu_ticks "$pid")
-        line=$(taskset -c 1 timeout 60 "$loadgen" --port "$port" --mode echo --framing netstring \
+        line=$(taskset -c 1 timeout 60 "$loadgen" "${target[@]}" --mode echo --framing netstring \
             --warmup 1 --duration "$duration" --timeout 50 "${shape[@]}" | tail -1)
         after=$(cpu_ticks "$pid")
         kill "$pid"; wait "$pid" 2>/dev/null || true; rm -f "$out"
