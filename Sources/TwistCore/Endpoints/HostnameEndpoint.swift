@@ -31,8 +31,10 @@ public final class HostnameEndpoint: ClientEndpoint {
     public let bindAddress: IPAddress?
     /// Seconds between the starts of two attempts (Twisted's 0.3).
     public let attemptDelay: Double
-    private let reactor: any EndpointReactor
-    private let resolver: any HostNameResolver
+    /// The reactor that connects and times the attempts.
+    let reactor: any EndpointReactor
+    /// What turns the host name into addresses.
+    let resolver: any HostNameResolver
 
     /// An endpoint for `host`:`port` that connects through `reactor` and resolves with `resolver`.
     public init(
@@ -83,9 +85,6 @@ public final class HostnameEndpoint: ClientEndpoint {
         }
     }
 
-    var resolverForRace: any HostNameResolver { resolver }
-    var reactorForRace: any EndpointReactor { reactor }
-
     /// A name a resolver can be asked about: 1 to 253 bytes, no spaces or control characters, no
     /// empty label but a final dot, labels of at most 63 bytes; an IP literal (brackets allowed).
     static func isValidHostName(_ host: String) -> Bool {
@@ -131,7 +130,7 @@ private final class HostnameConnectionRace {
 
     func start() -> Deferred<Protocol> {
         result = Deferred<Protocol> { [self] _ in cancel() }
-        let lookup = endpoint.resolverForRace.resolveHostName(endpoint.host, port: endpoint.port)
+        let lookup = endpoint.resolver.resolveHostName(endpoint.host, port: endpoint.port)
         state = .resolving(lookup)
         lookup.addCallbacks(
             { [self] addresses in resolved(addresses) },
@@ -165,7 +164,7 @@ private final class HostnameConnectionRace {
             { [self] failure in attemptFailed(id, address, failure) }
         )
         if case .connecting = state, !remaining.isEmpty {
-            staggerTimer = endpoint.reactorForRace.callLater(endpoint.attemptDelay) { [self] in startNextAttempt() }
+            staggerTimer = endpoint.reactor.callLater(endpoint.attemptDelay) { [self] in startNextAttempt() }
         }
     }
 
