@@ -5,13 +5,8 @@ extension EndpointParsers {
     static func parseTCPServer(
         _ reactor: any EndpointReactor, _ description: EndpointDescription
     ) throws(EndpointDescriptionError) -> any ServerEndpoint {
-        let arguments = try EndpointArguments(description, parameters: ["port", "interface", "backlog"])
-        return TCP4ServerEndpoint(
-            reactor: reactor,
-            port: try arguments.integer("port"),
-            backlog: try arguments.integer("backlog", default: 50),
-            interface: arguments["interface"] ?? ""
-        )
+        let (port, backlog, interface) = try tcpServerArguments(description, order: ["port", "interface", "backlog"], defaultInterface: "")
+        return TCP4ServerEndpoint(reactor: reactor, port: port, backlog: backlog, interface: interface)
     }
 
     /// `tcp6:PORT[:BACKLOG[:INTERFACE]]` (Twisted's order), keys `port`, `backlog` (50),
@@ -19,13 +14,16 @@ extension EndpointParsers {
     static func parseTCP6Server(
         _ reactor: any EndpointReactor, _ description: EndpointDescription
     ) throws(EndpointDescriptionError) -> any ServerEndpoint {
-        let arguments = try EndpointArguments(description, parameters: ["port", "backlog", "interface"])
-        return TCP6ServerEndpoint(
-            reactor: reactor,
-            port: try arguments.integer("port"),
-            backlog: try arguments.integer("backlog", default: 50),
-            interface: arguments["interface"] ?? "::"
-        )
+        let (port, backlog, interface) = try tcpServerArguments(description, order: ["port", "backlog", "interface"], defaultInterface: "::")
+        return TCP6ServerEndpoint(reactor: reactor, port: port, backlog: backlog, interface: interface)
+    }
+
+    /// The arguments both TCP server types take, positionals bound in `order`.
+    private static func tcpServerArguments(
+        _ description: EndpointDescription, order: [String], defaultInterface: String
+    ) throws(EndpointDescriptionError) -> (port: Int, backlog: Int, interface: String) {
+        let arguments = try EndpointArguments(description, parameters: order)
+        return (try arguments.integer("port"), try arguments.integer("backlog", default: 50), arguments["interface"] ?? defaultInterface)
     }
 
     /// `unix:ADDRESS[:MODE[:BACKLOG[:LOCKFILE]]]`, keys `address`, `mode` (octal, 0o666),

@@ -9,24 +9,9 @@ import TwistTesting
 /// receiving protocol gets passed descriptors and a non-receiving one has them closed; peer
 /// credentials and sending descriptors reach the socket below.
 @Suite(.timeLimit(.minutes(1))) struct UNIXWrapperPassThroughTests {
-    /// Records each descriptor (writing "!" into it, then closing it) and the bytes.
-    final class Taker: Protocol, FileDescriptorReceiver {
-        let events: Shared<[String]>
-        let onBytes: () throws -> Void
-        init(_ events: Shared<[String]>, onBytes: @escaping () throws -> Void) {
-            self.events = events
-            self.onBytes = onBytes
-        }
-        func fileDescriptorReceived(_ descriptor: Int32) {
-            events.mutate { $0.append("fd") }
-            _ = write(descriptor, "!", 1)
-            close(descriptor)
-        }
-        override func dataReceived(_ data: ArraySlice<UInt8>) throws {
-            events.mutate { $0.append(String(decoding: data, as: UTF8.self)) }
-            try onBytes()
-        }
-    }
+    /// The descriptor-passing tests' receiver: records descriptors and bytes, writes "!" into
+    /// each descriptor and closes it, stops the reactor once the expected bytes came.
+    typealias Taker = UNIXDescriptorPassingTests.Taker
 
     /// Takes no descriptors; stops the reactor at the first bytes.
     final class Ignorer: Protocol {
@@ -63,7 +48,7 @@ import TwistTesting
         let events = Shared<[String]>([])
         let credentials = Shared<PeerCredentials?>(nil)
         let stopped = await runReactor { reactor in
-            _ = try reactor.listenUNIX(path, WrappingFactory(wrapping: Factory { Taker(events) { try reactor.stop() } }))
+            _ = try reactor.listenUNIX(path, WrappingFactory(wrapping: Factory { Taker(events, expectedBytes: 1, reactor) }))
             reactor.connectUNIX(path, WrappingFactory(wrapping: Factory { Sender(writeEnd, credentials) }))
         }
         close(writeEnd)
@@ -98,7 +83,7 @@ import TwistTesting
         let credentials = Shared<PeerCredentials?>(nil)
         let stopped = await runReactor { reactor in
             _ = try reactor.listenUNIX(path, Factory { Sender(writeEnd, credentials) })
-            UNIXClientEndpoint(reactor: reactor, path: path).connect(Factory { Taker(events) { try reactor.stop() } })
+            UNIXClientEndpoint(reactor: reactor, path: path).connect(Factory { Taker(events, expectedBytes: 1, reactor) })
                 .addErrback { failure in
                     Issue.record("\(failure)")
                     try reactor.stop()
