@@ -49,6 +49,13 @@ let package = Package(
             path: "Sources/CLibev",
             providers: [.apt(["libev-dev"])]
         ),
+        // The system's OpenSSL 3, as Debian's libssl-dev installs it (never a vendored copy).
+        .systemLibrary(
+            name: "COpenSSL",
+            path: "Sources/COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
         // What a header-only module cannot hold: thread-local storage, _GNU_SOURCE calls, and
         // libdispatch's main-queue hooks (libdispatch ships with the Swift toolchain and is loaded
         // by every program that uses Swift concurrency).
@@ -64,11 +71,12 @@ let package = Package(
             dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
-        // The libev reactor; re-exports TwistCore.
+        // The libev reactor and the OpenSSL TLS engine; re-exports TwistCore.
         .target(
             name: "Twist",
             dependencies: [
                 "CLibev",
+                "COpenSSL",
                 "CTwistShims",
                 "TwistCore",
                 .product(name: "Logging", package: "swift-log"),

@@ -35,8 +35,12 @@ public actor Reactor: ReactorCore, ReactorTime, ReactorThreads {
 
     /// Creates a reactor with its own libev loop; it does nothing until ``run()``.
     ///
+    /// The first reactor also registers the TLS description types (`ssl:`, `tls:`) with
+    /// ``EndpointParsers``, so every program that parses descriptions has them.
+    ///
     /// - Parameter logger: where errors from scheduled work are reported.
     public init(logger: Logger = Logger(label: "twist.reactor")) {
+        TLSEndpoints.register()
         self.logger = logger
         self.core = ReactorLoop(logger: logger)
         core.executor = asUnownedSerialExecutor()

@@ -1,0 +1,33 @@
+import TwistCore
+
+/// Where one TLS connection stands: the TLS wrapper's one state machine.
+///
+/// ```
+/// handshaking ──handshake done──▶ established ──loseConnection──▶ closing ──peer's close_notify──▶ finished(.clean)
+///      │  └─loseConnection with writes buffered: handshaking(closeWhenDone: true) ─▶ closing
+///      │                         └──peer's close_notify──▶ finished(.clean)
+///      └──────── a TLS error, a timeout, abortConnection ──────────────────────────────▶ finished(.failed / .aborted)
+/// ```
+/// In `finished` the TLS layer is done; the connection below is closing, and its
+/// `connectionLost` tells the application why, translated by the phase it ended in.
+enum TLSConnectionPhase {
+    /// How the TLS layer ended.
+    enum Outcome {
+        /// close_notify went both ways.
+        case clean
+        /// A TLS error (handshake, record, alert, timeout) ended it.
+        case failed(TLSError)
+        /// The application aborted.
+        case aborted
+    }
+
+    /// The handshake is under way; application writes wait in the wrapper's buffer. With
+    /// `closeWhenDone`, the application asked to close once those writes are delivered.
+    case handshaking(closeWhenDone: Bool)
+    /// Application data flows both ways.
+    case established
+    /// Our close_notify is sent; incoming bytes are read only to find the peer's.
+    case closing
+    /// The TLS layer is done.
+    case finished(Outcome)
+}
