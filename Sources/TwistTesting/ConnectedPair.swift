@@ -30,6 +30,14 @@ public final class PairedTransport: Transport {
         outgoing.append(contentsOf: data)
     }
 
+    /// Removes and returns what this end wrote that the pair has not delivered yet: for a test
+    /// that tampers with bytes in flight (cuts a record short, flips a bit) and delivers them
+    /// itself.
+    public func takeUnsent() -> [UInt8] {
+        defer { outgoing.removeAll() }
+        return outgoing
+    }
+
     /// Buffers each chunk in order, as ``write(_:)`` does.
     public func writeSequence(_ chunks: [ArraySlice<UInt8>]) {
         for chunk in chunks { write(chunk) }

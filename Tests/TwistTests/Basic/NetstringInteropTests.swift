@@ -176,14 +176,7 @@ enum TwistedPeer {
 
     /// Starts the script (or python with `arguments` alone when `script` is nil).
     static func start(_ arguments: [String], script: String? = TwistedPeer.script) throws -> PeerProcess {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + (script.map { [$0] } ?? []) + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        return PeerProcess(process: process, output: output)
+        try PeerProcess.start("python3", (script.map { [$0] } ?? []) + arguments)
     }
 
     /// Runs the script to its end (it bounds itself to 60 s; killed after 80 s).
@@ -200,9 +193,29 @@ final class PeerProcess: @unchecked Sendable {
     let process: Process
     let output: Pipe
 
-    init(process: Process, output: Pipe) {
+    /// The input the peer reads, when it was started with one.
+    let input: Pipe?
+
+    init(process: Process, output: Pipe, input: Pipe? = nil) {
         self.process = process
         self.output = output
+        self.input = input
+    }
+
+    /// Starts `command` (found on the PATH) with `arguments`, its standard output and error
+    /// joined in ``output``; with `withInput`, its standard input is a pipe (``input``) the test
+    /// writes to, otherwise it inherits the test's.
+    static func start(_ command: String, _ arguments: [String], withInput: Bool = false) throws -> PeerProcess {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [command] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        let input = withInput ? Pipe() : nil
+        if let input { process.standardInput = input }
+        try process.run()
+        return PeerProcess(process: process, output: output, input: input)
     }
 
     /// Reads the first line, which must be `PORT <n>`.
