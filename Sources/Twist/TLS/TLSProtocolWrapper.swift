@@ -76,9 +76,15 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
     // MARK: Starting
 
     /// Connects the wrapped protocol (its `connectionMade` runs now, before the handshake), then
-    /// starts the handshake and its time limit.
+    /// starts the handshake and its time limit. A wrapped protocol that is connected already
+    /// (TLS started on a live connection) keeps its connection: it hears no second
+    /// `connectionMade`, and this wrapper becomes its transport.
     open override func connectWrappedProtocol() {
-        super.connectWrappedProtocol()
+        if let wrappedProtocol, wrappedProtocol.isConnected {
+            wrappedProtocol.rebindTransport(self)
+        } else {
+            super.connectWrappedProtocol()
+        }
         guard case .handshaking = phase, let engine else { return }
         if let limit = engine.context.handshakeTimeout {
             deadline = clock.callLater(limit) { [weak self] in self?.handshakeTimedOut() }

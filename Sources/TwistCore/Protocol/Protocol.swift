@@ -29,6 +29,16 @@ open class Protocol {
         connectionMade()
     }
 
+    /// Makes `transport` this connected protocol's transport without calling ``connectionMade()``
+    /// again: for a layer inserted below a live protocol, as `startTLS` inserts TLS. Later
+    /// writes through ``transport`` go through that layer.
+    ///
+    /// - Precondition: the protocol is connected.
+    public final func rebindTransport(_ transport: any Transport) {
+        precondition(isConnected, "rebindTransport on a protocol that is not connected")
+        self.transport = transport
+    }
+
     /// The connection is up. Data written here is sent once control returns to the reactor.
     open func connectionMade() {}
 
