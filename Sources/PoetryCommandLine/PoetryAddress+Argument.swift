@@ -1,7 +1,7 @@
 import ArgumentParser
 public import Poetry
 
-/// Parses a `[host:]port`, `tcp:` or `unix:` address argument (for `@Argument(transform:)`); a bad one is a usage error
+/// Parses a `[host:]port`, `tcp:`, `unix:` or `tls:` address argument (for `@Argument(transform:)`); a bad one is a usage error
 /// (exit status 2) that says why.
 public func parsePoetryAddress(_ text: String) throws -> PoetryAddress {
     do {

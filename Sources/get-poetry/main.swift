@@ -24,13 +24,13 @@ struct GetPoetryCommand: ParsableCommand {
     @Option(help: "How the client is written: \(GetPoetryStyle.allCases.map(\.rawValue).joined(separator: ", ")).")
     var style: GetPoetryStyle = .callbacks
 
-    @Option(name: .customLong("xform-server"), help: "The transform server, [host:]port or tcp:HOST:PORT or unix:PATH; without it, poems are not transformed.", transform: parsePoetryAddress)
+    @Option(name: .customLong("xform-server"), help: "The transform server, [host:]port or tcp:HOST:PORT, unix:PATH or tls:HOST:PORT[:trustRoots=DIR]; without it, poems are not transformed.", transform: parsePoetryAddress)
     var xformServer: PoetryAddress?
 
     @Option(help: "The transform to ask the transform server for.")
     var transform: String = "cummingsify"
 
-    @Argument(help: "Poetry servers, each [host:]port (a bare port means 127.0.0.1), tcp:HOST:PORT or unix:PATH.", transform: parsePoetryAddress)
+    @Argument(help: "Poetry servers, each [host:]port (a bare port means 127.0.0.1), tcp:HOST:PORT, unix:PATH or tls:HOST:PORT[:trustRoots=DIR].", transform: parsePoetryAddress)
     var servers: [PoetryAddress] = []
 
     func validate() throws {

@@ -20,7 +20,7 @@ struct PoetryProxy: ParsableCommand {
 
     @OptionGroup var listening: ListenOptions
 
-    @Argument(help: "The upstream poetry server, [host:]port (a bare port means 127.0.0.1), tcp:HOST:PORT or unix:PATH.", transform: parsePoetryAddress)
+    @Argument(help: "The upstream poetry server, [host:]port (a bare port means 127.0.0.1), tcp:HOST:PORT, unix:PATH or tls:HOST:PORT[:trustRoots=DIR].", transform: parsePoetryAddress)
     var upstream: PoetryAddress
 
     func run() throws {

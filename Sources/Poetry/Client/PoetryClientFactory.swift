@@ -37,6 +37,13 @@ public final class PoetryClientFactory: ClientFactory {
         try? poem.errback(reason)
     }
 
+    /// Called by the protocol when its secure connection failed: ``poem`` fails with `reason`.
+    func downloadFailed(_ reason: Failure) {
+        connector = nil
+        guard !poem.hasFired else { return }
+        try? poem.errback(reason)
+    }
+
     /// Called by the protocol when its connection ended: ``poem`` fires with `bytes`.
     func poemReceived(_ bytes: [UInt8]) {
         connector = nil

@@ -2,7 +2,9 @@ public import Twist
 
 /// Receives one poem: keeps every byte, and hands the poem to its ``PoetryClientFactory`` when the
 /// connection ends — for any reason, as in the intro (a server that dies mid-poem yields a
-/// truncated poem; only a failed connect is an error).
+/// truncated poem; only a failed connect is an error). Over TLS, a TLS failure (a server that
+/// could not prove who it is, a corrupted record) counts as a failed connect: bytes that were not
+/// authenticated are no poem.
 public final class PoetryClientProtocol: Protocol {
     /// The bytes received so far.
     public private(set) var poem: [UInt8] = []
@@ -20,8 +22,12 @@ public final class PoetryClientProtocol: Protocol {
         poem.append(contentsOf: data)
     }
 
-    /// The poem is complete: the factory fires its Deferred with it.
+    /// The poem is complete: the factory fires its Deferred with it — or fails it, when TLS failed.
     public override func connectionLost(reason: Failure) {
-        client.poemReceived(poem)
+        if reason.check(TLSError.self) != nil {
+            client.downloadFailed(reason)
+        } else {
+            client.poemReceived(poem)
+        }
     }
 }

@@ -3,7 +3,8 @@ public import Twist
 /// Where a poetry or transform server listens, as the poetry programs take it on the command line:
 /// `[host:]port`, a bare port meaning `127.0.0.1` (the Twisted intro's convention; an IPv6 host is
 /// written in brackets: `[::1]:10000`), or a client endpoint description — `tcp:HOST:PORT`
-/// (`tcp:host=H:port=P`) or `unix:PATH` (`unix:path=P`) — in the grammar of Docs/Endpoints.md.
+/// (`tcp:host=H:port=P`), `unix:PATH` (`unix:path=P`) or `tls:HOST:PORT[:trustRoots=DIR]` — in
+/// the grammar of Docs/Endpoints.md and Docs/TLS.md.
 public struct PoetryAddress: Hashable, Sendable, CustomStringConvertible {
     /// The kinds of place a poetry client can connect to.
     public enum Location: Hashable, Sendable {
@@ -12,22 +13,48 @@ public struct PoetryAddress: Hashable, Sendable, CustomStringConvertible {
         case tcp(host: String, port: Int)
         /// A UNIX socket: a path, or an abstract name starting with NUL.
         case unix(path: String)
+        /// A TLS server over TCP, verified as `host` against the CA certificates in the directory
+        /// `trustRoots` (the system's trust store when nil).
+        case tls(host: String, port: Int, trustRoots: String?)
     }
 
     /// Where the server is.
     public let location: Location
 
+    /// The client context of a ``Location/tls(host:port:trustRoots:)`` address, built once when
+    /// the address was parsed.
+    private let tlsContext: TLSContext?
+
     /// A TCP address from its parts.
     public init(host: String = "127.0.0.1", port: Int) {
         location = .tcp(host: host, port: port)
+        tlsContext = nil
     }
 
     /// The UNIX socket at `path`.
     public init(unixPath path: String) {
         location = .unix(path: path)
+        tlsContext = nil
     }
 
-    /// Parses `[host:]port` or a `tcp:`/`unix:` client description. `[host:]port` splits at the
+    /// A TLS server at `host`:`port`, verified as `host` against the CA certificates of the
+    /// directory `trustRoots` (every `*.pem` in it), or the system's trust store when nil.
+    ///
+    /// - Throws: ``TLSError`` when the directory holds no certificate.
+    public init(tlsHost host: String, port: Int, trustRoots: String? = nil) throws {
+        var options = TLSClientOptions()
+        if let trustRoots { options.trustRoots = .certificates(try TLSCertificate.all(inPEMDirectory: trustRoots)) }
+        location = .tls(host: host, port: port, trustRoots: trustRoots)
+        tlsContext = try TLSContext(options)
+    }
+
+    /// Equal when the locations are (the TLS context is made from the location).
+    public static func == (lhs: PoetryAddress, rhs: PoetryAddress) -> Bool { lhs.location == rhs.location }
+
+    /// Hashes the location.
+    public func hash(into hasher: inout Hasher) { hasher.combine(location) }
+
+    /// Parses `[host:]port` or a `tcp:`/`unix:`/`tls:` client description. `[host:]port` splits at the
     /// first `:` (after a bracketed IPv6 host, at the `:` after the `]`), as the intro's clients do.
     ///
     /// - Throws: ``PoetryAddressError`` when the port is not all digits ("Ports must be
@@ -35,7 +62,7 @@ public struct PoetryAddress: Hashable, Sendable, CustomStringConvertible {
     ///   does not parse (its error names the offending piece).
     public init(parsing text: String) throws(PoetryAddressError) {
         let prefix = text.prefix { $0 != ":" }.lowercased()
-        if prefix == "tcp" || prefix == "unix" {
+        if prefix == "tcp" || prefix == "unix" || prefix == "tls" {
             self = try Self.parseDescription(text)
             return
         }
@@ -72,29 +99,49 @@ public struct PoetryAddress: Hashable, Sendable, CustomStringConvertible {
     private static func parseDescription(_ text: String) throws(PoetryAddressError) -> PoetryAddress {
         do {
             let description = try EndpointDescription(parsing: text)
-            if description.typeName.lowercased() == "unix" {
+            let type = description.typeName.lowercased()
+            if type == "unix" {
                 let arguments = try EndpointArguments(description, parameters: ["path"])
                 return PoetryAddress(unixPath: try arguments.required("path"))
             }
             let hostByKey = description.keywords["host"] != nil && description.positional.count == 1
-            let arguments = try EndpointArguments(description, parameters: hostByKey ? ["port", "host"] : ["host", "port"])
+            let extra = type == "tls" ? ["trustRoots"] : []
+            let arguments = try EndpointArguments(description, parameters: (hostByKey ? ["port", "host"] : ["host", "port"]) + extra)
             let host = try arguments.required("host")
-            return PoetryAddress(host: host, port: try port(Substring(try arguments.required("port")), in: text))
+            let number = try port(Substring(try arguments.required("port")), in: text)
+            if type == "tls" {
+                return try PoetryAddress(tlsHost: host, port: number, trustRoots: arguments["trustRoots"])
+            }
+            return PoetryAddress(host: host, port: number)
         } catch let error as EndpointDescriptionError {
             throw PoetryAddressError(text, "\(error)")
         } catch let error as PoetryAddressError {
             throw error
+        } catch let error as TLSError {
+            throw PoetryAddressError(text, "trustRoots: \(error)")
         } catch {
             throw PoetryAddressError(text, "\(error)")
         }
     }
 
-    /// Connects `factory` to the server — `connectTCP` or `connectUNIX` — and returns the connector.
+    /// Connects `factory` to the server — `connectTCP`, `connectUNIX`, or `connectTCP` with TLS
+    /// on top — and returns the connector.
+    ///
+    /// - Precondition: for a TLS address, `reactor` keeps time (``ReactorTime``: the libev
+    ///   reactor and `MemoryReactor` do), for the handshake's time limit.
     @discardableResult
     public func connect(_ reactor: any ReactorTCP & ReactorUNIX, _ factory: ClientFactory, timeout: Double = 30) -> any Connector {
         switch location {
-        case .tcp(let host, let port): reactor.connectTCP(host, port, factory, timeout: timeout, bindAddress: nil)
-        case .unix(let path): reactor.connectUNIX(path, factory, timeout: timeout, checkPID: false)
+        case .tcp(let host, let port):
+            return reactor.connectTCP(host, port, factory, timeout: timeout, bindAddress: nil)
+        case .unix(let path):
+            return reactor.connectUNIX(path, factory, timeout: timeout, checkPID: false)
+        case .tls(let host, let port, _):
+            guard let clock = reactor as? any ReactorTime, let tlsContext else {
+                preconditionFailure("a TLS poetry address needs a reactor that keeps time")
+            }
+            let tls = TLSWrappingFactory(wrapping: factory, context: tlsContext, serverName: host, clock: clock)
+            return reactor.connectTCP(host, port, tls, timeout: timeout, bindAddress: nil)
         }
     }
 
@@ -103,6 +150,7 @@ public struct PoetryAddress: Hashable, Sendable, CustomStringConvertible {
         switch location {
         case .tcp(let host, let port): host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         case .unix(let path): "\(Address.unix(path))"
+        case .tls(let host, let port, _): "tls:" + (host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)")
         }
     }
 }
