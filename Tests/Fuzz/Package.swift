@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 //
-// libFuzzer targets for Twist's receivers and the PROXY header parser, as a package of their own: they need
+// libFuzzer targets for Twist's receivers, the PROXY header parser and the TLS engine's input, as a package of their own: they need
 // `-sanitize=fuzzer` on every module and a libFuzzer `main`, which the main package's build must
 // not have. Build and run them with `Tests/Fuzz/run.sh SECONDS`.
 import PackageDescription
@@ -36,5 +36,6 @@ let package = Package(
         fuzzTarget("fuzz-lineonly"),
         fuzzTarget("fuzz-lengthprefixed"),
         fuzzTarget("fuzz-proxyheader"),
+        fuzzTarget("fuzz-tls"),
     ]
 )

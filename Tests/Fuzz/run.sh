@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the receivers' (and the PROXY header parser's) libFuzzer targets (with AddressSanitizer) and runs each for SECONDS
+# Builds the libFuzzer targets of the receivers, the PROXY header parser and the TLS engine's input (with AddressSanitizer) and runs each for SECONDS
 # (default 60), one after the other, from its seed corpus. Findings (crashing inputs) land in
 # Tests/Fuzz/findings/<target>/; the run fails if any target finds one.
 #   Tests/Fuzz/run.sh [SECONDS] [TARGET...]
@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz-netstring fuzz-line fuzz-lineonly fuzz-lengthprefixed fuzz-proxyheader)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz-netstring fuzz-line fuzz-lineonly fuzz-lengthprefixed fuzz-proxyheader fuzz-tls)
 
 bash ../../.ci/install-deps
 echo "== building fuzz targets (release, -sanitize=fuzzer,address, linked with lld)"
