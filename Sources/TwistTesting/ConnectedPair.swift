@@ -17,7 +17,8 @@ public final class PairedTransport: Transport {
     var outgoing: [UInt8] = []
     var aborted = false
     weak var owner: Protocol?
-    private(set) var producer: RegisteredProducer?
+    /// The producer registered with this end, if any.
+    public private(set) var producer: RegisteredProducer?
 
     init(host: Address, peer: Address) {
         self.host = host

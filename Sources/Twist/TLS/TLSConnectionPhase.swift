@@ -5,6 +5,7 @@ import TwistCore
 /// ```
 /// handshaking ──handshake done──▶ established ──loseConnection──▶ closing ──peer's close_notify──▶ finished(.clean)
 ///      │  └─loseConnection with writes buffered: handshaking(closeWhenDone: true) ─▶ closing
+///      │                         ├──loseConnection with a producer registered──▶ closingAfterProducer ──unregister──▶ closing
 ///      │                         └──peer's close_notify──▶ finished(.clean)
 ///      └──────── a TLS error, a timeout, abortConnection ──────────────────────────────▶ finished(.failed / .aborted)
 /// ```
@@ -26,8 +27,17 @@ enum TLSConnectionPhase {
     case handshaking(closeWhenDone: Bool)
     /// Application data flows both ways.
     case established
+    /// The application asked to close while its producer is registered: writes still flow; the
+    /// close begins when the producer unregisters.
+    case closingAfterProducer
     /// Our close_notify is sent; incoming bytes are read only to find the peer's.
     case closing
     /// The TLS layer is done.
     case finished(Outcome)
+
+    /// True once the TLS layer is done.
+    var isFinished: Bool {
+        if case .finished = self { return true }
+        return false
+    }
 }

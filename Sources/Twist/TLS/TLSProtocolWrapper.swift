@@ -45,6 +45,12 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
     /// Schedules the handshake and shutdown limits.
     private let clock: any ReactorTime
 
+    /// The application's push producer's membrane, while one is registered.
+    private var membrane: TLSProducerMembrane?
+
+    /// True while the application has a producer registered (push or pull).
+    private var hasProducer = false
+
     /// The handshake limit's call, then the close_notify wait's.
     private var deadline: DelayedCall?
 
@@ -118,7 +124,8 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
             let writes = pendingWrites
             pendingWrites = []
             for chunk in writes { encrypt(chunk) }
-            if closeWhenDone { beginShutdown() }
+            membrane?.setPausedByTLS(false)
+            if closeWhenDone { closeOrWaitForProducer() }
             return true
         }
     }
@@ -149,7 +156,7 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
         while let engine {
             let delivering: Bool
             switch phase {
-            case .established: delivering = true
+            case .established, .closingAfterProducer: delivering = true
             case .closing: delivering = false
             case .handshaking, .finished: return
             }
@@ -180,8 +187,13 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
     /// Hands the first `count` gathered bytes to the wrapped protocol, unless the application
     /// aborted meanwhile.
     private func deliver(_ count: Int) throws {
-        guard count > 0, case .established = phase else { return }
-        try wrappedProtocol?.dataReceived(plaintext.bytes[0..<count])
+        guard count > 0 else { return }
+        switch phase {
+        case .established, .closingAfterProducer:
+            try wrappedProtocol?.dataReceived(plaintext.bytes[0..<count])
+        case .handshaking, .closing, .finished:
+            return
+        }
     }
 
     /// The peer's close_notify arrived: answer it (if ours is not out yet) and close below.
@@ -208,7 +220,7 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
             translated = Failure(error)
         case .finished(.aborted):
             translated = reason
-        case .handshaking, .established:
+        case .handshaking, .established, .closingAfterProducer:
             if reason.matches(ConnectionDone.self) {
                 translated = Failure(ConnectionLost("the connection closed without a TLS close_notify"))
             } else {
@@ -218,21 +230,26 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
         phase = .finished(.aborted)
         engine = nil
         pendingWrites = []
+        membrane = nil
         super.connectionLost(reason: translated)
     }
 
     // MARK: Sending (from the wrapped protocol)
 
     /// Encrypts `data` and queues it on the transport below; before the handshake completes it is
-    /// kept and sent once it does. Dropped after ``loseConnection()`` or ``abortConnection()``.
+    /// kept and sent once it does (a registered push producer is paused meanwhile). Dropped after
+    /// ``loseConnection()`` or ``abortConnection()`` — except while a registered producer is
+    /// still writing, whose writes are sent before the close.
     open override func write(_ data: ArraySlice<UInt8>) {
         guard !data.isEmpty else { return }
         switch phase {
-        case .handshaking(closeWhenDone: false):
+        case .handshaking(let closeWhenDone):
+            guard !closeWhenDone || hasProducer else { return }
             pendingWrites.append(data)
-        case .established:
+            membrane?.setPausedByTLS(true)
+        case .established, .closingAfterProducer:
             encrypt(data)
-        case .handshaking(closeWhenDone: true), .closing, .finished:
+        case .closing, .finished:
             return
         }
     }
@@ -246,9 +263,10 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
     /// copy before the cipher); copies them into the pending writes before.
     open func write(copying bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
-        if case .established = phase {
+        switch phase {
+        case .established, .closingAfterProducer:
             encrypt(bytes)
-        } else {
+        case .handshaking, .closing, .finished:
             write(Array(bytes)[...])
         }
     }
@@ -268,11 +286,12 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
 
     /// Closes the TLS session cleanly (see the type's description): everything written is sent,
     /// then close_notify; the connection below closes when the peer answers or the shutdown
-    /// timeout passes. Later calls do nothing.
+    /// timeout passes. With a producer registered, the close waits until it unregisters (its
+    /// writes are still sent). Later calls do nothing.
     open override func loseConnection() {
         switch phase {
         case .handshaking(closeWhenDone: false):
-            if pendingWrites.isEmpty {
+            if pendingWrites.isEmpty && !hasProducer {
                 // OpenSSL cannot close a session that is not established: end the connection.
                 phase = .finished(.aborted)
                 cancelDeadline()
@@ -281,9 +300,18 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
                 phase = .handshaking(closeWhenDone: true)
             }
         case .established:
-            beginShutdown()
-        case .handshaking(closeWhenDone: true), .closing, .finished:
+            closeOrWaitForProducer()
+        case .handshaking(closeWhenDone: true), .closingAfterProducer, .closing, .finished:
             return
+        }
+    }
+
+    /// Begins the shutdown now, or once the registered producer unregisters.
+    private func closeOrWaitForProducer() {
+        if hasProducer {
+            phase = .closingAfterProducer
+        } else {
+            beginShutdown()
         }
     }
 
@@ -334,9 +362,46 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
         switch phase {
         case .handshaking(closeWhenDone: false), .established:
             return transport?.isDisconnecting ?? true
-        case .handshaking(closeWhenDone: true), .closing, .finished:
+        case .handshaking(closeWhenDone: true), .closingAfterProducer, .closing, .finished:
             return true
         }
+    }
+
+    // MARK: Producers
+
+    /// Registers `producer` for writing to this connection. A push producer is paused and resumed
+    /// by the transport below's write queue and, while writes wait for the handshake, by the TLS
+    /// layer; it hears a change only when the combination changes. A pull producer is asked for
+    /// more by the transport below, as on plain TCP.
+    ///
+    /// - Throws: ``ProducerRegistrationError`` when a producer is registered already; on a closed
+    ///   connection the producer is stopped at once instead (the transport below does it).
+    open override func registerProducer(_ producer: RegisteredProducer) throws {
+        guard let transport else { throw ProducerRegistrationError("the TLS connection is not connected") }
+        if phase.isFinished, engine == nil {
+            // The connection is gone.
+            producer.producer.stopProducing()
+            return
+        }
+        switch producer {
+        case .push(let push):
+            let membrane = TLSProducerMembrane(push)
+            try transport.registerProducer(.push(membrane))
+            self.membrane = membrane
+            if case .handshaking = phase, !pendingWrites.isEmpty { membrane.setPausedByTLS(true) }
+        case .pull:
+            try transport.registerProducer(producer)
+        }
+        hasProducer = true
+    }
+
+    /// Removes the producer; a close that was waiting for it begins now.
+    open override func unregisterProducer() {
+        transport?.unregisterProducer()
+        membrane = nil
+        let hadProducer = hasProducer
+        hasProducer = false
+        if hadProducer, case .closingAfterProducer = phase { beginShutdown() }
     }
 
     /// Does nothing: a TLS connection is not half-closeable (see the type's description).
