@@ -26,6 +26,9 @@ static inline long tw_SSL_CTX_set_tlsext_servername_callback(SSL_CTX *c, int (*c
 }
 static inline long tw_SSL_CTX_set_tlsext_servername_arg(SSL_CTX *c, void *a) { return SSL_CTX_set_tlsext_servername_arg(c, a); }
 
+// An index for a connection's own data (the Swift engine behind an SSL).
+static inline int tw_SSL_get_ex_new_index(void) { return SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL); }
+
 // Memory BIOs.
 static inline long tw_BIO_get_mem_data(BIO *b, char **pp) { return BIO_get_mem_data(b, pp); }
 static inline int tw_BIO_set_mem_eof_return(BIO *b, int v) { return (int)BIO_set_mem_eof_return(b, v); }

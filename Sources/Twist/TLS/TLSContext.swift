@@ -35,6 +35,9 @@ public final class TLSContext: @unchecked Sendable {
     /// The configured `SSL_CTX`; freed with the context (connections hold their own references).
     let handle: OpaquePointer
 
+    /// A server's choice of context by SNI name, if it has one.
+    let serverNameSelector: (@Sendable (String) -> TLSContext?)?
+
     /// A server's ALPN preference list in wire form (length-prefixed names), kept alive as long as
     /// the `SSL_CTX` whose selection callback reads it.
     let alpnWireList: [UInt8]
@@ -53,7 +56,8 @@ public final class TLSContext: @unchecked Sendable {
         try self.init(
             role: .server, minimum: options.minimumVersion, maximum: options.maximumVersion,
             cipherList: options.cipherList, protocols: options.acceptableProtocols, verification: .full,
-            handshakeTimeout: options.handshakeTimeout, shutdownTimeout: options.shutdownTimeout
+            handshakeTimeout: options.handshakeTimeout, shutdownTimeout: options.shutdownTimeout,
+            serverNameSelector: options.contextForServerName
         )
         try install(options.identity)
         switch options.clientCertificates {
@@ -79,6 +83,10 @@ public final class TLSContext: @unchecked Sendable {
         if !alpnWireList.isEmpty {
             SSL_CTX_set_alpn_select_cb(handle, TLSContext.selectALPN, Unmanaged.passUnretained(self).toOpaque())
         }
+        if serverNameSelector != nil {
+            _ = tw_SSL_CTX_set_tlsext_servername_callback(handle, TLSContext.selectByServerName)
+            _ = tw_SSL_CTX_set_tlsext_servername_arg(handle, Unmanaged.passUnretained(self).toOpaque())
+        }
     }
 
     /// A client context.
@@ -89,7 +97,8 @@ public final class TLSContext: @unchecked Sendable {
             role: .client, minimum: options.minimumVersion, maximum: options.maximumVersion,
             cipherList: options.cipherList, protocols: options.acceptableProtocols,
             verification: options.verification,
-            handshakeTimeout: options.handshakeTimeout, shutdownTimeout: options.shutdownTimeout
+            handshakeTimeout: options.handshakeTimeout, shutdownTimeout: options.shutdownTimeout,
+            serverNameSelector: nil
         )
         if let identity = options.identity { try install(identity) }
         switch options.verification {
@@ -110,7 +119,8 @@ public final class TLSContext: @unchecked Sendable {
     /// The settings both roles share.
     private init(
         role: Role, minimum: TLSVersion, maximum: TLSVersion?, cipherList: String?, protocols: [String],
-        verification: TLSServerVerification, handshakeTimeout: Double?, shutdownTimeout: Double?
+        verification: TLSServerVerification, handshakeTimeout: Double?, shutdownTimeout: Double?,
+        serverNameSelector: (@Sendable (String) -> TLSContext?)?
     ) throws {
         TLSErrorQueue.clear()
         guard let handle = SSL_CTX_new(role == .server ? TLS_server_method() : TLS_client_method()) else {
@@ -121,6 +131,7 @@ public final class TLSContext: @unchecked Sendable {
         self.verification = verification
         self.handshakeTimeout = handshakeTimeout
         self.shutdownTimeout = shutdownTimeout
+        self.serverNameSelector = serverNameSelector
         self.alpnWireList = try Self.wireList(protocols)
         if let maximum, maximum < minimum {
             throw TLSError(reasons: [], detail: "the minimum TLS version is above the maximum")
@@ -202,6 +213,25 @@ public final class TLSContext: @unchecked Sendable {
             wire += bytes
         }
         return wire
+    }
+
+    /// The server's choice of context for the name the client sent: the selector's context, if it
+    /// returns one, replaces this one for the connection (which keeps it alive).
+    private static let selectByServerName: @convention(c) (
+        OpaquePointer?, UnsafeMutablePointer<Int32>?, UnsafeMutableRawPointer?
+    ) -> Int32 = { ssl, _, argument in
+        guard let ssl, let argument, let name = SSL_get_servername(ssl, Int32(TLSEXT_NAMETYPE_host_name)) else {
+            return SSL_TLSEXT_ERR_OK
+        }
+        let context = Unmanaged<TLSContext>.fromOpaque(argument).takeUnretainedValue()
+        guard let chosen = context.serverNameSelector?(String(cString: name)), chosen !== context else {
+            return SSL_TLSEXT_ERR_OK
+        }
+        guard chosen.role == .server, SSL_set_SSL_CTX(ssl, chosen.handle) != nil else {
+            return SSL_TLSEXT_ERR_ALERT_FATAL
+        }
+        TLSEngine.of(ssl)?.serverNameContext = chosen
+        return SSL_TLSEXT_ERR_OK
     }
 
     /// The server's ALPN choice: the first name of its own list that the client offered. No

@@ -46,8 +46,19 @@ final class TLSEngine {
     /// Called synchronously from inside the engine's operations.
     var output: (UnsafeRawBufferPointer) -> Void = { _ in }
 
+    /// The context a server switched to for the client's SNI name, kept alive with the connection.
+    var serverNameContext: TLSContext?
+
     private let ssl: OpaquePointer
     private let readBIO: OpaquePointer
+
+    /// The index under which every `SSL` keeps a pointer to its engine.
+    private static let engineIndex = tw_SSL_get_ex_new_index()
+
+    /// The engine of `ssl`, from inside an OpenSSL callback.
+    static func of(_ ssl: OpaquePointer) -> TLSEngine? {
+        SSL_get_ex_data(ssl, engineIndex).map { Unmanaged<TLSEngine>.fromOpaque($0).takeUnretainedValue() }
+    }
 
     /// An engine for one connection with `context`. A client engine verifies the server as
     /// `serverName` (a DNS name, sent as SNI too, or an IP literal, which is not) unless the
@@ -68,6 +79,7 @@ final class TLSEngine {
         _ = tw_BIO_set_mem_eof_return(readBIO, -1)
         SSL_set_bio(ssl, readBIO, writeBIO)  // the SSL owns both from here on
         BIO_set_data(writeBIO, Unmanaged.passUnretained(self).toOpaque())
+        SSL_set_ex_data(ssl, Self.engineIndex, Unmanaged.passUnretained(self).toOpaque())
         switch context.role {
         case .server:
             SSL_set_accept_state(ssl)

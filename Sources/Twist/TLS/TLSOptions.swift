@@ -64,6 +64,11 @@ public struct TLSServerOptions: Sendable {
     public var cipherList: String?
     /// Issue TLS 1.3 session tickets / accept TLS 1.2 ones (off by default, as in Twisted).
     public var enableSessionTickets = false
+    /// Chooses the context for the server name a client asks for with SNI (Twisted 26's
+    /// `contextForServerName`): return a prebuilt server context to use its certificate (and its
+    /// other settings) for that connection, or nil to keep this one. Not called when the client
+    /// sends no name. Called on the reactor thread, during the handshake: keep it quick.
+    public var contextForServerName: (@Sendable (String) -> TLSContext?)?
     /// How long a connection may take to complete its handshake before it is closed with
     /// ``TLSHandshakeTimeoutError`` (seconds; nil: no limit).
     public var handshakeTimeout: Double? = 30

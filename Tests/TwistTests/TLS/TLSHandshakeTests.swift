@@ -224,4 +224,29 @@ import TwistTesting
         #expect(refused.client.reason?.check(TLSError.self) != nil)
         #expect(throws: TLSError.self) { try TLSTestContexts.client { $0.minimumVersion = .tls13; $0.maximumVersion = .tls12 } }
     }
+
+    @Test func aServerChoosesItsContextByTheNameTheClientAsksFor() throws {
+        let certificates = try TestCertificates.shared()
+        let selfSigned = try TLSContext(TLSServerOptions(identity: try TLSIdentity(certificateFile: certificates.selfSignedCertificate, privateKeyFile: certificates.selfSignedKey)))
+        let asked = Shared<[String]>([])
+        let server = try TLSTestContexts.server {
+            $0.contextForServerName = { name in
+                asked.mutate { $0.append(name) }
+                return name == "localhost" ? selfSigned : nil
+            }
+        }
+        // A client that trusts only the self-signed certificate: it connects only if the server
+        // switched to that context.
+        let client = try TLSContext(TLSClientOptions(trustRoots: .certificates(try TLSCertificate.chain(pemFile: certificates.selfSignedCertificate))))
+        let named = try TLSMemoryPair(serverContext: server, clientContext: client, serverName: "localhost")
+        named.flush()
+        #expect(named.client.events.contains("handshakeCompleted"), "\(String(describing: named.client.reason))")
+        #expect(named.client.certificateAtHandshake?.issuer == "CN=localhost")
+
+        // An IP address sends no name: the default context (signed by the test CA) answers.
+        let numeric = try TLSMemoryPair(serverContext: server, clientContext: client, serverName: "127.0.0.1")
+        numeric.flush()
+        #expect(numeric.client.reason?.check(TLSError.self) != nil)
+        #expect(asked.value == ["localhost"])
+    }
 }
