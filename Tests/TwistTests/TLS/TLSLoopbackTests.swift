@@ -122,6 +122,46 @@ import TwistTestSupport
         #expect(text.contains("<<< TLS 1.3, Alert [length 0002], warning close_notify"), "the server's close_notify: \(text)")
     }
 
+    @Test func aRenegotiationAttemptIsRefusedAndTheServerKeepsServing() async throws {
+        let certificates = try TestCertificates.shared()
+        let serverContext = try TLSTestContexts.server()
+        let clientContext = try TLSTestContexts.client()
+        let reactor = Reactor()
+        let port = Shared(0)
+        reactor.callWhenRunning {
+            port.value = try reactor.listenSSL(0, Factory { TLSRecorder(echo: true) }, serverContext, interface: "127.0.0.1").address.port!
+        }
+        let running = startReactorThread(reactor, timeout: 30)
+        try await waitUntil { port.value != 0 }
+        // TLS 1.2 (1.3 has no renegotiation); "R" on its own line makes s_client renegotiate.
+        let client = try PeerProcess.start("openssl", [
+            "s_client", "-connect", "127.0.0.1:\(port.value)", "-tls1_2", "-CAfile", certificates.caCertificate,
+        ], withInput: true)
+        defer { client.terminateIfRunning() }
+        let output = client.collectOutput()
+        try await Task.sleep(for: .milliseconds(300))
+        client.input?.fileHandleForWriting.write(Data("R\n".utf8))
+        let status = await client.waitForExit(timeout: 10)
+        client.input?.fileHandleForWriting.closeFile()
+        let text = await output.value
+        #expect(status != nil, "s_client ended")
+        #expect(text.contains("RENEGOTIATING"), "\(text)")
+        #expect(text.contains("no renegotiation"), "\(text)")
+
+        // Another client is served as before.
+        let verdict = Shared<String?>(nil)
+        reactor.callFromThread {
+            let checker = TLSEchoChecker(payload: Array("still here".utf8)) { outcome in
+                verdict.value = outcome
+            }
+            reactor.connectSSL("127.0.0.1", port.value, ClientCreatorFactory(onFailure: checker.finish) { checker }, clientContext, serverName: "localhost")
+        }
+        try await waitUntil { verdict.value != nil }
+        stopFromOutside(reactor)
+        _ = await running.value
+        #expect(verdict.value == "echoed 10 bytes over TLSv1.3, then ConnectionDone")
+    }
+
     @Test func aTwistClientTalksToOpensslSServer() async throws {
         let certificates = try TestCertificates.shared()
         let server = try PeerProcess.start("openssl", [
