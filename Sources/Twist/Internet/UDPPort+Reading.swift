@@ -8,7 +8,7 @@ extension UDPPort {
     func receiveUntilDrained() {
         var bytes = 0
         var datagrams = 0
-        while state.isServing, bytes < Self.readBudgetBytes, datagrams < Self.readBudgetDatagrams {
+        while state.isServing, bytes < Self.readBudgetBytes, datagrams < datagramsPerWakeUp {
             guard receiveBatch(bytes: &bytes, datagrams: &datagrams) else { return }
         }
     }
@@ -23,7 +23,7 @@ extension UDPPort {
             if ownBuffer == nil { resources.returnReceiveBuffer(buffer) } else { ownBuffer = buffer }
         }
         let slot = maxPacketSize
-        let slots = max(1, min(Self.batchCapacity, buffer.count / slot))
+        let slots = max(1, min(Self.batchCapacity, buffer.count / slot, datagramsPerWakeUp - datagrams))
         let received = buffer.withUnsafeMutableBytes {
             Int(twist_datagram_batch_receive(batch, fd, $0.baseAddress, slot, Int32(slots)))
         }

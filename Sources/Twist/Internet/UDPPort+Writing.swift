@@ -43,14 +43,15 @@ extension UDPPort {
         return target
     }
 
-    /// One `sendto` (or `send` on a connected port, when `target` is nil), retried on `EINTR`.
+    /// One `sendto` (with no address on a connected port, when `target` is nil), retried on
+    /// `EINTR`.
     private func send(_ datagram: ArraySlice<UInt8>, to target: SystemAddress?) throws {
         while true {
             let sent = datagram.withUnsafeBytes { bytes in
                 if let target {
-                    return target.withSockAddr { sendto(fd, bytes.baseAddress, bytes.count, 0, $0, $1) }
+                    return target.withSockAddr { sendCall(fd, bytes.baseAddress, bytes.count, 0, $0, $1) }
                 }
-                return Glibc.send(fd, bytes.baseAddress, bytes.count, 0)
+                return sendCall(fd, bytes.baseAddress, bytes.count, 0, nil, 0)
             }
             if sent >= 0 { return }
             let code = errno

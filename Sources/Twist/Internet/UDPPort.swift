@@ -43,6 +43,12 @@ final class UDPPort: IOHandler, MulticastTransport {
     /// The last sender seen, raw and converted: a burst from one peer converts its address once.
     var lastSender: (storage: sockaddr_storage, length: socklen_t, address: Address)?
     var lastErrorLog = -Double.infinity
+    /// The most datagrams one wake-up delivers (``readBudgetDatagrams``; tests lower it).
+    var datagramsPerWakeUp = UDPPort.readBudgetDatagrams
+    /// The send system call: `sendto(2)`. Tests replace it to make the kernel's answers that
+    /// loopback never gives (a full send buffer: a UDP socket's buffer on `lo` is freed as soon
+    /// as the datagram is handed over, so `EAGAIN` cannot be provoked there).
+    var sendCall: (Int32, UnsafeRawPointer?, Int, Int32, UnsafePointer<sockaddr>?, socklen_t) -> Int = Glibc.sendto
 
     /// Binds the socket as asked; the port neither reads nor has told the protocol anything yet
     /// (``start(_:)`` does that).
