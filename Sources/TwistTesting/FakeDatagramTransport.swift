@@ -19,6 +19,12 @@ public final class FakeDatagramTransport: MulticastTransport {
         /// Where it went: the address given, or the connected peer for `write(_:)`.
         public let destination: Address
 
+        /// A datagram of `data` for `destination`, to compare ``FakeDatagramTransport/written`` with.
+        public init(data: [UInt8], destination: Address) {
+            self.data = data
+            self.destination = destination
+        }
+
         /// "<destination> <bytes as UTF-8>".
         public var description: String { "\(destination) \(String(decoding: data, as: UTF8.self))" }
     }
