@@ -31,6 +31,7 @@ let package = Package(
         .executable(name: "twist-demo", targets: ["twist-demo"]),
         .executable(name: "echo-server", targets: ["echo-server"]),
         .executable(name: "netstring-echo", targets: ["netstring-echo"]),
+        .executable(name: "echo-udp", targets: ["echo-udp"]),
         .library(name: "Poetry", targets: ["Poetry"]),
         .executable(name: "fastpoetry", targets: ["fastpoetry"]),
         .executable(name: "slowpoetry", targets: ["slowpoetry"]),
@@ -127,6 +128,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Echoes every UDP datagram to its sender: the smallest DatagramProtocol server.
+        .executableTarget(
+            name: "echo-udp",
+            dependencies: [
+                "Twist",
+                "TwistCommandLine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The poetry services of the Twisted intro: protocols, factories, services, client logic,
         // and the bundled public-domain poems.
         .target(
@@ -205,7 +217,7 @@ let package = Package(
                 "TwistTestSupport",
                 // Built before the tests, which run the real executables end to end.
                 "fastpoetry", "slowpoetry", "transformedpoetry", "poetry-proxy", "get-poetry",
-                "netstring-echo", "main-actor-deferred",
+                "netstring-echo", "echo-udp", "main-actor-deferred",
                 "getting-started-callbacks", "getting-started-async", "getting-started-logging",
             ],
             swiftSettings: swiftSettings

@@ -1,9 +1,10 @@
 public import TwistCore
 
-/// A reactor that records `listenTCP`, `connectTCP`, `listenUNIX`, `connectUNIX` and
-/// `adoptStreamPort` calls and connects nothing by itself, with a ``TestClock`` for time
-/// (Twisted's `MemoryReactorClock`). A test builds the protocol and a `StringTransport` or
-/// ``ConnectedPair`` by hand from what was recorded.
+/// A reactor that records `listenTCP`, `connectTCP`, `listenUNIX`, `connectUNIX`,
+/// `adoptStreamPort`, `listenUDP` and `listenMulticast` calls and connects nothing by itself, with
+/// a ``TestClock`` for time (Twisted's `MemoryReactorClock`). A test builds the protocol and a
+/// `StringTransport` or ``ConnectedPair`` by hand from what was recorded; a UDP protocol is
+/// attached to a ``FakeDatagramTransport`` at once.
 public final class MemoryReactor: ReactorTCP, ReactorUNIX, ReactorTime {
     /// One recorded `listenTCP`.
     public struct ListenCall {
@@ -69,6 +70,8 @@ public final class MemoryReactor: ReactorTCP, ReactorUNIX, ReactorTime {
     public private(set) var listenCalls: [ListenCall] = []
     /// Every `connectTCP` so far, in order.
     public private(set) var connectCalls: [ConnectCall] = []
+    /// Every `listenUDP` and `listenMulticast` so far, in order (Twisted's `udpPorts`).
+    public internal(set) var udpListenCalls: [UDPListenCall] = []
     /// Every `adoptStreamPort` so far, in order (Twisted's `adoptedPorts`).
     public internal(set) var adoptedPorts: [AdoptCall] = []
     /// The reactor's time.

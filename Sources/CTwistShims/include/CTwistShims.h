@@ -58,4 +58,7 @@ int twist_main_queue_descriptor(void);
 /* Clears the descriptor and runs the work queued on the main queue. */
 void twist_serve_main_queue(int descriptor);
 
+/* Batched datagram reads and multicast membership, for UDP. */
+#include "twist_datagram.h"
+
 #endif /* CTWISTSHIMS_H */

@@ -1,0 +1,50 @@
+/*
+ * Batched datagram reads (recvmmsg) and the multicast socket options, for Twist's UDP port.
+ *
+ * struct mmsghdr and recvmmsg(2) are declared only under _GNU_SOURCE (invisible to Swift's
+ * Glibc module), so a port keeps one opaque batch: the mmsghdr array, one iovec and one
+ * sockaddr_storage per slot, allocated once and reused for every read.
+ */
+#ifndef TWIST_DATAGRAM_H
+#define TWIST_DATAGRAM_H
+
+#include <stddef.h>
+
+struct sockaddr;
+struct twist_datagram_batch;
+
+/* The flags for a non-blocking, close-on-exec datagram socket, for socket(2)'s type argument. */
+int twist_sock_dgram_nonblocking_cloexec(void);
+
+/* A batch of `capacity` slots (at least 1), or NULL when out of memory. */
+struct twist_datagram_batch *twist_datagram_batch_create(int capacity);
+
+/* Frees a batch made by twist_datagram_batch_create (NULL is ignored). */
+void twist_datagram_batch_destroy(struct twist_datagram_batch *batch);
+
+/* recvmmsg(fd, ..., MSG_DONTWAIT) of up to `count` datagrams (at most the capacity) into
+ * `buffer`: slot i is `slot_size` bytes at buffer + i * slot_size. Returns how many datagrams
+ * arrived, or -1 with errno set (EAGAIN when none was waiting). */
+int twist_datagram_batch_receive(
+    struct twist_datagram_batch *batch, int fd, void *buffer, size_t slot_size, int count);
+
+/* The length of datagram `index` of the last receive (as stored, at most the slot size). */
+size_t twist_datagram_batch_length(const struct twist_datagram_batch *batch, int index);
+
+/* 1 when datagram `index` of the last receive was longer than its slot and cut (MSG_TRUNC). */
+int twist_datagram_batch_truncated(const struct twist_datagram_batch *batch, int index);
+
+/* The sender of datagram `index` of the last receive; its length goes to `*length`. */
+const struct sockaddr *twist_datagram_batch_sender(
+    const struct twist_datagram_batch *batch, int index, unsigned int *length);
+
+/* Joins (join = 1) or leaves (join = 0) the IPv4 multicast group `group` (network order) on the
+ * interface with local address `interface` (network order; 0 lets the kernel choose):
+ * the setsockopt result, 0 or -1 with errno set. */
+int twist_ipv4_membership(int fd, int join, unsigned int group, unsigned int interface);
+
+/* Joins or leaves the IPv6 multicast group `group` (16 bytes) on interface index `index`
+ * (0 lets the kernel choose): 0 or -1 with errno set. */
+int twist_ipv6_membership(int fd, int join, const void *group, unsigned int index);
+
+#endif /* TWIST_DATAGRAM_H */

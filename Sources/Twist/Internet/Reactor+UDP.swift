@@ -1,0 +1,37 @@
+import TwistCore
+
+extension Reactor: ReactorUDP, ReactorMulticast {
+    /// Binds a UDP port and serves it with `protocol`; see ``ReactorUDP``. The protocol's
+    /// `startProtocol()` has run when this returns.
+    ///
+    /// - Parameters:
+    ///   - interface: "" for every IPv4 interface, or a numeric IPv4 or IPv6 address.
+    ///   - maxPacketSize: the longest datagram delivered whole (1–65535).
+    /// - Throws: ``InvalidAddressError``, ``DatagramStateError`` or ``CannotListenError``,
+    ///   synchronously.
+    public nonisolated func listenUDP(
+        _ port: Int, _ protocol: DatagramProtocol, interface: String = "", maxPacketSize: Int = 8192
+    ) throws -> any DatagramTransport {
+        try openUDPPort(port, `protocol`, interface: interface, maxPacketSize: maxPacketSize, reuse: false)
+    }
+
+    /// Binds a UDP port that can join multicast groups; see ``ReactorMulticast``.
+    public nonisolated func listenMulticast(
+        _ port: Int, _ protocol: DatagramProtocol, interface: String = "", maxPacketSize: Int = 8192,
+        listenMultiple: Bool = false
+    ) throws -> any MulticastTransport {
+        try openUDPPort(port, `protocol`, interface: interface, maxPacketSize: maxPacketSize, reuse: listenMultiple)
+    }
+
+    private nonisolated func openUDPPort(
+        _ port: Int, _ protocol: DatagramProtocol, interface: String, maxPacketSize: Int, reuse: Bool
+    ) throws -> UDPPort {
+        requireConfined()
+        if let transport = `protocol`.transport {
+            throw DatagramStateError("\(`protocol`.logPrefix) is already listening on \(transport.address)")
+        }
+        let made = try UDPPort(port: port, interface: interface, maxPacketSize: maxPacketSize, reuse: reuse, reactor: self)
+        try made.start(`protocol`)
+        return made
+    }
+}

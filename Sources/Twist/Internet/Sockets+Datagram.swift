@@ -1,0 +1,10 @@
+import CTwistShims
+import Glibc
+
+extension Sockets {
+    /// A non-blocking, close-on-exec UDP socket of `family`.
+    static func makeDatagramSocket(family: Int32) -> Result<Int32, SystemCallError> {
+        let fd = socket(family, twist_sock_dgram_nonblocking_cloexec(), 0)
+        return fd >= 0 ? .success(fd) : .failure(SystemCallError("socket"))
+    }
+}
