@@ -8,10 +8,13 @@
  *
  *   libev-echo-peer [--port N | --unix PATH] [--mode netstring|raw] [--tls-cert PEM --tls-key PEM]
  *
- * With --tls-cert and --tls-key every connection is TLS (the system's OpenSSL 3): OpenSSL reads
- * and writes the non-blocking socket itself (SSL_set_fd, read-ahead on, so one recv fills its
- * record buffer), SSL_read decrypts into the same shared read buffer and the echoes of one read
- * go out through one SSL_write (one send per 16 KiB record). The context is set up as Twist's
+ * With --tls-cert and --tls-key every connection is TLS (the system's OpenSSL 3). OpenSSL reads
+ * the non-blocking socket itself (a socket BIO with read-ahead and a 64 KiB read buffer, so one
+ * recv brings several records, decrypted in place) and SSL_read decrypts into the same shared
+ * read buffer; it writes its records into a BIO pair (96 KiB), whose ciphertext is sent straight
+ * from the pair's buffer (BIO_nread0) in one send per readiness event, once every record of that
+ * event's reads has been answered. Only what the pair cannot take is queued, as plaintext, on the
+ * connection (its write queue, as without TLS). The context is set up as Twist's
  * server context is (TLS 1.2 and up, no session tickets or cache, no compression or
  * renegotiation, server cipher preference) so both servers do the same cryptographic work.
  * A client's close_notify is answered with close_notify before the socket is closed.
@@ -50,6 +53,8 @@ struct conn {
     SSL *ssl;              /* with --tls-cert: the connection's TLS server; else NULL */
     int tls_clean;         /* 0 after a TLS error: no close_notify then */
     int read_wants_write;  /* SSL_read asked to wait for writability: retry it from on_writable */
+    BIO *network;          /* TLS: our end of the BIO pair OpenSSL writes its records into */
+    int cipher_pending;    /* TLS: ciphertext in the pair that the socket would not take yet */
     uint8_t *in;           /* a partial netstring: in[0..<in_len] */
     size_t in_len, in_cap;
     uint8_t *out;          /* write queue: out[out_off..<out_len] */
@@ -97,6 +102,29 @@ static ssize_t conn_send(struct conn *c, const uint8_t *data, size_t n) {
     }
 }
 
+/*
+ * Sends the ciphertext waiting in the connection's BIO pair, straight from the pair's buffer;
+ * whatever the socket does not take waits there for the write watcher. -1 on failure.
+ */
+static int tls_drain(struct ev_loop *loop, struct conn *c) {
+    char *p;
+    int n;
+    while ((n = BIO_nread0(c->network, &p)) > 0) {
+        ssize_t w = send(c->fd, p, (size_t)n, MSG_NOSIGNAL);
+        if (w > 0) {
+            BIO_nread(c->network, &p, (int)w);
+        } else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            c->cipher_pending = 1;
+            ev_io_start(loop, &c->writer);
+            return 0;
+        } else if (!(w < 0 && errno == EINTR)) {
+            return -1;
+        }
+    }
+    c->cipher_pending = 0;
+    return 0;
+}
+
 /* The server context: as Twist's (see the header comment); exits if the files are unusable. */
 static SSL_CTX *make_tls_context(const char *cert, const char *key) {
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
@@ -113,6 +141,7 @@ static SSL_CTX *make_tls_context(const char *cert, const char *key) {
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     SSL_CTX_set_read_ahead(ctx, 1);
+    SSL_CTX_set_default_read_buffer_len(ctx, 65536);
     return ctx;
 }
 
@@ -131,9 +160,13 @@ static void *grow(void *p, size_t *cap, size_t need) {
 
 static void conn_close(struct ev_loop *loop, struct conn *c) {
     if (c->ssl) {
-        if (c->tls_clean && SSL_is_init_finished(c->ssl)) SSL_shutdown(c->ssl); /* our close_notify */
+        if (c->tls_clean && SSL_is_init_finished(c->ssl)) {
+            SSL_shutdown(c->ssl); /* our close_notify, sent if the socket takes it now */
+            tls_drain(loop, c);
+        }
         ERR_clear_error();
         SSL_free(c->ssl);
+        BIO_free(c->network);
     }
     ev_io_stop(loop, &c->reader);
     ev_io_stop(loop, &c->writer);
@@ -170,7 +203,7 @@ static int flush(struct ev_loop *loop, struct conn *c) {
         }
     }
     c->out_off = c->out_len = 0;
-    if (!c->read_wants_write) ev_io_stop(loop, &c->writer);
+    if (!c->read_wants_write && !c->cipher_pending) ev_io_stop(loop, &c->writer);
     if (!ev_is_active(&c->reader)) {
         ev_io_start(loop, &c->reader);
         /* Plaintext OpenSSL already holds would never make the socket readable again. */
@@ -284,17 +317,30 @@ static void on_readable(struct ev_loop *loop, ev_io *w, int revents) {
             break;
         }
     }
+    /* Every record of these reads answered: send their ciphertext (and any handshake flight). */
+    if (c->ssl && tls_drain(loop, c) != 0) conn_close(loop, c);
 }
 
 static void on_writable(struct ev_loop *loop, ev_io *w, int revents) {
     (void)revents;
     struct conn *c = (struct conn *)((char *)w - offsetof(struct conn, writer));
+    if (c->ssl) {
+        if (tls_drain(loop, c) != 0) {
+            conn_close(loop, c);
+            return;
+        }
+        if (c->cipher_pending) return;
+    }
     if (c->read_wants_write) {
         c->read_wants_write = 0;
         on_readable(loop, &c->reader, EV_READ);  /* may close c: the flush comes from its echo */
         return;
     }
-    if (flush(loop, c) != 0) conn_close(loop, c);
+    if (flush(loop, c) != 0 || (c->ssl && tls_drain(loop, c) != 0)) {
+        conn_close(loop, c);
+        return;
+    }
+    if (!c->read_wants_write && !c->cipher_pending && c->out_off == c->out_len) ev_io_stop(loop, &c->writer);
 }
 
 static void on_accept(struct ev_loop *loop, ev_io *w, int revents) {
@@ -317,14 +363,17 @@ static void on_accept(struct ev_loop *loop, ev_io *w, int revents) {
         }
         c->fd = fd;
         if (tls_context) {
+            BIO *socket_bio = BIO_new_socket(fd, BIO_NOCLOSE), *internal = NULL;
             c->ssl = SSL_new(tls_context);
-            if (!c->ssl || SSL_set_fd(c->ssl, fd) != 1) {
+            if (!c->ssl || !socket_bio || BIO_new_bio_pair(&internal, 96 * 1024, &c->network, 1) != 1) {
                 ERR_clear_error();
                 SSL_free(c->ssl);
+                BIO_free(socket_bio);
                 close(fd);
                 free(c);
                 return;
             }
+            SSL_set_bio(c->ssl, socket_bio, internal); /* reads from the socket, writes into the pair */
             SSL_set_accept_state(c->ssl);
             c->tls_clean = 1;
         }
