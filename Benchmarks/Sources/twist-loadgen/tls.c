@@ -108,7 +108,11 @@ void tls_note_session(SSL *ssl) {
     const char *group_name = group ? OBJ_nid2sn(group & ~TLSEXT_nid_unknown) : NULL;
     snprintf(negotiated_group, sizeof negotiated_group, "%s", group_name ? group_name : "?");
     int signature = 0;
-    const char *signature_name = SSL_get_peer_signature_type_nid(ssl, &signature) == 1 ? OBJ_nid2sn(signature) : NULL;
+    const char *signature_name = SSL_get_peer_signature_type_nid(ssl, &signature) != 1 ? NULL
+                                 : signature == EVP_PKEY_EC                            ? "ECDSA"
+                                 : signature == EVP_PKEY_RSA_PSS                       ? "RSA-PSS"
+                                 : signature == EVP_PKEY_RSA                           ? "RSA-PKCS1"
+                                                                                       : OBJ_nid2sn(signature);
     int digest = 0;
     const char *digest_name = SSL_get_peer_signature_nid(ssl, &digest) == 1 ? OBJ_nid2sn(digest) : NULL;
     snprintf(peer_signature, sizeof peer_signature, "%s+%s", signature_name ? signature_name : "?",
