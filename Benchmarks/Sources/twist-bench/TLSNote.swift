@@ -14,11 +14,23 @@ enum TLSNote {
             guard connections > 0 else { return nil }
             return "\(peer.name) \(MarkdownTable.number(sent / connections))"
         }
+        // A TLS client costs about what the server does, so the load generator (one core) can be
+        // the limit of a rate; the server's CPU per operation is then the figure to compare.
+        let saturated = Set(
+            tls.filter { ($0.loadgenCPUShare ?? 0) >= saturation }.map { "\($0.scenario) \($0.peer)" }
+        ).sorted()
+        let limit = saturated.isEmpty ? "" : """
+             The load generator used ≥ \(Int(saturation * 100))% of its CPU in \(saturated.joined(separator: ", ")): \
+            there the rate is the load generator's limit; compare server CPU per op.
+            """
         return """
             TLS rows: negotiated \(negotiated). twist-loadgen offers only TLS 1.3, one cipher suite and one \
             group, does not verify certificates, never resumes a session (every connection is a full \
             handshake) and closes with close_notify without waiting for the server's. Session tickets \
-            sent per connection: \(tickets.joined(separator: ", ")).
+            sent per connection: \(tickets.joined(separator: ", ")).\(limit)
             """
     }
+
+    /// The load generator's CPU share above which a run counts as limited by it.
+    static let saturation = 0.9
 }
