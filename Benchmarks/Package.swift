@@ -24,6 +24,7 @@ let package = Package(
     dependencies: [
         .package(name: "Twist", path: ".."),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
     ],
     targets: [
@@ -45,7 +46,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The load generator: C on raw epoll, so that it is never the bottleneck.
-        .executableTarget(name: "twist-loadgen", cSettings: cSettings),
+        // With --tls every connection is an OpenSSL client (the system's OpenSSL 3, libssl-dev).
+        .executableTarget(
+            name: "twist-loadgen",
+            cSettings: cSettings,
+            linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
+        ),
         // Peer: netstring / raw echo on Twist's reactor.
         .executableTarget(
             name: "twist-echo-peer",
@@ -58,6 +64,7 @@ let package = Package(
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -65,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "libev-echo-peer",
             cSettings: cSettings,
-            linkerSettings: [.linkedLibrary("ev")]
+            linkerSettings: [.linkedLibrary("ev"), .linkedLibrary("ssl"), .linkedLibrary("crypto")]
         ),
     ]
 )

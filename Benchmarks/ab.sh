@@ -5,11 +5,13 @@
 # CPU per message is the server's utime + stime over every message the load generator completed,
 # warm-up included, as in twist-bench.
 #
-#   Benchmarks/ab.sh [--rounds N] [--duration S] [--load small|bulk] [--unix] NAME=BINARY...
+#   Benchmarks/ab.sh [--rounds N] [--duration S] [--load small|bulk] [--unix | --tls] NAME=BINARY...
 #
 # A BINARY is any echo peer of this package taking `--port 0 --mode netstring` and printing
 # `PORT n` (or, with --unix, `--unix PATH` and printing `UNIX PATH`: the run is then over a UNIX
-# socket in a temporary directory) (twist-echo-peer, libev-echo-peer, nio-echo-peer, or a twist-echo-peer built from
+# socket in a temporary directory; with --tls, `--tls-cert PEM --tls-key PEM` too: the servers
+# then serve TLS with a throw-away ECDSA P-256 certificate and twist-loadgen runs with --tls)
+# (twist-echo-peer, libev-echo-peer, nio-echo-peer, or a twist-echo-peer built from
 # another commit). Example, a previous build against this one and raw C:
 #
 #   B=$(swift build -c release --package-path Benchmarks --show-bin-path)
@@ -18,10 +20,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rounds=5 duration=4 load=small unix=0
+rounds=5 duration=4 load=small unix=0 tls=0
 while [ $# -gt 0 ]; do
     case $1 in
         --unix) unix=1; shift ;;
+        --tls) tls=1; shift ;;
         --rounds) rounds=$2; shift 2 ;;
         --duration) duration=$2; shift 2 ;;
         --load) load=$2; shift 2 ;;
@@ -30,6 +33,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ $# -gt 0 ] || { echo "ab.sh: name one or more NAME=BINARY" >&2; exit 2; }
+[ "$unix$tls" != 11 ] || { echo "ab.sh: TLS runs over TCP only" >&2; exit 2; }
 case $load in
     small) shape=(--conns 64 --inflight 16 --size 32) ;;
     bulk) shape=(--conns 16 --inflight 4 --size 16384) ;;
@@ -42,6 +46,12 @@ ticks=$(getconf CLK_TCK)
 results=$(mktemp)
 sockets=$(mktemp -d)
 trap 'rm -f "$results"; rm -rf "$sockets"' EXIT
+server_tls=() loadgen_tls=()
+if [ "$tls" = 1 ]; then
+    openssl req -x509 -nodes -days 2 -subj /CN=localhost -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+        -keyout "$sockets/key.pem" -out "$sockets/cert.pem" 2>/dev/null
+    server_tls=(--tls-cert "$sockets/cert.pem" --tls-key "$sockets/key.pem") loadgen_tls=(--tls)
+fi
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
@@ -58,7 +68,7 @@ for round in $(seq 1 "$rounds"); do
         else
             listen=(--port 0) ready='^PORT'
         fi
-        taskset -c 0 "$server" "${listen[@]}" --mode netstring >"$out" 2>/dev/null &
+        taskset -c 0 "$server" "${listen[@]}" ${server_tls[@]+"${server_tls[@]}"} --mode netstring >"$out" 2>/dev/null &
         pid=$!
         for _ in $(seq 1 100); do grep -q "$ready" "$out" && break; sleep 0.05; done
         if [ "$unix" = 1 ]; then
@@ -68,7 +78,7 @@ for round in $(seq 1 "$rounds"); do
         fi
         before=$(cpu_ticks "$pid")
         line=$(taskset -c 1 timeout 60 "$loadgen" "${target[@]}" --mode echo --framing netstring \
-            --warmup 1 --duration "$duration" --timeout 50 "${shape[@]}" | tail -1)
+            --warmup 1 --duration "$duration" --timeout 50 "${shape[@]}" ${loadgen_tls[@]+"${loadgen_tls[@]}"} | tail -1)
         after=$(cpu_ticks "$pid")
         kill "$pid"; wait "$pid" 2>/dev/null || true; rm -f "$out"
         python3 - "$name" "$round" "$line" "$before" "$after" "$ticks" >>"$results" <<'EOF'

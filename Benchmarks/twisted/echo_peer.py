@@ -2,6 +2,7 @@
 """twist-bench's Python Twisted peer: a netstring (or raw byte) echo server.
 
 Usage: python3 echo_peer.py [--port N | --unix PATH] [--mode netstring|raw]
+                            [--tls-cert PEM --tls-key PEM]
 
 Netstring mode is Twisted's own `NetstringReceiver`, whose `stringReceived` sends the string
 back with `sendString`; raw mode is a `Protocol` whose `dataReceived` writes the bytes back.
@@ -9,7 +10,9 @@ Runs on Twisted's default reactor (epoll on Linux), listens on 127.0.0.1, prints
 its first line, and stops on SIGTERM or SIGINT (Twisted's own signal handling, exit status 0).
 Every accepted connection sets TCP_NODELAY, as every twist-bench peer does. With --unix PATH it
 listens on that UNIX socket instead (a stale file there is removed first), prints "UNIX <path>",
-and sets no TCP option.
+and sets no TCP option. With --tls-cert and --tls-key it serves TLS on its TCP port:
+`reactor.listenSSL` with one `CertificateOptions` (Twisted's defaults, pyOpenSSL underneath)
+made from the PEM files at start.
 """
 
 import argparse
@@ -43,12 +46,24 @@ class RawEcho(protocol.Protocol):
         self.transport.write(data)
 
 
+def tls_options(cert_path, key_path):
+    """One `CertificateOptions` for every connection, from a PEM certificate and a PEM key."""
+    from twisted.internet import ssl
+
+    with open(cert_path) as cert, open(key_path) as key:
+        return ssl.PrivateCertificate.loadPEM(cert.read() + key.read()).options()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--unix", metavar="PATH")
     parser.add_argument("--mode", choices=["netstring", "raw"], default="netstring")
+    parser.add_argument("--tls-cert", metavar="PEM")
+    parser.add_argument("--tls-key", metavar="PEM")
     args = parser.parse_args()
+    if (args.tls_cert is None) != (args.tls_key is None) or (args.tls_cert and args.unix):
+        parser.error("--tls-cert and --tls-key go together, over TCP only")
 
     # The idle scenario holds 10,000 connections.
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -60,6 +75,11 @@ def main():
             os.unlink(args.unix)
         reactor.listenUNIX(args.unix, factory, backlog=1024)
         sys.stdout.write("UNIX %s\n" % args.unix)
+    elif args.tls_cert:
+        port = reactor.listenSSL(
+            args.port, factory, tls_options(args.tls_cert, args.tls_key), backlog=1024, interface="127.0.0.1"
+        )
+        sys.stdout.write("PORT %d\n" % port.getHost().port)
     else:
         port = reactor.listenTCP(args.port, factory, backlog=1024, interface="127.0.0.1")
         sys.stdout.write("PORT %d\n" % port.getHost().port)

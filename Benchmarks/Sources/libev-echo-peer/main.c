@@ -6,7 +6,18 @@
  * a partial netstring (its read buffer) and bytes the socket would not take (its write queue,
  * flushed by a write watcher). An idle connection therefore holds no buffer at all.
  *
- *   libev-echo-peer [--port N | --unix PATH] [--mode netstring|raw]
+ *   libev-echo-peer [--port N | --unix PATH] [--mode netstring|raw] [--tls-cert PEM --tls-key PEM]
+ *
+ * With --tls-cert and --tls-key every connection is TLS (the system's OpenSSL 3). OpenSSL reads
+ * the non-blocking socket itself (a socket BIO with read-ahead and a 64 KiB read buffer, so one
+ * recv brings several records, decrypted in place) and SSL_read decrypts into the same shared
+ * read buffer; it writes its records into a BIO pair (96 KiB), whose ciphertext is sent straight
+ * from the pair's buffer (BIO_nread0) in one send per readiness event, once every record of that
+ * event's reads has been answered. Only what the pair cannot take is queued, as plaintext, on the
+ * connection (its write queue, as without TLS). The context is set up as Twist's
+ * server context is (TLS 1.2 and up, no session tickets or cache, no compression or
+ * renegotiation, server cipher preference) so both servers do the same cryptographic work.
+ * A client's close_notify is answered with close_notify before the socket is closed.
  *
  * Prints "PORT <n>" as its first line, then serves 127.0.0.1 until SIGTERM or SIGINT. With
  * --unix it listens on that UNIX socket instead (a stale file there is removed first), prints
@@ -15,6 +26,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ev.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stddef.h>
@@ -37,6 +50,11 @@ enum {
 struct conn {
     ev_io reader, writer;  /* first, so a watcher pointer is also the connection's */
     int fd;
+    SSL *ssl;              /* with --tls-cert: the connection's TLS server; else NULL */
+    int tls_clean;         /* 0 after a TLS error: no close_notify then */
+    int read_wants_write;  /* SSL_read asked to wait for writability: retry it from on_writable */
+    BIO *network;          /* TLS: our end of the BIO pair OpenSSL writes its records into */
+    int cipher_pending;    /* TLS: ciphertext in the pair that the socket would not take yet */
     uint8_t *in;           /* a partial netstring: in[0..<in_len] */
     size_t in_len, in_cap;
     uint8_t *out;          /* write queue: out[out_off..<out_len] */
@@ -45,6 +63,87 @@ struct conn {
 
 static int raw_mode;
 static int unix_mode;  /* listening on a UNIX socket: no TCP options on accepted sockets */
+static SSL_CTX *tls_context;  /* the server context, built once, when --tls-cert is given */
+
+/* Receives like recv(2), through TLS when the connection has it (errno EAGAIN: wait). */
+static ssize_t conn_recv(struct ev_loop *loop, struct conn *c, uint8_t *buffer, size_t size) {
+    if (!c->ssl) return recv(c->fd, buffer, size, 0);
+    int n = SSL_read(c->ssl, buffer, (int)size);
+    if (n > 0) return n;
+    switch (SSL_get_error(c->ssl, n)) {
+    case SSL_ERROR_WANT_READ: errno = EAGAIN; return -1;
+    case SSL_ERROR_WANT_WRITE:
+        c->read_wants_write = 1;
+        ev_io_start(loop, &c->writer);
+        errno = EAGAIN;
+        return -1;
+    case SSL_ERROR_ZERO_RETURN: return 0; /* close_notify: answered in conn_close */
+    default:
+        c->tls_clean = 0;
+        ERR_clear_error();
+        errno = ECONNRESET;
+        return -1;
+    }
+}
+
+/* Sends like send(2), through TLS when the connection has it (errno EAGAIN: wait). */
+static ssize_t conn_send(struct conn *c, const uint8_t *data, size_t n) {
+    if (!c->ssl) return send(c->fd, data, n, MSG_NOSIGNAL);
+    int w = SSL_write(c->ssl, data, n > 1 << 30 ? 1 << 30 : (int)n);
+    if (w > 0) return w;
+    switch (SSL_get_error(c->ssl, w)) {
+    case SSL_ERROR_WANT_WRITE:
+    case SSL_ERROR_WANT_READ: errno = EAGAIN; return -1;
+    default:
+        c->tls_clean = 0;
+        ERR_clear_error();
+        errno = EPIPE;
+        return -1;
+    }
+}
+
+/*
+ * Sends the ciphertext waiting in the connection's BIO pair, straight from the pair's buffer;
+ * whatever the socket does not take waits there for the write watcher. -1 on failure.
+ */
+static int tls_drain(struct ev_loop *loop, struct conn *c) {
+    char *p;
+    int n;
+    while ((n = BIO_nread0(c->network, &p)) > 0) {
+        ssize_t w = send(c->fd, p, (size_t)n, MSG_NOSIGNAL);
+        if (w > 0) {
+            BIO_nread(c->network, &p, (int)w);
+        } else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            c->cipher_pending = 1;
+            ev_io_start(loop, &c->writer);
+            return 0;
+        } else if (!(w < 0 && errno == EINTR)) {
+            return -1;
+        }
+    }
+    c->cipher_pending = 0;
+    return 0;
+}
+
+/* The server context: as Twist's (see the header comment); exits if the files are unusable. */
+static SSL_CTX *make_tls_context(const char *cert, const char *key) {
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    if (!ctx || SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
+        SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
+        SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
+        fprintf(stderr, "libev-echo-peer: cannot use %s and %s:\n", cert, key);
+        ERR_print_errors_fp(stderr);
+        exit(1);
+    }
+    SSL_CTX_set_options(ctx, SSL_OP_NO_SSLv3 | SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+                                 SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
+    SSL_CTX_set_num_tickets(ctx, 0);
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    SSL_CTX_set_read_ahead(ctx, 1);
+    SSL_CTX_set_default_read_buffer_len(ctx, 65536);
+    return ctx;
+}
 
 static void *grow(void *p, size_t *cap, size_t need) {
     if (need <= *cap) return p;
@@ -60,6 +159,15 @@ static void *grow(void *p, size_t *cap, size_t need) {
 }
 
 static void conn_close(struct ev_loop *loop, struct conn *c) {
+    if (c->ssl) {
+        if (c->tls_clean && SSL_is_init_finished(c->ssl)) {
+            SSL_shutdown(c->ssl); /* our close_notify, sent if the socket takes it now */
+            tls_drain(loop, c);
+        }
+        ERR_clear_error();
+        SSL_free(c->ssl);
+        BIO_free(c->network);
+    }
     ev_io_stop(loop, &c->reader);
     ev_io_stop(loop, &c->writer);
     close(c->fd);
@@ -81,7 +189,7 @@ static void out_reserve(struct conn *c, size_t n) {
 /* Writes what is queued; returns -1 if the connection failed. */
 static int flush(struct ev_loop *loop, struct conn *c) {
     while (c->out_off < c->out_len) {
-        ssize_t w = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+        ssize_t w = conn_send(c, c->out + c->out_off, c->out_len - c->out_off);
         if (w > 0) {
             c->out_off += (size_t)w;
         } else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -95,8 +203,12 @@ static int flush(struct ev_loop *loop, struct conn *c) {
         }
     }
     c->out_off = c->out_len = 0;
-    ev_io_stop(loop, &c->writer);
-    ev_io_start(loop, &c->reader);
+    if (!c->read_wants_write && !c->cipher_pending) ev_io_stop(loop, &c->writer);
+    if (!ev_is_active(&c->reader)) {
+        ev_io_start(loop, &c->reader);
+        /* Plaintext OpenSSL already holds would never make the socket readable again. */
+        if (c->ssl && SSL_has_pending(c->ssl)) ev_feed_event(loop, &c->reader, EV_READ);
+    }
     return 0;
 }
 
@@ -107,7 +219,7 @@ static int flush(struct ev_loop *loop, struct conn *c) {
 static int send_or_queue(struct ev_loop *loop, struct conn *c, const uint8_t *data, size_t n) {
     if (c->out_off == c->out_len) {
         while (n > 0) {
-            ssize_t w = send(c->fd, data, n, MSG_NOSIGNAL);
+            ssize_t w = conn_send(c, data, n);
             if (w > 0) {
                 data += w;
                 n -= (size_t)w;
@@ -189,14 +301,15 @@ static int handle(struct ev_loop *loop, struct conn *c, const uint8_t *data, siz
 static void on_readable(struct ev_loop *loop, ev_io *w, int revents) {
     (void)revents;
     struct conn *c = (struct conn *)w;
-    for (int reads = 0; reads < max_reads; reads++) {
-        ssize_t n = recv(c->fd, read_buffer, sizeof read_buffer, 0);
+    /* Through TLS each read is one record: read until OpenSSL needs the socket again. */
+    for (int reads = 0; c->ssl || reads < max_reads; reads++) {
+        ssize_t n = conn_recv(loop, c, read_buffer, sizeof read_buffer);
         if (n > 0) {
             if (handle(loop, c, read_buffer, (size_t)n) != 0) {
                 conn_close(loop, c);
                 return;
             }
-            if ((size_t)n < sizeof read_buffer || !ev_is_active(&c->reader)) break;
+            if ((!c->ssl && (size_t)n < sizeof read_buffer) || !ev_is_active(&c->reader)) break;
         } else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
             conn_close(loop, c);
             return;
@@ -204,12 +317,30 @@ static void on_readable(struct ev_loop *loop, ev_io *w, int revents) {
             break;
         }
     }
+    /* Every record of these reads answered: send their ciphertext (and any handshake flight). */
+    if (c->ssl && tls_drain(loop, c) != 0) conn_close(loop, c);
 }
 
 static void on_writable(struct ev_loop *loop, ev_io *w, int revents) {
     (void)revents;
     struct conn *c = (struct conn *)((char *)w - offsetof(struct conn, writer));
-    if (flush(loop, c) != 0) conn_close(loop, c);
+    if (c->ssl) {
+        if (tls_drain(loop, c) != 0) {
+            conn_close(loop, c);
+            return;
+        }
+        if (c->cipher_pending) return;
+    }
+    if (c->read_wants_write) {
+        c->read_wants_write = 0;
+        on_readable(loop, &c->reader, EV_READ);  /* may close c: the flush comes from its echo */
+        return;
+    }
+    if (flush(loop, c) != 0 || (c->ssl && tls_drain(loop, c) != 0)) {
+        conn_close(loop, c);
+        return;
+    }
+    if (!c->read_wants_write && !c->cipher_pending && c->out_off == c->out_len) ev_io_stop(loop, &c->writer);
 }
 
 static void on_accept(struct ev_loop *loop, ev_io *w, int revents) {
@@ -231,6 +362,21 @@ static void on_accept(struct ev_loop *loop, ev_io *w, int revents) {
             return;
         }
         c->fd = fd;
+        if (tls_context) {
+            BIO *socket_bio = BIO_new_socket(fd, BIO_NOCLOSE), *internal = NULL;
+            c->ssl = SSL_new(tls_context);
+            if (!c->ssl || !socket_bio || BIO_new_bio_pair(&internal, 96 * 1024, &c->network, 1) != 1) {
+                ERR_clear_error();
+                SSL_free(c->ssl);
+                BIO_free(socket_bio);
+                close(fd);
+                free(c);
+                return;
+            }
+            SSL_set_bio(c->ssl, socket_bio, internal); /* reads from the socket, writes into the pair */
+            SSL_set_accept_state(c->ssl);
+            c->tls_clean = 1;
+        }
         ev_io_init(&c->reader, on_readable, fd, EV_READ);
         ev_io_init(&c->writer, on_writable, fd, EV_WRITE);
         ev_io_start(loop, &c->reader);
@@ -244,7 +390,7 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: libev-echo-peer [--port N | --unix PATH] [--mode netstring|raw]\n");
+    fprintf(stderr, "usage: libev-echo-peer [--port N | --unix PATH] [--mode netstring|raw] [--tls-cert PEM --tls-key PEM]\n");
     exit(2);
 }
 
@@ -280,14 +426,18 @@ static int listen_unix(const char *path) {
 
 int main(int argc, char **argv) {
     int port = 0;
-    const char *unix_path = NULL;
+    const char *unix_path = NULL, *tls_cert = NULL, *tls_key = NULL;
     for (int i = 1; i < argc; i += 2) {
         if (i + 1 >= argc) usage();
         if (!strcmp(argv[i], "--port")) port = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--unix")) unix_path = argv[i + 1];
         else if (!strcmp(argv[i], "--mode")) raw_mode = !strcmp(argv[i + 1], "raw");
+        else if (!strcmp(argv[i], "--tls-cert")) tls_cert = argv[i + 1];
+        else if (!strcmp(argv[i], "--tls-key")) tls_key = argv[i + 1];
         else usage();
     }
+    if (!tls_cert != !tls_key) usage();
+    if (tls_cert) tls_context = make_tls_context(tls_cert, tls_key);
     signal(SIGPIPE, SIG_IGN);
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {

@@ -2,23 +2,28 @@ import Dispatch
 import Glibc
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// twist-bench's SwiftNIO peer: a netstring (or raw byte) echo server on one event-loop thread,
 /// built as NIO's documentation recommends: a `ByteToMessageDecoder` for the framing, a
 /// `MessageToByteEncoder` for the reply, and a handler that writes in `channelRead` and flushes in
 /// `channelReadComplete`.
 ///
-///     nio-echo-peer [--port N | --unix PATH] [--mode netstring|raw]
+///     nio-echo-peer [--port N | --unix PATH] [--mode netstring|raw] [--tls-cert PEM --tls-key PEM]
 ///
 /// Prints `PORT <n>` as its first line, then serves 127.0.0.1 until SIGTERM or SIGINT, which close
 /// the server channel and shut the loop down (exit status 0). With `--unix PATH` it binds that
 /// UNIX socket instead (`bind(unixDomainSocketPath:cleanupExistingSocketFile: true)`, so a stale
-/// file there is removed first), prints `UNIX <path>`, and leaves out `TCP_NODELAY`.
+/// file there is removed first), prints `UNIX <path>`, and leaves out `TCP_NODELAY`. With
+/// `--tls-cert` and `--tls-key` every TCP connection is TLS: a `NIOSSLServerHandler` (swift-nio-ssl,
+/// BoringSSL) in front of the same handlers, all sharing one `NIOSSLContext` built at start from
+/// `TLSConfiguration.makeServerConfiguration` with its defaults.
 @main
 struct NIOEchoPeer {
     static func main() throws {
-        let (port, unixPath, raw) = parseArguments(CommandLine.arguments.dropFirst())
+        let (port, unixPath, raw, tls) = parseArguments(CommandLine.arguments.dropFirst())
         raiseDescriptorLimit()
+        let sslContext = try tls.map { try makeServerContext(certificateFile: $0.certificate, keyFile: $0.key) }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -31,6 +36,9 @@ struct NIOEchoPeer {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
+                    if let sslContext {
+                        try pipeline.addHandler(NIOSSLServerHandler(context: sslContext))
+                    }
                     if raw {
                         try pipeline.addHandler(RawEchoHandler())
                     } else {
@@ -61,10 +69,14 @@ struct NIOEchoPeer {
         try group.syncShutdownGracefully()
     }
 
-    private static func parseArguments(_ arguments: ArraySlice<String>) -> (port: Int, unixPath: String?, raw: Bool) {
+    private static func parseArguments(
+        _ arguments: ArraySlice<String>
+    ) -> (port: Int, unixPath: String?, raw: Bool, tls: (certificate: String, key: String)?) {
         var port = 0
         var unixPath: String?
         var raw = false
+        var certificate: String?
+        var key: String?
         var rest = arguments[...]
         while let name = rest.popFirst() {
             let value = rest.popFirst()
@@ -75,12 +87,23 @@ struct NIOEchoPeer {
                 unixPath = value
             case ("--mode", "raw"): raw = true
             case ("--mode", "netstring"): raw = false
+            case ("--tls-cert", let value?): certificate = value
+            case ("--tls-key", let value?): key = value
             default:
-                writeLine("usage: nio-echo-peer [--port N | --unix PATH] [--mode netstring|raw]", to: STDERR_FILENO)
-                exit(2)
+                usage()
             }
         }
-        return (port, unixPath, raw)
+        // Both TLS files or neither; TLS only over TCP.
+        if (certificate == nil) != (key == nil) || (key != nil && unixPath != nil) { usage() }
+        if let certificate, let key { return (port, unixPath, raw, (certificate, key)) }
+        return (port, unixPath, raw, nil)
+    }
+
+    private static func usage() -> Never {
+        writeLine(
+            "usage: nio-echo-peer [--port N | --unix PATH] [--mode netstring|raw] [--tls-cert PEM --tls-key PEM]",
+            to: STDERR_FILENO)
+        exit(2)
     }
 
     /// Raises RLIMIT_NOFILE to its hard limit, so the idle scenario's 10,000 connections fit.

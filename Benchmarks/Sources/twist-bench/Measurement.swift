@@ -18,6 +18,9 @@ struct Sample: Codable {
     var loadgenCPUShare: Double?
     /// Server VmRSS at the end (idle: while the connections were held), bytes.
     var serverResidentBytes: Double?
+    /// TLS scenarios: what the load generator negotiated, e.g. "TLSv1.3 TLS_AES_256_GCM_SHA384
+    /// X25519 ecdsa_secp256r1_sha256" (absent otherwise).
+    var tlsNegotiated: String?
     /// Every number of the load generator's JSON line.
     var load: [String: Double]
 }
@@ -33,13 +36,16 @@ struct Measurement {
     let warmup: Double
     let duration: Double
     let hold: Double
+    /// The TLS scenarios' certificates (empty when none runs).
+    var certificates = TLSCertificates()
 
     func run(_ scenario: Scenario, on peer: Peer, run: Int) throws -> Sample {
         let transport = scenario.transport
         let log = "\(logDirectory)/\(scenario.name)-\(transport == .tcp ? "" : "\(transport.rawValue)-")\(peer.name)-\(run)"
         let socket = "\(socketDirectory)/\(peer.name).sock"
         let server = try Child(
-            (pin ? ["taskset", "-c", "0"] : []) + peer.command(scenario.framing, transport.listenArguments(socket: socket)),
+            (pin ? ["taskset", "-c", "0"] : [])
+                + peer.command(scenario.framing, transport.listenArguments(socket: socket) + tlsArguments(scenario)),
             errorLog: "\(log).server.log")
         defer { server.stop() }
         // The ready line: "PORT <n>" over TCP, "UNIX <path>" (the path it was given) over UNIX.
@@ -105,10 +111,12 @@ struct Measurement {
             FileHandle.standardError.write(Data("twist-bench: note: \(peer.name) exited with \(serverStatus.map(String.init) ?? "no status") on SIGTERM\n".utf8))
         }
         let load = object.compactMapValues { ($0 as? NSNumber)?.doubleValue }
+        let negotiated = ["tls_version", "tls_cipher", "tls_group", "tls_peer_signature"].compactMap { object[$0] as? String }
 
         var sample = Sample(
             scenario: scenario.name, transport: transport, peer: peer.name, run: run, value: 0, serverResidentBytes: rssAfter, load: load)
         sample.loadgenCPUShare = load["loadgen_cpu_share"]
+        if !negotiated.isEmpty { sample.tlsNegotiated = negotiated.joined(separator: " ") }
         if scenario.kind == .idle {
             guard let held = heldResident, let before = rssBefore, let conns = load["conns"], conns > 0 else {
                 throw Child.Failure(description: "no resident memory reading for \(peer.name)")
@@ -126,5 +134,10 @@ struct Measurement {
             }
         }
         return sample
+    }
+
+    /// The peer's TLS arguments for a TLS scenario (none otherwise).
+    private func tlsArguments(_ scenario: Scenario) -> [String] {
+        scenario.tls.map(certificates.peerArguments) ?? []
     }
 }

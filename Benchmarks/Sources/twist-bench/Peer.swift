@@ -5,6 +5,9 @@ struct Peer: Sendable {
     /// The command that starts it in `mode` ("netstring" or "raw"), listening as `listen` says
     /// (``Transport/listenArguments(socket:)``: `--port 0` or `--unix PATH`).
     let command: @Sendable (_ mode: String, _ listen: [String]) -> [String]
+    /// Whether it serves TLS when given `--tls-cert PATH --tls-key PATH` (the TLS scenarios skip
+    /// a peer that does not).
+    var servesTLS = true
 
     /// The two references every ratio is taken against.
     static let rawC = "libev-c"

@@ -25,6 +25,9 @@ struct Scenario: Sendable {
     let operation: String
     /// Whether this scenario also runs over UNIX sockets (`--transport unix`): small and bulk.
     var overUNIX = false
+    /// A TLS scenario: the server's key, each peer serves TLS with it (``TLSCertificates``) and the
+    /// load generator runs with `--tls`; nil for plain TCP.
+    var tls: TLSCertificates.KeyKind?
     /// The transport of this instance of the scenario; every scenario is made for TCP, and
     /// ``over(_:)`` makes its UNIX twin.
     private(set) var transport = Transport.tcp
@@ -40,7 +43,7 @@ struct Scenario: Sendable {
         return copy
     }
 
-    /// The scenarios of issue 7, in the order they run.
+    /// The scenarios of issue 7, then the TLS ones of issue 16, in the order they run.
     static func all(quick: Bool) -> [Scenario] {
         [
             Scenario(
@@ -67,6 +70,23 @@ struct Scenario: Sendable {
                 name: "throughput", title: "tcp_throughput twin: 1 conn, 16 KiB writes, raw echo", kind: .echo,
                 framing: "raw", load: ["--conns", "1", "--inflight", "16", "--size", "16384"],
                 metric: "bytes_per_s", unit: "B/s echoed", higherIsBetter: true, operation: "16 KiB"),
-        ]
+        ] + tlsScenarios
     }
+
+    /// TLS bulk (as bulk) and full TLS 1.3 handshakes (as connrate, no resumption), whose server CPU
+    /// per handshake is the figure to read. The load generator's TLS is in twist-loadgen's tls.h.
+    static let tlsScenarios = [
+        Scenario(
+            name: "tls-bulk", title: "TLS bulk: 16 conns × 4 in flight × 16 KiB (ECDSA P-256)", kind: .echo,
+            framing: "netstring", load: ["--conns", "16", "--inflight", "4", "--size", "16384", "--tls"],
+            metric: "bytes_per_s", unit: "B/s", higherIsBetter: true, operation: "message", tls: .ecdsaP256),
+        Scenario(
+            name: "tls-handshake-ecdsa", title: "TLS handshakes, ECDSA P-256: 8 loops of connect, handshake, 32 B echo, close",
+            kind: .connectionRate, framing: "netstring", load: ["--concurrency", "8", "--size", "32", "--tls"],
+            metric: "connections_per_s", unit: "conn/s", higherIsBetter: true, operation: "handshake", tls: .ecdsaP256),
+        Scenario(
+            name: "tls-handshake-rsa", title: "TLS handshakes, RSA-2048: 8 loops of connect, handshake, 32 B echo, close",
+            kind: .connectionRate, framing: "netstring", load: ["--concurrency", "8", "--size", "32", "--tls"],
+            metric: "connections_per_s", unit: "conn/s", higherIsBetter: true, operation: "handshake", tls: .rsa2048),
+    ]
 }

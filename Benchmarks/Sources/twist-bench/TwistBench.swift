@@ -15,13 +15,19 @@ struct TwistBench: ParsableCommand {
             /proc, and stops the server by pid. Runs are interleaved across peers. Writes results.json \
             and ratios.svg to --out. With --transport unix (or both) the small and bulk scenarios also \
             run over UNIX sockets in a temporary directory, as their own rows ("small/unix") with \
-            ratios against the raw C peer over the same transport.
+            ratios against the raw C peer over the same transport. The TLS scenarios (tls-bulk, \
+            tls-handshake-ecdsa, tls-handshake-rsa; TCP only) make their certificates with openssl req \
+            in a temporary directory and start each peer with --tls-cert and --tls-key.
             """)
 
     @Flag(help: "A smoke check: short durations, one run, 1,000 idle connections.")
     var quick = false
 
-    @Option(help: "Run only this scenario (repeatable): latency, small, bulk, connrate, idle, throughput.")
+    @Option(
+        help: """
+            Run only this scenario (repeatable): latency, small, bulk, connrate, idle, throughput, \
+            tls-bulk, tls-handshake-ecdsa, tls-handshake-rsa.
+            """)
     var scenario: [String] = []
 
     @Option(help: "tcp (default), unix (small and bulk only) or both.")
@@ -92,27 +98,37 @@ struct TwistBench: ParsableCommand {
         if !notOverUNIX.isEmpty {
             note("not over UNIX sockets (only small and bulk are): \(notOverUNIX.joined(separator: ", "))")
         }
+        // The TLS scenarios' certificates, made fresh in a temporary directory removed at the end.
+        let certificateDirectory = try scenarios.contains { $0.tls != nil } ? Self.makeTemporaryDirectory() : nil
+        defer { if let certificateDirectory { try? FileManager.default.removeItem(atPath: certificateDirectory) } }
         // The UNIX sockets live in a fresh temporary directory, removed however the run ends.
         let socketDirectory = try transports.contains(.unix) ? Self.makeTemporaryDirectory() : nil
         defer { if let socketDirectory { try? FileManager.default.removeItem(atPath: socketDirectory) } }
         let pin = !noPin && FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset")
             && sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2
         if !pin { note("not pinning: taskset or a second CPU is missing (or --no-pin)") }
-        let measurement = Measurement(
+        var measurement = Measurement(
             loadgen: "\(binaries)/twist-loadgen", pin: pin, logDirectory: "\(outDirectory)/logs",
             socketDirectory: socketDirectory ?? "",
             warmup: warmup ?? (quick ? 0.3 : 1), duration: duration ?? (quick ? 1 : 3), hold: quick ? 0.5 : 1)
+        if let certificateDirectory {
+            measurement.certificates = try TLSCertificates.make(in: certificateDirectory, log: "\(outDirectory)/logs/openssl.log")
+        }
         let runCount = runs ?? (quick ? 1 : 3)
 
         let machine = Machine.describe()
         let started = Clock.now
         var samples: [Sample] = []
-        let total = runCount * scenarios.count * peers.count
+        let withoutTLS = peers.filter { !$0.servesTLS }.map(\.name)
+        if !withoutTLS.isEmpty, scenarios.contains(where: { $0.tls != nil }) {
+            note("skipping in the TLS scenarios (they cannot serve TLS): \(withoutTLS.joined(separator: ", "))")
+        }
+        let total = runCount * scenarios.reduce(0) { $0 + ($1.tls == nil ? peers.count : peers.count - withoutTLS.count) }
         for run in 1...runCount {
             for scenario in scenarios {
                 // Rotate the order each run, so no peer always follows the same neighbour.
                 let order = peers.indices.map { peers[($0 + run - 1) % peers.count] }
-                for peer in order {
+                for peer in order where scenario.tls == nil || peer.servesTLS {
                     let sample = try measurement.run(scenario, on: peer, run: run)
                     samples.append(sample)
                     note("[\(samples.count)/\(total)] run \(run) \(scenario.label) \(peer.name): \(MarkdownTable.number(sample.value)) \(scenario.unit)")
@@ -128,6 +144,7 @@ struct TwistBench: ParsableCommand {
         if !notOverUNIX.isEmpty {
             print("Over UNIX sockets only small and bulk run; skipped there: \(notOverUNIX.joined(separator: ", ")).")
         }
+        if let tlsNote = TLSNote.render(samples, peers: peers) { print(tlsNote) }
         let loadAtEnd = Machine.loadAverageNow()
         print(
             "Medians of \(runCount) run(s); \(machine.summary); load average \(String(format: "%.2f", loadAtEnd)) at end; "

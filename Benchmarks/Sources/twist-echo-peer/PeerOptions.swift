@@ -1,11 +1,15 @@
 import Glibc
 
-/// The peer's command line (`--port N` or `--unix PATH`, `--mode netstring|raw`) and process set-up.
+/// The peer's command line (`--port N` or `--unix PATH`, `--mode netstring|raw`,
+/// `--tls-cert PEM --tls-key PEM`) and process set-up.
 struct PeerOptions {
     var port = 0
     /// Listen on this UNIX socket instead of a TCP port.
     var unixPath: String?
     var raw = false
+    /// Serve TLS on the TCP port with this certificate (chain) and key, both PEM files.
+    var tlsCertificate: String?
+    var tlsKey: String?
 
     /// Parses the arguments; prints usage and exits with status 2 on anything else.
     static func parse(_ arguments: ArraySlice<String>) -> PeerOptions {
@@ -23,9 +27,17 @@ struct PeerOptions {
             case "--mode":
                 guard value == "raw" || value == "netstring" else { usage() }
                 options.raw = value == "raw"
+            case "--tls-cert":
+                options.tlsCertificate = value
+            case "--tls-key":
+                options.tlsKey = value
             default:
                 usage()
             }
+        }
+        // Both TLS files or neither; TLS only over TCP.
+        if (options.tlsCertificate == nil) != (options.tlsKey == nil) || (options.tlsKey != nil && options.unixPath != nil) {
+            usage()
         }
         return options
     }
@@ -39,7 +51,9 @@ struct PeerOptions {
     }
 
     private static func usage() -> Never {
-        writeLine("usage: twist-echo-peer [--port N | --unix PATH] [--mode netstring|raw]", to: STDERR_FILENO)
+        writeLine(
+            "usage: twist-echo-peer [--port N | --unix PATH] [--mode netstring|raw] [--tls-cert PEM --tls-key PEM]",
+            to: STDERR_FILENO)
         exit(2)
     }
 }

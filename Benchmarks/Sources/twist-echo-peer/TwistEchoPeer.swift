@@ -3,12 +3,13 @@ import Twist
 
 /// twist-bench's Twist peer: a netstring (or raw byte) echo server on one Twist reactor.
 ///
-///     twist-echo-peer [--port N | --unix PATH] [--mode netstring|raw]
+///     twist-echo-peer [--port N | --unix PATH] [--mode netstring|raw] [--tls-cert PEM --tls-key PEM]
 ///
 /// Prints `PORT <n>` as its first line, then serves 127.0.0.1 until SIGTERM or SIGINT, which stop
 /// the reactor gracefully (exit status 0). With `--unix PATH` it listens on that UNIX socket
 /// instead (a stale file there is removed first) and prints `UNIX <path>`; the socket file is
-/// removed when the port stops listening.
+/// removed when the port stops listening. With `--tls-cert` and `--tls-key` it serves TLS on its
+/// TCP port: `listenSSL` with one `TLSContext` built at start from Twist's default server options.
 @main
 struct TwistEchoPeer {
     static func main() throws {
@@ -21,6 +22,11 @@ struct TwistEchoPeer {
             unlink(path)
             listening = try reactor.listenUNIX(path, factory, backlog: 1024)
             writeLine("UNIX \(path)", to: STDOUT_FILENO)
+        } else if let certificate = options.tlsCertificate, let key = options.tlsKey {
+            let identity = try TLSIdentity(certificateFile: certificate, privateKeyFile: key)
+            let context = try TLSContext(TLSServerOptions(identity: identity))
+            listening = try reactor.listenSSL(options.port, factory, context, backlog: 1024, interface: "127.0.0.1")
+            writeLine("PORT \(listening.address.port!)", to: STDOUT_FILENO)
         } else {
             listening = try reactor.listenTCP(options.port, factory, backlog: 1024, interface: "127.0.0.1")
             writeLine("PORT \(listening.address.port!)", to: STDOUT_FILENO)

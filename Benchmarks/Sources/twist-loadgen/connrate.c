@@ -1,9 +1,11 @@
 /*
  * Connection-rate mode: K concurrent loops, each connects, sends one message, checks its echo and
  * closes, then starts over. Counts the connections completed in the measured window and the time
- * each took (connect to echo received).
+ * each took (connect to echo received). With --tls every connection is a full TLS 1.3 handshake
+ * (no resumption), then the message and its echo, then close_notify and close (tls.h).
  */
 #include "oneshot.h"
+#include "tls.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -46,7 +48,7 @@ int run_connrate(const struct options *o) {
                 measured++;
             }
             total++;
-            close(s->fd);
+            oneshot_close(s);
             if (now < t_end && oneshot_start(s, ep, o, next_id++, now) != 0) fail("connect");
         }
         double now = now_s();
@@ -59,14 +61,16 @@ int run_connrate(const struct options *o) {
     double elapsed = now_s() - start;
     double cpu = self_cpu_s() - cpu0;
     for (int i = 0; i < o->concurrency; i++) {
-        if (loops[i].fd >= 0 && loops[i].state != 2) close(loops[i].fd);
+        oneshot_close(&loops[i]);
     }
     printf("{\"mode\":\"connrate\",\"framing\":\"%s\",\"concurrency\":%d,\"size\":%zu,\"warmup_s\":%.3f,"
            "\"duration_s\":%.3f,\"connections\":%llu,\"total_connections\":%llu,\"connections_per_s\":%.1f,"
-           "\"p50_us\":%.2f,\"p99_us\":%.2f,\"p999_us\":%.2f,\"loadgen_cpu_s\":%.3f,\"loadgen_cpu_share\":%.3f}\n",
+           "\"p50_us\":%.2f,\"p99_us\":%.2f,\"p999_us\":%.2f,\"loadgen_cpu_s\":%.3f,\"loadgen_cpu_share\":%.3f",
            o->netstring ? "netstring" : "raw", o->concurrency, o->size, o->warmup, o->duration,
            (unsigned long long)measured, (unsigned long long)total, (double)measured / o->duration,
            (double)histogram_quantile(&h, 0.50) / 1e3, (double)histogram_quantile(&h, 0.99) / 1e3,
            (double)histogram_quantile(&h, 0.999) / 1e3, cpu, cpu / elapsed);
+    if (o->tls) tls_print_json();
+    printf("}\n");
     return 0;
 }

@@ -1,9 +1,12 @@
 /*
  * Echo mode: N connections, P messages in flight on each, payload S bytes. Every echoed byte is
  * checked; a message's latency runs from the moment it is queued to the moment its last byte is
- * back. Warm-up first, then a fixed measured window.
+ * back. Warm-up first, then a fixed measured window. With --tls each connection completes its
+ * handshake before the run starts, then reads and writes through non-blocking SSL_read/SSL_write
+ * (WANT_READ / WANT_WRITE mapped onto the same epoll interest).
  */
 #include "loadgen.h"
+#include "tls.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -16,6 +19,7 @@
 
 struct econn {
     int fd;
+    SSL *ssl;                /* with --tls: the connection's TLS client; else NULL */
     uint32_t id;
     uint64_t send_seq, recv_seq;
     size_t recv_off;         /* bytes of frame recv_seq already received */
@@ -64,7 +68,27 @@ static void set_writing(struct echo_run *r, struct econn *c, int on) {
     c->writing = on;
 }
 
+/* Writes what is queued through TLS; waits for EPOLLOUT when OpenSSL cannot write more. */
+static void flush_tls(struct echo_run *r, struct econn *c) {
+    while (c->out_off < c->out_len) {
+        size_t left = c->out_len - c->out_off;
+        int w = SSL_write(c->ssl, c->out + c->out_off, left > 1 << 30 ? 1 << 30 : (int)left);
+        switch (tls_result(c->ssl, w, "SSL_write")) {
+        case tls_ok: c->out_off += (size_t)w; break;
+        case tls_want_write: set_writing(r, c, 1); return;
+        case tls_want_read: return; /* resumed by the next readable event, which flushes */
+        default: errno = 0; fail("TLS write to the server");
+        }
+    }
+    c->out_off = c->out_len = 0;
+    set_writing(r, c, 0);
+}
+
 static void flush(struct echo_run *r, struct econn *c) {
+    if (c->ssl) {
+        flush_tls(r, c);
+        return;
+    }
     while (c->out_off < c->out_len) {
         ssize_t w = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
         if (w > 0) {
@@ -109,16 +133,44 @@ static int consume(struct echo_run *r, struct econn *c, const uint8_t *data, siz
 
 static uint8_t inbuf[1 << 18];
 
+static void consume_or_exit(struct echo_run *r, struct econn *c, size_t n) {
+    if (consume(r, c, inbuf, n, now_s()) != 0) {
+        fprintf(stderr, "twist-loadgen: connection %u: echo of message %llu differs from what was sent\n",
+                c->id, (unsigned long long)c->recv_seq);
+        printf("{\"error\":\"echo mismatch\"}\n");
+        exit(1);
+    }
+}
+
+/* Decrypts until OpenSSL needs more from the socket (SSL_read returns one record at a time). */
+static void on_readable_tls(struct echo_run *r, struct econn *c) {
+    for (;;) {
+        int n = SSL_read(c->ssl, inbuf, sizeof inbuf);
+        enum tls_io io = tls_result(c->ssl, n, "SSL_read");
+        if (io == tls_ok) {
+            consume_or_exit(r, c, (size_t)n);
+            continue;
+        }
+        if (io == tls_want_read) break;
+        if (io == tls_want_write) {
+            set_writing(r, c, 1);
+            break;
+        }
+        errno = 0;
+        fail(io == tls_closed ? "the server closed a TLS connection" : "TLS read from the server");
+    }
+    flush(r, c);
+}
+
 static void on_readable(struct echo_run *r, struct econn *c) {
+    if (c->ssl) {
+        on_readable_tls(r, c);
+        return;
+    }
     for (int reads = 0; reads < 8; reads++) {
         ssize_t n = recv(c->fd, inbuf, sizeof inbuf, 0);
         if (n > 0) {
-            if (consume(r, c, inbuf, (size_t)n, now_s()) != 0) {
-                fprintf(stderr, "twist-loadgen: connection %u: echo of message %llu differs from what was sent\n",
-                        c->id, (unsigned long long)c->recv_seq);
-                printf("{\"error\":\"echo mismatch\"}\n");
-                exit(1);
-            }
+            consume_or_exit(r, c, (size_t)n);
             if ((size_t)n < sizeof inbuf) break;
         } else if (n == 0) {
             errno = 0;
@@ -165,6 +217,10 @@ int run_echo(const struct options *o) {
     for (int i = 0; i < o->conns; i++) {
         struct econn *c = &r.c[i];
         c->fd = connect_blocking(o);
+        if (o->tls) {
+            c->ssl = tls_attach(o->tls_ctx, c->fd);
+            tls_handshake_blocking(c->ssl, c->fd, 10);
+        }
         c->id = (uint32_t)i;
         c->sent_at = calloc((size_t)o->inflight, sizeof *c->sent_at);
         if (!c->sent_at) fail("calloc send times");
@@ -189,7 +245,10 @@ int run_echo(const struct options *o) {
         for (int i = 0; i < n; i++) {
             struct econn *c = evs[i].data.ptr;
             if (evs[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) on_readable(&r, c);
-            if (evs[i].events & EPOLLOUT) flush(&r, c);
+            if (evs[i].events & EPOLLOUT) {
+                if (c->ssl) on_readable_tls(&r, c); /* a read that wanted to write; then flushes */
+                else flush(&r, c);
+            }
         }
         double now = now_s();
         if (now >= r.t_end) break;
@@ -200,16 +259,21 @@ int run_echo(const struct options *o) {
     }
     double elapsed = now_s() - start;
     double cpu = self_cpu_s() - cpu0;
-    for (int i = 0; i < o->conns; i++) close(r.c[i].fd);
+    for (int i = 0; i < o->conns; i++) {
+        if (r.c[i].ssl) tls_close(r.c[i].ssl);
+        close(r.c[i].fd);
+    }
 
     printf("{\"mode\":\"echo\",\"framing\":\"%s\",\"conns\":%d,\"inflight\":%d,\"size\":%zu,"
            "\"warmup_s\":%.3f,\"duration_s\":%.3f,\"messages\":%llu,\"total_messages\":%llu,"
            "\"messages_per_s\":%.1f,\"bytes_per_s\":%.1f,\"p50_us\":%.2f,\"p99_us\":%.2f,\"p999_us\":%.2f,"
-           "\"loadgen_cpu_s\":%.3f,\"loadgen_cpu_share\":%.3f}\n",
+           "\"loadgen_cpu_s\":%.3f,\"loadgen_cpu_share\":%.3f",
            o->netstring ? "netstring" : "raw", o->conns, o->inflight, o->size, o->warmup, o->duration,
            (unsigned long long)r.measured, (unsigned long long)r.total, (double)r.measured / o->duration,
            (double)r.measured * (double)o->size / o->duration, (double)histogram_quantile(&r.h, 0.50) / 1e3,
            (double)histogram_quantile(&r.h, 0.99) / 1e3, (double)histogram_quantile(&r.h, 0.999) / 1e3, cpu,
            cpu / elapsed);
+    if (o->tls) tls_print_json();
+    printf("}\n");
     return 0;
 }

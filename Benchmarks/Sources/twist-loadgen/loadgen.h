@@ -22,6 +22,10 @@ struct options {
     int concurrency;       /* connrate: concurrent connect-send-close loops */
     double hold;           /* idle: seconds to hold the connections once all are up */
     double timeout;        /* hard bound on the whole run, seconds */
+    int tls;               /* 1: every connection is a TLS client (echo and connrate; tls.h) */
+    const char *tls_ciphersuites; /* the TLS 1.3 suites offered (default: TLS_AES_256_GCM_SHA384) */
+    const char *tls_groups;       /* the key-exchange groups offered (default: X25519) */
+    struct ssl_ctx_st *tls_ctx;   /* the client context, made once by main when tls is set */
 };
 
 /** Monotonic seconds. */
