@@ -15,6 +15,10 @@ public struct ReactorRunOutcome: Sendable {
 /// blocking `run()` would take away from every other task) and returns a task that finishes
 /// when `run()` returns.
 ///
+/// The thread starts at once, inside this call — not when the returned task first runs: with
+/// hundreds of tests queued on the small cooperative pool, a task can wait seconds for a thread,
+/// and a reactor started that late would miss its own watchdog.
+///
 /// A watchdog stops the reactor after `timeout` seconds so a broken test fails instead of
 /// hanging; the outcome says whether it had to. Everything the reactor thread did happens before
 /// the task's value is read (the outcome is handed over under a mutex, which ThreadSanitizer sees).
@@ -30,28 +34,42 @@ public func startReactorThread(
         timedOut.withLock { $0 = true }
         try? reactor.stop()
     }
-    // The outcome also passes through a pthread mutex: ThreadSanitizer cannot see that resuming a
-    // continuation orders what the reactor thread did before it with what the test reads after
-    // the await, but it sees a mutex. (The test then reads reactor-confined objects safely.)
-    let handOff = PosixMutex<ReactorRunOutcome?>(nil)
-    return Task {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let thread = Thread {
-                var runError: (any Error)?
-                do {
-                    try reactor.run(installSignalHandlers: installSignalHandlers)
-                } catch {
-                    runError = error
-                }
-                let outcome = ReactorRunOutcome(timedOut: timedOut.withLock { $0 }, runError: runError)
-                handOff.withLock { $0 = outcome }
-                continuation.resume()
-            }
-            thread.stackSize = stackSize
-            thread.start()
+    // The outcome, and the continuation waiting for it, meet under a pthread mutex (which
+    // ThreadSanitizer sees): whichever arrives second completes the hand-off.
+    let handOff = PosixMutex(RunHandOff())
+    let thread = Thread {
+        var runError: (any Error)?
+        do {
+            try reactor.run(installSignalHandlers: installSignalHandlers)
+        } catch {
+            runError = error
         }
-        return handOff.withLock { $0! }
+        let outcome = ReactorRunOutcome(timedOut: timedOut.withLock { $0 }, runError: runError)
+        let waiting = handOff.withLock { state -> CheckedContinuation<ReactorRunOutcome, Never>? in
+            state.outcome = outcome
+            defer { state.waiting = nil }
+            return state.waiting
+        }
+        waiting?.resume(returning: outcome)
     }
+    thread.stackSize = stackSize
+    thread.start()
+    return Task {
+        await withCheckedContinuation { (continuation: CheckedContinuation<ReactorRunOutcome, Never>) in
+            let finished = handOff.withLock { state -> ReactorRunOutcome? in
+                if let outcome = state.outcome { return outcome }
+                state.waiting = continuation
+                return nil
+            }
+            if let finished { continuation.resume(returning: finished) }
+        }
+    }
+}
+
+/// Where a reactor thread's outcome meets the task waiting for it.
+private struct RunHandOff {
+    var outcome: ReactorRunOutcome?
+    var waiting: CheckedContinuation<ReactorRunOutcome, Never>?
 }
 
 /// Runs `reactor` on a background thread until it stops itself (or the watchdog stops it after

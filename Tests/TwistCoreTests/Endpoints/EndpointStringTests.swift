@@ -94,7 +94,7 @@ struct EndpointStringTests {
         #expect(try clientFromString(reactor, "UnIx:/s") is UNIXClientEndpoint)
     }
 
-    @Test(arguments: ["", "80", "nope:1", "port=80:tcp", "ssl:443"])
+    @Test(arguments: ["", "80", "nope:1", "port=80:tcp", "quic:443"])
     func thereIsNoDefaultTypeForServers(_ text: String) throws {
         let type = try EndpointDescription(parsing: text).typeName
         #expect(throws: EndpointDescriptionError.unknownType(type)) { try serverFromString(reactor, text) }
