@@ -4,10 +4,12 @@ import TwistCore
 
 /// One connection's OpenSSL engine (`SSL`), driven by the TLS wrapper on the reactor thread.
 ///
-/// **Bytes in, bytes out.** Ciphertext from the network is fed with ``feed(_:)`` into a memory
-/// BIO. Ciphertext the engine produces (handshake flights, records, alerts) does not wait in a
-/// second buffer: the engine's write BIO hands each piece to ``output`` as it is made, and the
-/// wrapper copies it straight into the transport's write queue.
+/// **Bytes in, bytes out, no buffer of OpenSSL's between.** Ciphertext from the network is lent
+/// to the engine for the length of ``withInput(_:_:)``: its read BIO serves OpenSSL straight from
+/// the caller's memory (the reactor's receive buffer), and only the tail of a record cut by the
+/// end of a read is copied, to wait for the rest. Ciphertext the engine produces (handshake
+/// flights, records, alerts) goes the other way with no buffer either: the write BIO hands each
+/// piece to ``output`` as it is made, and the wrapper copies it into the transport's write queue.
 ///
 /// **Four operations** — ``handshake()``, ``read(into:)``, ``write(_:)``, ``shutdown()`` — each
 /// clears this thread's OpenSSL error queue first and, on failure, drains it into the
@@ -50,7 +52,18 @@ final class TLSEngine {
     var serverNameContext: TLSContext?
 
     private let ssl: OpaquePointer
-    private let readBIO: OpaquePointer
+
+    /// The bytes lent by ``withInput(_:_:)`` for the current call, and how far OpenSSL read them.
+    private var lent = UnsafeRawBufferPointer(start: nil, count: 0)
+    private var lentOffset = 0
+
+    /// Bytes of an earlier read that OpenSSL has not consumed yet (the start of a record whose
+    /// end had not arrived); served before the lent bytes.
+    private var carried: [UInt8] = []
+    private var carriedOffset = 0
+
+    /// True once ``markEndOfInput()`` said the network will bring nothing more.
+    private var inputEnded = false
 
     /// The index under which every `SSL` keeps a pointer to its engine.
     private static let engineIndex = tw_SSL_get_ex_new_index()
@@ -68,16 +81,14 @@ final class TLSEngine {
     init(context: TLSContext, serverName: String?) throws {
         TLSErrorQueue.clear()
         guard let ssl = SSL_new(context.handle) else { throw TLSErrorQueue.setupError("cannot create a TLS connection") }
-        guard let readBIO = BIO_new(BIO_s_mem()), let writeBIO = BIO_new(TLSOutputBIO.method.pointer) else {
+        guard let readBIO = BIO_new(TLSInputBIO.method.pointer), let writeBIO = BIO_new(TLSOutputBIO.method.pointer) else {
             SSL_free(ssl)
             throw TLSErrorQueue.setupError("cannot create the connection's BIOs")
         }
         self.ssl = ssl
-        self.readBIO = readBIO
         self.context = context
-        // An empty read BIO means "no more bytes yet" (retry), not end of file.
-        _ = tw_BIO_set_mem_eof_return(readBIO, -1)
         SSL_set_bio(ssl, readBIO, writeBIO)  // the SSL owns both from here on
+        BIO_set_data(readBIO, Unmanaged.passUnretained(self).toOpaque())
         BIO_set_data(writeBIO, Unmanaged.passUnretained(self).toOpaque())
         SSL_set_ex_data(ssl, Self.engineIndex, Unmanaged.passUnretained(self).toOpaque())
         switch context.role {
@@ -108,11 +119,50 @@ final class TLSEngine {
         }
     }
 
-    /// Passes ciphertext from the network to the engine (the memory BIO copies it).
-    func feed(_ bytes: UnsafeRawBufferPointer) {
-        guard !bytes.isEmpty else { return }
-        BIO_write(readBIO, bytes.baseAddress, Int32(bytes.count))
+    /// Lends `bytes` (ciphertext from the network) to the engine while `body` runs the handshake
+    /// and reads; what OpenSSL did not consume by the end (a record cut short) is copied and
+    /// served first next time. `bytes` need stay valid only for the call.
+    func withInput<Result>(_ bytes: UnsafeRawBufferPointer, _ body: () throws -> Result) rethrows -> Result {
+        lent = bytes
+        lentOffset = 0
+        defer {
+            if lentOffset < lent.count {
+                if carriedOffset == carried.count {
+                    carried.removeAll(keepingCapacity: true)
+                    carriedOffset = 0
+                }
+                carried.append(contentsOf: UnsafeRawBufferPointer(rebasing: lent[lentOffset...]))
+            }
+            lent = UnsafeRawBufferPointer(start: nil, count: 0)
+            lentOffset = 0
+        }
+        return try body()
     }
+
+    /// OpenSSL asks for up to `buffer.count` bytes: carried bytes first, then lent ones. 0 when
+    /// there are none (the caller then says "retry", or "end of file" after ``markEndOfInput()``).
+    fileprivate func supply(_ buffer: UnsafeMutableRawBufferPointer) -> Int {
+        if carriedOffset < carried.count {
+            let count = min(buffer.count, carried.count - carriedOffset)
+            carried.withUnsafeBytes { source in
+                buffer.baseAddress!.copyMemory(from: source.baseAddress! + carriedOffset, byteCount: count)
+            }
+            carriedOffset += count
+            if carriedOffset == carried.count {
+                carried.removeAll(keepingCapacity: carried.capacity <= Self.recordSize * 2)
+                carriedOffset = 0
+            }
+            return count
+        }
+        let count = min(buffer.count, lent.count - lentOffset)
+        guard count > 0 else { return 0 }
+        buffer.baseAddress!.copyMemory(from: lent.baseAddress! + lentOffset, byteCount: count)
+        lentOffset += count
+        return count
+    }
+
+    /// True when OpenSSL has read everything it was given and the network said it ended.
+    fileprivate var isAtEndOfInput: Bool { inputEnded }
 
     /// Advances the handshake as far as the bytes fed so far allow.
     func handshake() -> Step {
@@ -168,7 +218,7 @@ final class TLSEngine {
     /// Tells the engine the network will bring nothing more (for a last read to report whether a
     /// close_notify came first).
     func markEndOfInput() {
-        _ = tw_BIO_set_mem_eof_return(readBIO, 0)
+        inputEnded = true
     }
 
     /// The step a non-positive result of `SSL_do_handshake`, `SSL_write` or `SSL_shutdown` means.
@@ -230,6 +280,35 @@ final class TLSEngine {
     fileprivate func emit(_ bytes: UnsafeRawBufferPointer) {
         output(bytes)
     }
+}
+
+/// The read BIO of every engine: serves OpenSSL the bytes its engine was lent (see
+/// ``TLSEngine/withInput(_:_:)``); with none left it says "retry" — or end of file, once the
+/// engine was told the network ended.
+private enum TLSInputBIO {
+    static let method: TLSOutputBIO.Method = {
+        guard let method = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "twist TLS input") else {
+            fatalError("OpenSSL could not create a BIO method")
+        }
+        BIO_meth_set_read(method) { bio, data, length in
+            guard let bio, let data, length > 0, let engine = BIO_get_data(bio) else { return 0 }
+            tw_BIO_clear_retry_flags(bio)
+            let engineObject = Unmanaged<TLSEngine>.fromOpaque(engine).takeUnretainedValue()
+            let count = engineObject.supply(UnsafeMutableRawBufferPointer(start: data, count: Int(length)))
+            if count > 0 { return Int32(count) }
+            if engineObject.isAtEndOfInput { return 0 }
+            tw_BIO_set_retry_read(bio)
+            return -1
+        }
+        BIO_meth_set_ctrl(method) { _, command, _, _ in
+            command == BIO_CTRL_FLUSH ? 1 : 0
+        }
+        BIO_meth_set_create(method) { bio in
+            BIO_set_init(bio, 1)
+            return 1
+        }
+        return TLSOutputBIO.Method(pointer: method)
+    }()
 }
 
 /// The write BIO of every engine: a sink that hands each piece of ciphertext to its engine's

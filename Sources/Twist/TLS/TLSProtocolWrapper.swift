@@ -144,9 +144,12 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
     open override func dataReceived(_ data: ArraySlice<UInt8>) throws {
         guard let engine else { return }
         if case .finished = phase { return }
-        data.withUnsafeBytes { engine.feed($0) }
-        if case .handshaking = phase, !advanceHandshake() { return }
-        try readPlaintext()
+        try data.withUnsafeBytes { ciphertext in
+            try engine.withInput(ciphertext) {
+                if case .handshaking = phase, !advanceHandshake() { return }
+                try readPlaintext()
+            }
+        }
     }
 
     /// Decrypts every complete record buffered in the engine, delivering the plaintext in as few
