@@ -225,17 +225,16 @@ public final class ThreadPool: @unchecked Sendable {
         }
     }
 
-    /// Queues `job`, making a worker for it if none is idle and the pool may grow.
+    /// Queues `job`, making a worker for it if no idle worker is left to take it and the pool may grow.
     func submit(_ job: @escaping Job) throws {
         try locked {
             guard phase.acceptsWork else { throw ThreadPoolStopped(poolName: name) }
             queue.append(job)
             guard phase == .running else { return }
-            if idleWorkers > 0 {
-                pthread_cond_signal(wake)
-            } else if workers < maximum {
-                spawnWorkerLocked()
-            }
+            if idleWorkers > 0 { pthread_cond_signal(wake) }
+            // Idle workers that were woken may not have taken their job yet: grow while more
+            // jobs wait than idle workers could take.
+            if queue.count - queueHead > idleWorkers && workers < maximum { spawnWorkerLocked() }
         }
     }
 
