@@ -30,6 +30,18 @@ extension Reactor: ReactorProcess {
         environment: ProcessEnvironment = .empty, workingDirectory: String? = nil,
         childFDs: [Int32: ChildDescriptor] = ChildDescriptor.standard
     ) throws -> any ProcessTransport {
+        try spawnProcess(
+            processProtocol, executable: executable, args: args, environment: environment,
+            workingDirectory: workingDirectory, childFDs: childFDs, reaping: .pidfd)
+    }
+
+    /// ``spawnProcess(_:executable:args:environment:workingDirectory:childFDs:)`` with the way the
+    /// child's exit is watched chosen by the caller (tests use it to run the fallback).
+    @discardableResult
+    nonisolated func spawnProcess(
+        _ processProtocol: ProcessProtocol, executable: String, args: [String], environment: ProcessEnvironment,
+        workingDirectory: String?, childFDs: [Int32: ChildDescriptor], reaping: ReapingMethod
+    ) throws -> any ProcessTransport {
         requireConfined()
         var plan = SpawnPlan()
         defer { plan.closeChildEnds() }
@@ -38,8 +50,8 @@ extension Reactor: ReactorProcess {
             throw ProcessSpawnError(executable: executable, call: "pipe2", osError: code, reason: String(cString: strerror(code)))
         }
         let pid = try plan.spawn(executable: executable, args: args, environment: environment, workingDirectory: workingDirectory)
-        var pidfd = twist_pidfd_open(pid)
-        if pidfd < 0 {
+        var pidfd = reaping == .pidfd ? twist_pidfd_open(pid) : -1
+        if pidfd < 0 && reaping == .pidfd {
             let code = errno
             if code != ENOSYS {
                 logger.warning("pidfd_open failed; polling for the child's exit instead", metadata: ["errno": "\(code)"])
@@ -60,6 +72,14 @@ extension Reactor: ReactorProcess {
         processProtocol.makeConnection(process)
         return process
     }
+}
+
+/// How a child's exit is watched.
+enum ReapingMethod {
+    /// A pidfd watched for readability, falling back to polling when `pidfd_open` fails.
+    case pidfd
+    /// Polling `waitid(P_PID, WNOHANG)` (the fallback, forced).
+    case polling
 }
 
 /// The descriptors one spawn makes, and the spawn itself.
