@@ -5,14 +5,20 @@ import TwistTestSupport
 
 /// The pool on its own: lazy start, growth, stop semantics, refusals.
 @Suite(.timeLimit(.minutes(1))) struct ThreadPoolTests {
-    /// Polls `condition` every millisecond for at most `seconds`; true once it held.
-    private func eventually(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
+    /// Polls `condition` every millisecond for at most `seconds` (sleeping, not blocking a
+    /// thread of the cooperative pool); true once it held.
+    private func eventually(_ seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
             if condition() { return true }
-            usleep(1000)
+            try? await Task.sleep(for: .milliseconds(1))
         }
         return condition()
+    }
+
+    /// Stops `pool` on a thread of its own (stop blocks until the workers are done).
+    private func stopped(_ pool: ThreadPool, timeout: Double = 20) async -> Bool {
+        await onOwnThread { pool.stop(timeout: timeout) }
     }
 
     @Test func noThreadExistsBeforeStartAndQueuedWorkRunsOnceStarted() async throws {
@@ -24,7 +30,7 @@ import TwistTestSupport
         #expect(ran.value == 0)
         try pool.start()
         #expect(pool.threadCount == 3)  // enough for the queued work, up to the maximum
-        #expect(pool.stop(timeout: 10))
+        #expect(await stopped(pool, timeout: 10))
         #expect(ran.value == 5)
         #expect(pool.threadCount == 0)
     }
@@ -41,10 +47,10 @@ import TwistTestSupport
                 while !release.value { usleep(500) }
             }
         }
-        #expect(eventually { started.value == 4 })
+        #expect(await eventually { started.value == 4 })
         #expect(pool.threadCount == 4)
         release.value = true
-        #expect(pool.stop(timeout: 10))
+        #expect(await stopped(pool, timeout: 10))
         #expect(started.value == 6)
     }
 
@@ -58,7 +64,7 @@ import TwistTestSupport
                 ran.mutate { $0 += 1 }
             }
         }
-        #expect(pool.stop(timeout: 20))
+        #expect(await stopped(pool, timeout: 20))
         #expect(ran.value == 200)
         #expect(throws: ThreadPoolStopped.self) { try pool.callInThread {} }
         #expect(throws: ThreadPoolAlreadyQuit.self) { try pool.start() }
@@ -74,7 +80,7 @@ import TwistTestSupport
             case .failure(let error): outcome.mutate { $0.append("\(error)") }
             }
         }, { 7 })
-        #expect(pool.stop(timeout: 1))
+        #expect(await stopped(pool, timeout: 1))
         #expect(outcome.value == ["\(ThreadPoolStopped(poolName: "never-started"))"])
     }
 
@@ -89,7 +95,7 @@ import TwistTestSupport
         try pool.callInThreadWithCallback({ (result: Result<Int, any Error>) in
             results.mutate { $0.append((try? result.get()).map { "value \($0)" } ?? "error") }
         }, { throw Boom() })
-        #expect(pool.stop(timeout: 10))
+        #expect(await stopped(pool, timeout: 10))
         #expect(results.value == ["value 42", "error"])
     }
 
@@ -103,8 +109,8 @@ import TwistTestSupport
         pool.adjustPoolSize(minThreads: 5, maxThreads: 6)
         #expect(pool.threadCount == 5)
         pool.adjustPoolSize(minThreads: 0, maxThreads: 2)
-        #expect(eventually { pool.threadCount == 2 })
-        #expect(pool.stop(timeout: 10))
+        #expect(await eventually { pool.threadCount == 2 })
+        #expect(await stopped(pool, timeout: 10))
     }
 
     @Test func anErrorThrownByCallInThreadWorkIsLoggedAndTheWorkerCarriesOn() async throws {
@@ -114,7 +120,7 @@ import TwistTestSupport
         let ran = Shared(false)
         try pool.callInThread { throw Boom() }
         try pool.callInThread { ran.value = true }
-        #expect(pool.stop(timeout: 10))
+        #expect(await stopped(pool, timeout: 10))
         #expect(ran.value)
     }
 }
