@@ -1,5 +1,5 @@
 /* Child processes: posix_spawnp with the descriptor map as file actions, and pidfds. */
-#include "CTwistShims.h"
+#include "twist_process.h"
 
 #include <errno.h>
 #include <fcntl.h>

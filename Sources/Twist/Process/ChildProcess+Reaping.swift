@@ -11,6 +11,7 @@ extension ChildProcess {
     /// while it watches.
     func startReaping() {
         reactor.core.register(self)
+        reactor.core.children.add(self, reactor: reactor)
         if pidfd >= 0 {
             let watchers = IOWatchers(fd: pidfd, handler: self, loop: reactor.core.loop)
             pidWatcher = watchers
@@ -27,8 +28,9 @@ extension ChildProcess {
         }
     }
 
-    /// The reactor shuts down: reap the child if it has exited; otherwise stop watching and leave
-    /// it running (no signal is sent; its pipes are closed by the shutdown, and `pid` stays set).
+    /// The reactor shuts down (after the grace `LiveChildren` gave running children): reap the
+    /// child if it has exited; otherwise stop watching and leave it running (no signal is sent;
+    /// its pipes are closed by the shutdown, and `pid` stays set).
     func stopReapingForShutdown() {
         if !reapIfExited() { stopWatching() }
     }
@@ -78,6 +80,7 @@ extension ChildProcess {
         try? poll?.cancel()
         poll = nil
         reactor.core.unregister(self)
+        reactor.core.children.remove(self)
     }
 
     /// The reason for `waitid`'s `si_code` and `si_status`, with Twisted's raw wait status.

@@ -71,6 +71,8 @@ final class ReactorLoop {
     private let idleWatcher = UnsafeMutablePointer<ev_idle>.allocate(capacity: 1)
     /// The signal handlers (``Reactor/addSignalHandler(_:_:)`` and the stop signals).
     let signals: SignalWatchers
+    /// The child processes not yet reaped (see `LiveChildren`).
+    let children = LiveChildren()
     /// The ids of the SIGINT and SIGTERM handlers `startSignalWatchers()` added.
     private var stopSignalHandlers: [(signal: Int32, id: UInt64)] = []
     /// The due time the timer watcher is armed for, or nil when it is stopped.

@@ -36,4 +36,18 @@ import TwistTestSupport
         var status: Int32 = 0
         #expect(waitpid(pid.value, &status, 0) == pid.value)
     }
+
+    @Test func aChildThatExitsDuringTheShutdownGraceIsReapedAndReported() async throws {
+        let reactor = Reactor()
+        let process = RecordingProcess()
+        reactor.callWhenRunning {
+            try reactor.spawnProcess(process, executable: "/bin/sh", args: ["sh", "-c", "sleep 0.2; echo late"])
+            try reactor.stop()  // the child is still running: shutdown gives it a grace to exit
+        }
+        let outcome = await runReactor(reactor)
+        #expect(!outcome.timedOut)
+        #expect(process.events.contains("processExited"))
+        #expect(process.endedReason?.check(ProcessDone.self) != nil)
+        #expect(process.transport?.pid == nil)
+    }
 }
