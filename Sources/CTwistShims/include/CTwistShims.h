@@ -22,6 +22,9 @@ static inline void *twist_current_reactor(void) { return twist_current_reactor_m
 /* Marks the calling thread as running `reactor` (NULL to clear). */
 void twist_set_current_reactor(void *reactor);
 
+/* Child processes: posix_spawnp with a descriptor map, pidfds, reaping. */
+#include "twist_process.h"
+
 struct sockaddr;
 
 /* accept4(fd, addr, len, SOCK_NONBLOCK | SOCK_CLOEXEC): one call for a ready-to-use connection. */

@@ -4,7 +4,7 @@ import TwistCore
 /// The one engine of every stream transport: the ``Transport`` a protocol talks through, over a
 /// connected ``StreamDescriptor``.
 ///
-/// A transport kind (TCP today; UNIX sockets and child-process pipes next) subclasses it only for
+/// A transport kind (TCP, UNIX sockets; a child process's pipes use it as it is) subclasses it only for
 /// what differs: how the descriptor is opened, its addresses, and its extra calls. Everything a
 /// byte stream needs is here, once, in one file per concern:
 /// - **reading** (`StreamConnection+Reading`): into the reactor's receive buffer, lent for one

@@ -6,9 +6,9 @@ import Glibc
 /// On Linux `read`, `write` and `writev` are the same calls for every kind of stream descriptor
 /// (TCP and UNIX sockets, pipes, terminals), so this is a plain value rather than a protocol: no
 /// existential box and no generic parameter on the connection's hot path. What differs between
-/// kinds is how the sending side is shut down; today every stream transport is a connected
-/// socket, where `shutdown(SHUT_WR)` does it (a pipe's write end will close instead, when child
-/// processes add that kind here).
+/// kinds is how the sending side is shut down: on a connected socket `shutdown(SHUT_WR)` does it.
+/// A child process's pipe is one of these too (each pipe is one-way, so the process transport
+/// never half-closes it: closing the pipe is its end of file).
 struct StreamDescriptor {
     /// The descriptor, non-blocking and close-on-exec.
     let fd: Int32

@@ -33,6 +33,9 @@ public actor Reactor: ReactorCore, ReactorTime, ReactorThreads {
     /// Where the reactor reports errors thrown by delayed calls, triggers and thread calls.
     public nonisolated let logger: Logger
 
+    /// The reactor's thread pool, made on first use (see `Reactor+ThreadPool`).
+    nonisolated let poolSlot: ReactorPoolSlot
+
     /// Creates a reactor with its own libev loop; it does nothing until ``run()``.
     ///
     /// The first reactor also registers the TLS description types (`ssl:`, `tls:`) with
@@ -43,6 +46,7 @@ public actor Reactor: ReactorCore, ReactorTime, ReactorThreads {
         TLSEndpoints.register()
         self.logger = logger
         self.core = ReactorLoop(logger: logger)
+        self.poolSlot = ReactorPoolSlot(logger: logger)
         core.executor = asUnownedSerialExecutor()
         let core = self.core
         // Twisted's order: `before startup` triggers see a reactor that is not yet running.
@@ -55,6 +59,13 @@ public actor Reactor: ReactorCore, ReactorTime, ReactorThreads {
             core.closeAllHandlers()
             return nil
         }
+        // The thread pool starts with the reactor and drains before the connections close.
+        let poolSlot = self.poolSlot
+        _ = core.triggers.add(.during, .startup) {
+            poolSlot.reactorStarted()
+            return nil
+        }
+        _ = core.triggers.add(.before, .shutdown) { [unowned self] in shutDownThreadPool() }
         core.onSignal = { [unowned self] signalNumber in handleStopSignal(signalNumber) }
     }
 

@@ -69,7 +69,12 @@ final class ReactorLoop {
     private let wakeWatcher = UnsafeMutablePointer<ev_async>.allocate(capacity: 1)
     private let timerWatcher = UnsafeMutablePointer<ev_timer>.allocate(capacity: 1)
     private let idleWatcher = UnsafeMutablePointer<ev_idle>.allocate(capacity: 1)
-    private var signalWatchers: [UnsafeMutablePointer<ev_signal>] = []
+    /// The signal handlers (``Reactor/addSignalHandler(_:_:)`` and the stop signals).
+    let signals: SignalWatchers
+    /// The child processes not yet reaped (see `LiveChildren`).
+    let children = LiveChildren()
+    /// The ids of the SIGINT and SIGTERM handlers `startSignalWatchers()` added.
+    private var stopSignalHandlers: [(signal: Int32, id: UInt64)] = []
     /// The due time the timer watcher is armed for, or nil when it is stopped.
     private var armedTime: Double?
     // The job queues skip the dynamic exclusivity checks (a fifth of a resumed `await`'s cost):
@@ -89,6 +94,7 @@ final class ReactorLoop {
         self.loop = loop
         self.logger = logger
         self.triggers = SystemEventRegistry(logger: logger)
+        self.signals = SignalWatchers(loop: loop)
         self.inbox = ThreadInbox(waker: LoopWaker(loop: loop, watcher: wakeWatcher))
 
         let me = Unmanaged.passUnretained(self).toOpaque()
@@ -116,6 +122,7 @@ final class ReactorLoop {
 
     deinit {
         stopSignalWatchers()
+        signals.stopAll()
         ev_async_stop(loop, wakeWatcher)
         ev_timer_stop(loop, timerWatcher)
         ev_idle_stop(loop, idleWatcher)
@@ -267,30 +274,24 @@ final class ReactorLoop {
 
     // MARK: Signals
 
-    /// Watches SIGINT and SIGTERM; each calls `onSignal`.
+    /// Watches SIGINT and SIGTERM; each calls `onSignal`. A stop signal another reactor of the
+    /// process watches already is left to it (logged).
     func startSignalWatchers() {
-        guard signalWatchers.isEmpty else { return }
-        let me = Unmanaged.passUnretained(self).toOpaque()
+        guard stopSignalHandlers.isEmpty else { return }
         for signalNumber in [SIGINT, SIGTERM] {
-            let watcher = UnsafeMutablePointer<ev_signal>.allocate(capacity: 1)
-            clibev_signal_init(watcher, { _, watcher, _ in
-                let signalNumber = watcher!.pointee.signum
-                ReactorLoop.owner(ofWatcher: watcher).onSignal?(signalNumber)
-            }, signalNumber)
-            clibev_set_data(watcher, me)
-            ev_signal_start(loop, watcher)
-            ev_unref(loop)  // signal watchers alone do not keep the loop alive
-            signalWatchers.append(watcher)
+            do {
+                let id = try signals.add(signalNumber) { [unowned self] in onSignal?($0) }
+                stopSignalHandlers.append((signalNumber, id))
+            } catch {
+                logger.error("cannot watch a stop signal", metadata: ["signal": "\(signalNumber)", "error": "\(error)"])
+            }
         }
     }
 
-    /// Stops watching signals; libev restores their default action.
+    /// Stops watching the stop signals; once a signal has no handler left, libev restores its
+    /// default action.
     func stopSignalWatchers() {
-        for watcher in signalWatchers {
-            ev_ref(loop)
-            ev_signal_stop(loop, watcher)
-            watcher.deallocate()
-        }
-        signalWatchers.removeAll()
+        for handler in stopSignalHandlers { signals.remove(handler.signal, id: handler.id) }
+        stopSignalHandlers.removeAll()
     }
 }

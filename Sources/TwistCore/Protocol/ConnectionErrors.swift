@@ -36,9 +36,9 @@ open class ConnectionClosed: NetworkError, @unchecked Sendable {
 
 /// The connection was closed cleanly: the peer closed it, or we called `loseConnection()`
 /// (Twisted's `ConnectionDone`).
-public final class ConnectionDone: ConnectionClosed, @unchecked Sendable {
+open class ConnectionDone: ConnectionClosed, @unchecked Sendable {
     /// "the connection was closed cleanly".
-    public override var summary: String { "the connection was closed cleanly" }
+    open override var summary: String { "the connection was closed cleanly" }
 }
 
 /// The connection was lost in a non-clean way (Twisted's `ConnectionLost`).

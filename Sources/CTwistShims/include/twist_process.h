@@ -1,0 +1,32 @@
+/*
+ * Child processes for Twist/Process: the spawn with its descriptor map as posix_spawn file actions,
+ * pidfds, and reaping one child without blocking. Included by CTwistShims.h.
+ */
+#ifndef TWIST_PROCESS_H
+#define TWIST_PROCESS_H
+
+/* Starts `file` (searched on the parent's PATH when it has no slash) with `argv` and `envp`
+ * (NULL-terminated) through posix_spawnp. The child's descriptor targets[i] is a copy of the
+ * parent's sources[i]; every other descriptor is closed in the child; `directory` (or NULL) is its
+ * working directory; every signal is at its default action and unblocked. 0 with `*pid` set, or
+ * the error number (ENOENT for a missing executable: glibc reports exec failures). */
+int twist_spawn(const char *file, char *const argv[], char *const envp[], const char *directory,
+                const int *targets, const int *sources, int count, int *pid);
+
+/* pidfd_open(pid, 0): a close-on-exec descriptor that becomes readable when the child exits, or
+ * -1 with errno set (ENOSYS before Linux 5.3). */
+int twist_pidfd_open(int pid);
+
+/* Reaps the child behind `pidfd` (or, when pidfd is -1, the child `pid`) without blocking:
+ * waitid(P_PIDFD or P_PID, WEXITED | WNOHANG). 1 with `*code` (CLD_EXITED, CLD_KILLED,
+ * CLD_DUMPED) and `*status` (exit code or signal) set; 0 when it has not exited; -1 with errno. */
+int twist_reap(int pidfd, int pid, int *code, int *status);
+
+/* pipe2(fds, O_CLOEXEC), which glibc declares only under _GNU_SOURCE. */
+int twist_pipe_cloexec(int fds[2]);
+
+/* CLD_EXITED and CLD_DUMPED, which Swift's Glibc module does not import. */
+int twist_cld_exited(void);
+int twist_cld_dumped(void);
+
+#endif /* TWIST_PROCESS_H */

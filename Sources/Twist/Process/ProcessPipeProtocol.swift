@@ -1,0 +1,27 @@
+import TwistCore
+
+/// The protocol of one child pipe's stream connection: hands what the pipe reads, and its close,
+/// to the ``ChildProcess`` (Twisted's `ProcessReader`/`ProcessWriter` callbacks). It holds the
+/// process strongly; the cycle (process → pipe connection → this → process) ends when the pipe
+/// closes, as the connection drops its protocol and the process drops the pipe.
+final class ProcessPipeProtocol: Protocol {
+    let childFD: Int32
+    private var process: ChildProcess?
+
+    init(childFD: Int32, process: ChildProcess) {
+        self.childFD = childFD
+        self.process = process
+    }
+
+    override func dataReceived(_ data: ArraySlice<UInt8>) throws {
+        try process?.pipeDataReceived(childFD: childFD, data: data)
+    }
+
+    override func connectionLost(reason: Failure) {
+        let process = self.process
+        self.process = nil
+        process?.pipeClosed(childFD: childFD)
+    }
+
+    override var logPrefix: String { "ProcessPipe(fd \(childFD))" }
+}

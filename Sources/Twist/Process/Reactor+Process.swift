@@ -1,0 +1,166 @@
+import CTwistShims
+import Glibc
+public import TwistCore
+
+extension Reactor: ReactorProcess {
+    /// Starts a child process and connects `processProtocol` to it (Twisted's `spawnProcess`);
+    /// its `makeConnection`/`connectionMade` have run when this returns. See ``ProcessProtocol``
+    /// for the order of the callbacks that follow.
+    ///
+    /// How, on Linux: the parent's pipe ends are made close-on-exec and non-blocking, the child is
+    /// started with `posix_spawnp`, whose file actions map `childFDs` and close every other
+    /// descriptor (so nothing else leaks, whatever another thread opened), with every signal at
+    /// its default action and unblocked; its exit is watched through a pidfd (`pidfd_open`,
+    /// readable when it exits, then `waitid(P_PIDFD)`), per child and per reactor, with no SIGCHLD
+    /// handler. Where the kernel has no `pidfd_open` (before Linux 5.3, ENOSYS), the reactor polls
+    /// `waitid` for that pid alone every 50 ms instead.
+    ///
+    /// - Parameters:
+    ///   - executable: the program; without a slash it is looked up on the *parent's* `PATH`.
+    ///   - args: the child's whole argv, verbatim: `args[0]` is the name it sees.
+    ///   - environment: the child's environment: **empty** by default, as in Twisted.
+    ///   - workingDirectory: the child's working directory; the parent's when nil.
+    ///   - childFDs: each child descriptor's role; every other descriptor is closed in the child.
+    /// - Throws: ``ProcessSpawnError`` when the child cannot start (ENOENT for a missing
+    ///   executable, reported synchronously); the protocol is then never connected and every
+    ///   descriptor made for it is closed.
+    @discardableResult
+    public nonisolated func spawnProcess(
+        _ processProtocol: ProcessProtocol, executable: String, args: [String],
+        environment: ProcessEnvironment = .empty, workingDirectory: String? = nil,
+        childFDs: [Int32: ChildDescriptor] = ChildDescriptor.standard
+    ) throws -> any ProcessTransport {
+        try spawnProcess(
+            processProtocol, executable: executable, args: args, environment: environment,
+            workingDirectory: workingDirectory, childFDs: childFDs, reaping: .pidfd)
+    }
+
+    /// ``spawnProcess(_:executable:args:environment:workingDirectory:childFDs:)`` with the way the
+    /// child's exit is watched chosen by the caller (tests use it to run the fallback).
+    @discardableResult
+    nonisolated func spawnProcess(
+        _ processProtocol: ProcessProtocol, executable: String, args: [String], environment: ProcessEnvironment,
+        workingDirectory: String?, childFDs: [Int32: ChildDescriptor], reaping: ReapingMethod
+    ) throws -> any ProcessTransport {
+        requireConfined()
+        var plan = SpawnPlan()
+        defer { plan.closeChildEnds() }
+        if let code = plan.makePipes(for: childFDs) {
+            plan.closeParentEnds()
+            throw ProcessSpawnError(executable: executable, call: "pipe2", osError: code, reason: String(cString: strerror(code)))
+        }
+        let pid = try plan.spawn(executable: executable, args: args, environment: environment, workingDirectory: workingDirectory)
+        var pidfd = reaping == .pidfd ? twist_pidfd_open(pid) : -1
+        if pidfd < 0 && reaping == .pidfd {
+            let code = errno
+            if code != ENOSYS {
+                logger.warning("pidfd_open failed; polling for the child's exit instead", metadata: ["errno": "\(code)"])
+            }
+            pidfd = -1
+        }
+        let process = ChildProcess(reactor: self, executable: executable, processProtocol: processProtocol, pid: pid, pidfd: pidfd)
+        let pipeAddress = Address.unix(UNIXAddress(name: .unnamed))
+        for end in plan.parentEnds {
+            let connection = StreamConnection(
+                descriptor: StreamDescriptor(fd: end.parentFD), host: pipeAddress, peer: pipeAddress,
+                protocol: ProcessPipeProtocol(childFD: end.childFD, process: process), reactor: self)
+            process.pipes[end.childFD] = ChildProcess.Pipe(connection: connection, toChild: end.toChild)
+        }
+        plan.parentEnds = []  // the connections own them now
+        for pipe in process.pipes.values { pipe.connection.start() }
+        process.startReaping()
+        processProtocol.makeConnection(process)
+        return process
+    }
+}
+
+/// How a child's exit is watched.
+enum ReapingMethod {
+    /// A pidfd watched for readability, falling back to polling when `pidfd_open` fails.
+    case pidfd
+    /// Polling `waitid(P_PID, WNOHANG)` (the fallback, forced).
+    case polling
+}
+
+/// The descriptors one spawn makes, and the spawn itself.
+private struct SpawnPlan {
+    /// The parent's end of each pipe: non-blocking and close-on-exec.
+    var parentEnds: [(childFD: Int32, parentFD: Int32, toChild: Bool)] = []
+    /// The child's ends, closed in the parent once the child has its copies.
+    var childEnds: [Int32] = []
+    /// The child's descriptor numbers and the parent descriptors they copy.
+    var targets: [Int32] = []
+    var sources: [Int32] = []
+
+    /// Makes a pipe for every pipe entry (in descriptor order); returns the errno if one failed.
+    mutating func makePipes(for childFDs: [Int32: ChildDescriptor]) -> Int32? {
+        for (childFD, role) in childFDs.sorted(by: { $0.key < $1.key }) {
+            switch role {
+            case .inherit(let parentFD):
+                targets.append(childFD)
+                sources.append(parentFD)
+            case .pipeFromChild, .pipeToChild:
+                var fds: [Int32] = [0, 0]
+                guard twist_pipe_cloexec(&fds) == 0 else { return errno }
+                let toChild = role == .pipeToChild
+                let (parentFD, childEnd) = toChild ? (fds[1], fds[0]) : (fds[0], fds[1])
+                _ = fcntl(parentFD, F_SETFL, fcntl(parentFD, F_GETFL) | O_NONBLOCK)
+                parentEnds.append((childFD, parentFD, toChild))
+                childEnds.append(childEnd)
+                targets.append(childFD)
+                sources.append(childEnd)
+            }
+        }
+        return nil
+    }
+
+    /// Starts the child; on failure closes the parent's ends too and throws.
+    mutating func spawn(
+        executable: String, args: [String], environment: ProcessEnvironment, workingDirectory: String?
+    ) throws -> Int32 {
+        let argv = CStringArray(args)
+        defer { argv.free() }
+        let variables: [String]? =
+            switch environment {
+            case .empty: []
+            case .inherit: nil
+            case .exactly(let values): values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            }
+        let envp = variables.map(CStringArray.init)
+        defer { envp?.free() }
+        var pid: Int32 = 0
+        let status = argv.pointers.withUnsafeBufferPointer { argvBuffer in
+            withEnvironment(envp) { envpPointer in
+                withOptionalCString(workingDirectory) { directory in
+                    twist_spawn(executable, argvBuffer.baseAddress, envpPointer, directory, targets, sources, Int32(targets.count), &pid)
+                }
+            }
+        }
+        guard status == 0 else {
+            closeParentEnds()
+            throw ProcessSpawnError(executable: executable, call: "posix_spawn", osError: status, reason: String(cString: strerror(status)))
+        }
+        return pid
+    }
+
+    private func withEnvironment<R>(
+        _ envp: CStringArray?, _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>?) -> R
+    ) -> R {
+        guard let envp else { return body(environ) }
+        return envp.pointers.withUnsafeBufferPointer { body($0.baseAddress) }
+    }
+
+    private func withOptionalCString<R>(_ text: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
+        guard let text else { return body(nil) }
+        return text.withCString { body($0) }
+    }
+
+    func closeChildEnds() {
+        for fd in childEnds { _ = close(fd) }
+    }
+
+    mutating func closeParentEnds() {
+        for end in parentEnds { _ = close(end.parentFD) }
+        parentEnds = []
+    }
+}

@@ -1,0 +1,68 @@
+import Twist
+
+/// A process protocol that records what happens to it, in order, and runs `onEnded` at the end.
+class RecordingProcess: ProcessProtocol {
+    var events: [String] = []
+    var output: [Int32: [UInt8]] = [:]
+    var exitedReason: Failure?
+    var endedReason: Failure?
+    var pidInsideExited: Int32?? = .none
+    var onConnected: ((RecordingProcess) throws -> Void)?
+    var onEnded: ((RecordingProcess) throws -> Void)?
+    var onStdoutLost: (() -> Void)?
+
+    var out: String { String(decoding: output[1] ?? [], as: UTF8.self) }
+    var err: String { String(decoding: output[2] ?? [], as: UTF8.self) }
+
+    override func connectionMade() {
+        events.append("connectionMade")
+        try? onConnected?(self)
+    }
+
+    override func childDataReceived(fd: Int32, data: ArraySlice<UInt8>) throws {
+        output[fd, default: []].append(contentsOf: data)
+    }
+
+    override func childConnectionLost(fd: Int32) throws {
+        events.append("childConnectionLost \(fd)")
+        if fd == 1 { onStdoutLost?() }
+    }
+
+    override func processExited(reason: Failure) throws {
+        events.append("processExited")
+        exitedReason = reason
+        pidInsideExited = .some(transport?.pid)
+    }
+
+    override func processEnded(reason: Failure) throws {
+        events.append("processEnded")
+        endedReason = reason
+        try onEnded?(self)
+    }
+}
+
+/// Spawns `args` (argv[0] is the executable) on a fresh reactor, stopping the reactor when the
+/// process ends; `setup` may adjust the protocol first. Returns the protocol (read after the
+/// reactor stopped) and whether the test, not the watchdog, stopped the reactor.
+func runChild(
+    _ args: [String], environment: ProcessEnvironment = .empty, workingDirectory: String? = nil,
+    childFDs: [Int32: ChildDescriptor] = ChildDescriptor.standard, timeout: Double = 20,
+    _ setup: @escaping (RecordingProcess) -> Void = { _ in }
+) async -> (process: RecordingProcess, finished: Bool) {
+    let reactor = Reactor()
+    let box = UncheckedBox(RecordingProcess())
+    let setup = UncheckedBox(setup)
+    let finished = await runRunning(reactor, timeout: timeout) {
+        let process = box.value
+        setup.value(process)
+        let userEnd = process.onEnded
+        process.onEnded = {
+            try userEnd?($0)
+            try reactor.stop()
+        }
+        try reactor.spawnProcess(
+            process, executable: args[0], args: args, environment: environment, workingDirectory: workingDirectory,
+            childFDs: childFDs)
+    }
+    return (box.value, finished)
+}
