@@ -264,7 +264,7 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
 
     /// Encrypts `bytes` straight from the caller's memory once the handshake has completed (no
     /// copy before the cipher); copies them into the pending writes before.
-    open func write(copying bytes: UnsafeRawBufferPointer) {
+    open override func write(copying bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
         switch phase {
         case .established, .closingAfterProducer:

@@ -131,6 +131,15 @@ open class ProtocolWrapper: Protocol, TCPTransport, UNIXTransport, FileDescripto
         transport?.write(data)
     }
 
+    /// Queues a copy of `bytes` through ``write(_:)`` (so a subclass that overrides `write`
+    /// changes this too, as the `Transport` default promises). A class method rather than the
+    /// protocol's default, so that a wrapper can override it — TLS encrypts straight from the
+    /// caller's memory.
+    open func write(copying bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
+        write(Array(bytes)[...])
+    }
+
     /// Passes `chunks` to the transport below's `writeSequence`, not through ``write(_:)``:
     /// override both to change what is sent.
     open func writeSequence(_ chunks: [ArraySlice<UInt8>]) {

@@ -378,4 +378,15 @@ struct WrappedBoom: Error, Equatable {}
         #expect(weakWrapper == nil)
         #expect(weakProto == nil)
     }
+
+    @Test func writeCopyingThroughTheTransportProtocolReachesAnOverriddenWrite() throws {
+        // write(copying:) is a class method of ProtocolWrapper (so TLS can override it), and it
+        // still goes through write(_:), so a wrapper that only overrides write(_:) transforms it.
+        let transport = StringTransport()
+        let wrapper = XORWrapper(wrapping: Protocol())
+        transport.connect(wrapper)
+        let asTransport: any Transport = wrapper
+        Array("copied".utf8).withUnsafeBytes { asTransport.write(copying: $0) }
+        #expect(transport.value == XORWrapper.scramble("copied".utf8))
+    }
 }
