@@ -29,10 +29,8 @@ static inline long tw_SSL_CTX_set_tlsext_servername_arg(SSL_CTX *c, void *a) { r
 // An index for a connection's own data (the Swift engine behind an SSL).
 static inline int tw_SSL_get_ex_new_index(void) { return SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL); }
 
-// BIOs: memory BIOs, and the retry flags of a BIO of our own.
+// BIOs: peeking into a memory BIO, and the retry flags of a BIO of our own.
 static inline long tw_BIO_get_mem_data(BIO *b, char **pp) { return BIO_get_mem_data(b, pp); }
-static inline int tw_BIO_set_mem_eof_return(BIO *b, int v) { return (int)BIO_set_mem_eof_return(b, v); }
-static inline int tw_BIO_reset(BIO *b) { return (int)BIO_reset(b); }
 static inline void tw_BIO_set_retry_read(BIO *b) { BIO_set_retry_read(b); }
 static inline void tw_BIO_clear_retry_flags(BIO *b) { BIO_clear_retry_flags(b); }
 

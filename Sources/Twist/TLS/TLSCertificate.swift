@@ -5,23 +5,11 @@ public import TwistCore
 /// chain), or a trust anchor. Immutable once loaded, so it is `Sendable` and may be shared by
 /// contexts on any thread (OpenSSL counts its references).
 public struct TLSCertificate: Sendable, CustomStringConvertible {
-    /// Owns one reference to an `X509`.
-    final class Storage: @unchecked Sendable {
-        let x509: OpaquePointer
-
-        init(taking x509: OpaquePointer) {
-            self.x509 = x509
-        }
-
-        deinit {
-            X509_free(x509)
-        }
-    }
-
-    let storage: Storage
+    /// The certificate's `X509`, released with the last copy.
+    let storage: OpenSSLReference
 
     init(taking x509: OpaquePointer) {
-        storage = Storage(taking: x509)
+        storage = OpenSSLReference(taking: x509, release: X509_free)
     }
 
     /// The first certificate in `pem` (PEM text; other blocks, such as a private key, are skipped).
@@ -84,7 +72,7 @@ public struct TLSCertificate: Sendable, CustomStringConvertible {
 
     /// The certificate's DER encoding, subject, issuer and subjectAltName entries.
     public var summary: TLSCertificateSummary {
-        TLSCertificateSummary(x509: storage.x509)
+        TLSCertificateSummary(x509: storage.pointer)
     }
 
     /// `TLSCertificate(subject: …)`.

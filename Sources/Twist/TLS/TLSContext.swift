@@ -160,18 +160,18 @@ public final class TLSContext: @unchecked Sendable {
     /// Uses `identity` as this end's certificate chain and key.
     private func install(_ identity: TLSIdentity) throws {
         TLSErrorQueue.clear()
-        guard SSL_CTX_use_certificate(handle, identity.certificateChain[0].storage.x509) == 1 else {
+        guard SSL_CTX_use_certificate(handle, identity.certificateChain[0].storage.pointer) == 1 else {
             throw TLSErrorQueue.setupError("cannot use the certificate")
         }
         for intermediate in identity.certificateChain.dropFirst() {
             // The context takes ownership of the reference it is given: hand it one of its own.
-            X509_up_ref(intermediate.storage.x509)
-            guard tw_SSL_CTX_add_extra_chain_cert(handle, intermediate.storage.x509) == 1 else {
-                X509_free(intermediate.storage.x509)
+            X509_up_ref(intermediate.storage.pointer)
+            guard tw_SSL_CTX_add_extra_chain_cert(handle, intermediate.storage.pointer) == 1 else {
+                X509_free(intermediate.storage.pointer)
                 throw TLSErrorQueue.setupError("cannot add an intermediate certificate")
             }
         }
-        guard SSL_CTX_use_PrivateKey(handle, identity.privateKey.storage.key) == 1 else {
+        guard SSL_CTX_use_PrivateKey(handle, identity.privateKey.storage.pointer) == 1 else {
             throw TLSErrorQueue.setupError("cannot use the private key")
         }
         guard SSL_CTX_check_private_key(handle) == 1 else {
@@ -191,7 +191,7 @@ public final class TLSContext: @unchecked Sendable {
             guard let store = SSL_CTX_get_cert_store(handle) else {
                 throw TLSErrorQueue.setupError("the context has no certificate store")
             }
-            for certificate in certificates where X509_STORE_add_cert(store, certificate.storage.x509) != 1 {
+            for certificate in certificates where X509_STORE_add_cert(store, certificate.storage.pointer) != 1 {
                 // The same anchor given twice is harmless; anything else is an error.
                 if ERR_GET_REASON(ERR_peek_last_error()) != X509_R_CERT_ALREADY_IN_HASH_TABLE {
                     throw TLSErrorQueue.setupError("cannot add a trust root")

@@ -4,20 +4,8 @@ import TwistCore
 /// A private key loaded into OpenSSL (RSA, ECDSA or Ed25519, from unencrypted PEM). Immutable once
 /// loaded, so it is `Sendable`.
 public struct TLSPrivateKey: Sendable {
-    /// Owns one reference to an `EVP_PKEY`.
-    final class Storage: @unchecked Sendable {
-        let key: OpaquePointer
-
-        init(taking key: OpaquePointer) {
-            self.key = key
-        }
-
-        deinit {
-            EVP_PKEY_free(key)
-        }
-    }
-
-    let storage: Storage
+    /// The key's `EVP_PKEY`, released with the last copy.
+    let storage: OpenSSLReference
 
     /// The first private key in `pem` (other blocks, such as certificates, are skipped).
     ///
@@ -34,7 +22,7 @@ public struct TLSPrivateKey: Sendable {
         storage = try PEMSource.withFileBIO(path) { bio in try Self.read(from: bio, source: path) }
     }
 
-    private static func read(from bio: OpaquePointer, source: String) throws -> Storage {
+    private static func read(from bio: OpaquePointer, source: String) throws -> OpenSSLReference {
         TLSErrorQueue.clear()
         // A null password callback with a null argument would prompt on the terminal for an
         // encrypted key; an empty password makes such a key fail instead.
@@ -42,7 +30,7 @@ public struct TLSPrivateKey: Sendable {
         guard let key = PEM_read_bio_PrivateKey(bio, nil, nil, &empty) else {
             throw TLSErrorQueue.setupError("no usable private key in \(source)")
         }
-        return Storage(taking: key)
+        return OpenSSLReference(taking: key, release: EVP_PKEY_free)
     }
 }
 
