@@ -17,6 +17,8 @@ public final class StreamServerEndpointService: Service {
     public let endpoint: any ServerEndpoint
     /// What builds each connection's protocol.
     public let factory: Factory
+    /// Called with the port each time a listen succeeds (a program prints "Serving on …" here).
+    private let onListening: ((any ListeningPort) -> Void)?
     private let logger: Logger
     private var state = ListenState.notListening
 
@@ -31,26 +33,34 @@ public final class StreamServerEndpointService: Service {
         case stopping
     }
 
-    /// A stopped service that will listen on `endpoint` with `factory`.
+    /// A stopped service that will listen on `endpoint` with `factory`, calling `onListening`
+    /// with the port each time it starts listening.
     public init(
         endpoint: any ServerEndpoint, factory: Factory, name: String? = nil,
-        logger: Logger = Logger(label: "twist.service")
+        logger: Logger = Logger(label: "twist.service"),
+        onListening: ((any ListeningPort) -> Void)? = nil
     ) {
         self.endpoint = endpoint
         self.factory = factory
+        self.onListening = onListening
         self.logger = logger
         super.init(name: name)
     }
 
     /// A stopped service that will listen where `description` says (such as `tcp:8080` or
-    /// `unix:/run/app.sock`; see Docs/Endpoints.md) with `factory`.
+    /// `unix:/run/app.sock`; see Docs/Endpoints.md) with `factory`, calling `onListening` with the
+    /// port each time it starts listening.
     ///
     /// - Throws: ``EndpointDescriptionError`` when the description cannot be parsed.
     public convenience init(
         _ description: String, reactor: any EndpointReactor, factory: Factory, name: String? = nil,
-        logger: Logger = Logger(label: "twist.service")
+        logger: Logger = Logger(label: "twist.service"),
+        onListening: ((any ListeningPort) -> Void)? = nil
     ) throws(EndpointDescriptionError) {
-        self.init(endpoint: try serverFromString(reactor, description), factory: factory, name: name, logger: logger)
+        self.init(
+            endpoint: try serverFromString(reactor, description), factory: factory, name: name,
+            logger: logger, onListening: onListening
+        )
     }
 
     /// The listening port while the service listens, with its real address (port 0 resolved).
@@ -113,13 +123,15 @@ public final class StreamServerEndpointService: Service {
         state = .waitingForPort(listening)
         listening.addBoth { [self] result in
             guard case .waitingForPort(let pending) = state, pending.isSame(as: listening) else {
-                // Cancelled by stopService: close a port that arrived anyway.
+                // A listen stopService cancelled: its CancelledError is expected, and a port that
+                // arrived anyway (an endpoint that ignores cancellation) is closed.
                 if case .success(let port) = result { port.stopListening() }
                 return
             }
             switch result {
             case .success(let port):
                 state = .listening(port)
+                onListening?(port)
             case .failure(let failure):
                 state = .notListening
                 if starting {
