@@ -210,6 +210,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TwistCommandLineTests",
+            dependencies: ["TwistCommandLine", "TwistTesting", "TwistTestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "PoetryTests",
             dependencies: [
                 "Poetry",

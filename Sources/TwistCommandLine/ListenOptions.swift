@@ -1,5 +1,5 @@
 public import ArgumentParser
-public import Twist
+import Twist
 
 /// The listening options every Twist server takes (Twisted's `twist --listen`):
 /// `--listen DESCRIPTION`, repeatable, with an endpoint description such as `tcp:8080`,
@@ -42,52 +42,5 @@ public struct ListenOptions: ParsableArguments {
         guard port != nil || descriptions.isEmpty else { return descriptions }
         let interface = iface == "localhost" ? "127.0.0.1" : iface
         return ["tcp:\(port ?? 0):interface=\(quoteStringArgument(interface))"] + descriptions
-    }
-
-    /// Listens with `factory` on every endpoint, in order, and calls `announce` with each port
-    /// once it listens (port 0 resolved in its address).
-    ///
-    /// - Throws: a `ValidationError` naming the description when one cannot be parsed (a usage
-    ///   error: exit status 2 under `mainWithUsageStatus2`); the endpoint's own error (such as
-    ///   ``CannotListenError``) when it cannot listen. Ports opened before the failure are closed.
-    public func listen(
-        _ reactor: Reactor, _ factory: Factory, announce: @escaping (any ListeningPort) -> Void
-    ) throws -> [any ListeningPort] {
-        var endpoints: [any ServerEndpoint] = []
-        for description in endpointDescriptions {
-            do {
-                endpoints.append(try serverFromString(reactor, description))
-            } catch {
-                throw ValidationError("bad --listen '\(description)': \(error)")
-            }
-        }
-        var ports: [any ListeningPort] = []
-        for endpoint in endpoints {
-            // Every endpoint Twist ships listens at once; one that does not is waited for by the
-            // reactor, and its late failure stops the reactor.
-            var listenedAtOnce = true
-            var outcome: Result<any ListeningPort, Failure>?
-            endpoint.listen(factory).addBoth { result in
-                guard !listenedAtOnce else { return outcome = result }
-                switch result {
-                case .success(let port): announce(port)
-                case .failure(let failure):
-                    Console.err("Error: \(endpoint): \(failure.error)\n")
-                    try? reactor.stop()
-                }
-            }
-            listenedAtOnce = false
-            switch outcome {
-            case .success(let port)?:
-                ports.append(port)
-                announce(port)
-            case .failure(let failure)?:
-                for port in ports { port.stopListening() }
-                throw failure.error
-            case nil:
-                break
-            }
-        }
-        return ports
     }
 }

@@ -9,15 +9,13 @@ extension ParsableCommand {
     /// the usage to standard error. `--help` prints to standard output and exits 0; an error
     /// thrown while running prints `Error: …` and exits 1.
     ///
-    /// Logging goes to standard error at level `warning` and above (the reactor's and factories'
-    /// `info` lines stay quiet, as in the intro, where logging is never started; a refused
-    /// transform request or a failed proxy download is a warning and shows).
+    /// Logging goes to standard error through ``TwistLogHandler``, at level `warning` and above
+    /// unless ``LogSettings`` is changed (``TwistRunner`` applies `--log-level` and
+    /// `--log-format` there): the reactor's and factories' `info` lines stay quiet, as in the
+    /// intro, where logging is never started; a refused transform request or a failed proxy
+    /// download is a warning and shows.
     public static func mainWithUsageStatus2(_ arguments: [String]? = nil) -> Never {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .warning
-            return handler
-        }
+        LoggingSystem.bootstrap { label in TwistLogHandler(label: label) }
         do {
             var command = try parseAsRoot(arguments)
             try command.run()

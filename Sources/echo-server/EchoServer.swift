@@ -22,7 +22,7 @@ struct EchoServer: ParsableCommand {
             """
     )
 
-    @OptionGroup var listening: ListenOptions
+    @OptionGroup var server: ServerOptions
 
     /// Runs with usage errors exiting 2, as every Twist server does.
     static func main() {
@@ -30,8 +30,8 @@ struct EchoServer: ParsableCommand {
     }
 
     func run() throws {
-        let reactor = Reactor()
-        _ = try listening.listen(reactor, Factory { Echo() }) { Console.out("echo-server listening on \($0.address)\n") }
-        try reactor.run(installSignalHandlers: true)
+        let runner = TwistRunner(options: server)
+        try runner.listen(Factory { Echo() }) { Console.out("echo-server listening on \($0.address)\n") }
+        try runner.run()
     }
 }

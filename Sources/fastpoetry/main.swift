@@ -17,16 +17,16 @@ struct FastPoetry: ParsableCommand {
             """
     )
 
-    @OptionGroup var listening: ListenOptions
+    @OptionGroup var server: ServerOptions
 
     @Argument(help: "The poem file to serve (UTF-8 text).")
     var poemFile: String
 
     func run() throws {
         let poem = try readPoemArgument(poemFile)
-        let reactor = Reactor()
-        _ = try listening.listen(reactor, PoetryServerFactory(poem: poem)) { Console.out("Serving \(poemFile) on \($0.address).\n") }
-        try reactor.run(installSignalHandlers: true)
+        let runner = TwistRunner(options: server)
+        try runner.listen(PoetryServerFactory(poem: poem)) { Console.out("Serving \(poemFile) on \($0.address).\n") }
+        try runner.run()
     }
 }
 

@@ -33,7 +33,7 @@ struct NetstringEcho: ParsableCommand {
             """
     )
 
-    @OptionGroup var listening: ListenOptions
+    @OptionGroup var server: ServerOptions
 
     @Flag(help: "Echo bytes as they come, with no netstring framing.")
     var raw = false
@@ -46,10 +46,10 @@ struct NetstringEcho: ParsableCommand {
     func run() throws {
         // Logs go to standard error, warnings and above (mainWithUsageStatus2 sets that up):
         // standard output carries only the "Serving" lines that scripts read.
-        let reactor = Reactor()
+        let runner = TwistRunner(options: server)
         let raw = self.raw
         let factory = Factory { raw ? RawEchoProtocol() : NetstringEchoProtocol() }
-        _ = try listening.listen(reactor, factory) { Console.out("Serving \(raw ? "raw" : "netstring") echo on \($0.address).\n") }
-        try reactor.run(installSignalHandlers: true)
+        try runner.listen(factory) { Console.out("Serving \(raw ? "raw" : "netstring") echo on \($0.address).\n") }
+        try runner.run()
     }
 }

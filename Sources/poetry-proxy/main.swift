@@ -18,18 +18,18 @@ struct PoetryProxy: ParsableCommand {
             """
     )
 
-    @OptionGroup var listening: ListenOptions
+    @OptionGroup var server: ServerOptions
 
     @Argument(help: "The upstream poetry server, [host:]port (a bare port means 127.0.0.1), tcp:HOST:PORT, unix:PATH or tls:HOST:PORT[:trustRoots=DIR].", transform: parsePoetryAddress)
     var upstream: PoetryAddress
 
     func run() throws {
-        let reactor = Reactor()
-        let service = PoetryProxyService(reactor, upstream: upstream, output: .console)
-        _ = try listening.listen(reactor, PoetryProxyFactory(service: service, output: .console)) {
+        let runner = TwistRunner(options: server)
+        let service = PoetryProxyService(runner.reactor, upstream: upstream, output: .console)
+        try runner.listen(PoetryProxyFactory(service: service, output: .console)) {
             Console.out("Proxying \(upstream) on \($0.address).\n")
         }
-        try reactor.run(installSignalHandlers: true)
+        try runner.run()
     }
 }
 

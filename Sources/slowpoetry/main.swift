@@ -19,7 +19,7 @@ struct SlowPoetry: ParsableCommand {
             """
     )
 
-    @OptionGroup var listening: ListenOptions
+    @OptionGroup var server: ServerOptions
 
     @Option(name: .customLong("num-bytes"), help: "Characters per chunk (a chunk of non-ASCII text is more bytes).")
     var numBytes: Int = 10
@@ -42,10 +42,10 @@ struct SlowPoetry: ParsableCommand {
 
     func run() throws {
         let poem = try readPoemArgument(poemFile)
-        let reactor = Reactor()
-        let factory = SlowPoetryFactory(poem: poem, charactersPerChunk: numBytes, delay: delay, clock: reactor, output: .console)
-        _ = try listening.listen(reactor, factory) { Console.out("Serving \(poemFile) on \(Self.announced($0.address)).\n") }
-        try reactor.run(installSignalHandlers: true)
+        let runner = TwistRunner(options: server)
+        let factory = SlowPoetryFactory(poem: poem, charactersPerChunk: numBytes, delay: delay, clock: runner.reactor, output: .console)
+        try runner.listen(factory) { Console.out("Serving \(poemFile) on \(Self.announced($0.address)).\n") }
+        try runner.run()
     }
 }
 

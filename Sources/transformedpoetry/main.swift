@@ -20,7 +20,7 @@ struct TransformedPoetry: ParsableCommand {
             """
     )
 
-    @OptionGroup var listening: ListenOptions
+    @OptionGroup var server: ServerOptions
 
     @Option(name: .customLong("transform"), help: "Expose only this transform (repeat for several; default: all).")
     var transforms: [String] = []
@@ -33,10 +33,10 @@ struct TransformedPoetry: ParsableCommand {
     }
 
     func run() throws {
-        let reactor = Reactor()
+        let runner = TwistRunner(options: server)
         let factory = try TransformFactory(service: .standard(), exposing: transforms.isEmpty ? nil : transforms)
-        _ = try listening.listen(reactor, factory) { Console.out("Serving transforms on \($0.address).\n") }
-        try reactor.run(installSignalHandlers: true)
+        try runner.listen(factory) { Console.out("Serving transforms on \($0.address).\n") }
+        try runner.run()
     }
 }
 

@@ -1,0 +1,57 @@
+import Foundation
+import Glibc
+import Testing
+
+/// The runner's options on a real server (netstring-echo): the pidfile, the log format and
+/// level, and the exit statuses of its bad-input paths.
+@Suite(.serialized, .timeLimit(.minutes(1))) struct RunnerExecutableTests {
+    @Test func writesThePidfileLogsJSONAtInfoAndExitsZeroOnSIGTERM() async throws {
+        let pidfile = FileManager.default.temporaryDirectory.appendingPathComponent("twist-runner-\(UUID().uuidString).pid").path
+        let server = try await ServerProcess("netstring-echo", ["--pidfile", pidfile, "--log-level", "info", "--log-format", "json"])
+        defer { server.stop() }
+        let pid = try String(contentsOfFile: pidfile, encoding: .utf8).trimmingCharacters(in: .newlines)
+        #expect(Int32(pid) != nil && kill(Int32(pid)!, 0) == 0)
+        #expect(try await server.signal(SIGTERM, waitingAtMost: 5) == 0)
+        #expect(!FileManager.default.fileExists(atPath: pidfile))
+        let lines = server.printedErrors.split(separator: "\n")
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["level"] != nil && object?["message"] != nil, "not a JSON record: \(line)")
+        }
+        #expect(lines.contains { $0.contains("received signal 15: stopping the services") })
+    }
+
+    @Test func aSecondCopyOnTheSamePidfileExitsOneWithOneLine() async throws {
+        let pidfile = FileManager.default.temporaryDirectory.appendingPathComponent("twist-runner-\(UUID().uuidString).pid").path
+        let first = try await ServerProcess("netstring-echo", ["--pidfile", pidfile])
+        defer { first.stop() }
+        let second = try await runTool("netstring-echo", ["--pidfile", pidfile])
+        #expect(second.status == 1)
+        #expect(second.stderr.hasPrefix("Error: already running: pidfile \(pidfile) names live process"), "\(second.stderr)")
+        #expect(second.stderr.split(separator: "\n").count == 1, "\(second.stderr)")
+        #expect(second.stdout.isEmpty)
+    }
+
+    @Test func anUnwritablePidfileExitsOneBeforeListening() async throws {
+        let result = try await runTool("netstring-echo", ["--pidfile", "/nonexistent-twist/x.pid"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "Error: cannot write pidfile /nonexistent-twist/x.pid: No such file or directory\n")
+        #expect(result.stdout.isEmpty)  // nothing listened
+    }
+
+    @Test func anUnknownLogLevelIsAUsageError() async throws {
+        let result = try await runTool("netstring-echo", ["--log-level", "loud"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--log-level"), "\(result.stderr)")
+    }
+
+    @Test func aPortInUseExitsOneWithOneLineAndClosesThePortsOpenedBeforeIt() async throws {
+        let first = try await ServerProcess("netstring-echo", [])
+        defer { first.stop() }
+        let result = try await runTool("netstring-echo", ["--listen", "tcp:0:interface=127.0.0.1", "--listen", "tcp:\(first.port):interface=127.0.0.1"])
+        #expect(result.status == 1)
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("couldn't listen on 127.0.0.1:\(first.port)"), "\(result.stderr)")
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import Logging
+import Testing
+import Twist
+import TwistCommandLine
+import TwistTestSupport
+
+/// A service that records its start and stop, and stops as told: at once, never, or failing.
+private final class ScriptedService: Service {
+    enum StopBehaviour { case atOnce, never, failing }
+    let stopBehaviour: StopBehaviour
+    let startFails: Bool
+    let journal: JournalBox
+
+    init(_ name: String, journal: JournalBox, stop: StopBehaviour = .atOnce, startFails: Bool = false) {
+        self.stopBehaviour = stop
+        self.startFails = startFails
+        self.journal = journal
+        super.init(name: name)
+    }
+
+    override func startService() throws {
+        if startFails { throw Refused() }
+        try super.startService()
+        journal.entries.append("start \(name!)")
+    }
+
+    override func stopService() -> Deferred<Void>? {
+        _ = super.stopService()
+        journal.entries.append("stop \(name!)")
+        switch stopBehaviour {
+        case .atOnce: return nil
+        case .never: return Deferred()
+        case .failing: return fail(Refused())
+        }
+    }
+}
+
+private final class JournalBox { var entries: [String] = [] }
+private struct Refused: Error, CustomStringConvertible { var description: String { "refused" } }
+
+/// What one in-process run of a runner ended with.
+private struct RunReport: Sendable {
+    var error: String?
+    var journal: [String]
+    var port: Int?
+}
+
+/// Runs a runner on its own thread with `arguments` as its command line; `configure` adds the
+/// services and says how the run is ended; a watchdog crashes the reactor after 10 s.
+private func run(
+    _ arguments: [String] = [],
+    _ configure: @escaping @Sendable (TwistRunner, JournalBox) throws -> Void
+) async -> RunReport {
+    await onOwnThread {
+        let journal = JournalBox()
+        let reactor = Reactor(logger: Logger(label: "twist.test") { _ in SwiftLogNoOpLogHandler() })
+        do {
+            let options = try ServerOptions.parse(arguments)
+            let runner = TwistRunner(options: options, reactor: reactor, stopSignals: [SIGWINCH])
+            try configure(runner, journal)
+            reactor.callLater(10) { reactor.crash() }
+            try runner.run()
+            return RunReport(error: nil, journal: journal.entries)
+        } catch {
+            return RunReport(error: "\(error)", journal: journal.entries)
+        }
+    }
+}
+
+@Suite(.serialized, .timeLimit(.minutes(1))) struct TwistRunnerTests {
+    @Test func startsInOrderAndAStopStopsInReverseThenReturns() async {
+        let report = await run { runner, journal in
+            for name in ["a", "b", "c"] { try runner.addService(ScriptedService(name, journal: journal)) }
+            runner.reactor.callWhenRunning { try runner.reactor.stop() }
+        }
+        #expect(report.error == nil)
+        #expect(report.journal == ["start a", "start b", "start c", "stop c", "stop b", "stop a"])
+    }
+
+    @Test func aSignalStopsGracefully() async {
+        let report = await run { runner, journal in
+            try runner.addService(ScriptedService("a", journal: journal))
+            runner.reactor.callWhenRunning { raise(SIGWINCH) }
+        }
+        #expect(report.error == nil)
+        #expect(report.journal == ["start a", "stop a"])
+    }
+
+    @Test func aSecondSignalDuringTheStopStopsAtOnce() async {
+        let report = await run(["--shutdown-grace", "30"]) { runner, journal in
+            try runner.addService(ScriptedService("slow", journal: journal, stop: .never))
+            runner.reactor.callWhenRunning {
+                raise(SIGWINCH)
+                runner.reactor.callLater(0.2) { raise(SIGWINCH) }
+            }
+        }
+        #expect(report.error == RunnerError.stoppedAtOnce(signal: SIGWINCH).description)
+        #expect(report.journal == ["start slow", "stop slow"])
+    }
+
+    @Test func aServiceThatDoesNotStopWithinTheGraceEndsTheRunWithAnError() async {
+        let report = await run(["--shutdown-grace", "0.2"]) { runner, journal in
+            try runner.addService(ScriptedService("stuck", journal: journal, stop: .never))
+            runner.reactor.callWhenRunning { try runner.reactor.stop() }
+        }
+        #expect(report.error == "the services had not stopped after 0.2 s; stopped anyway")
+    }
+
+    @Test func aFailedStopIsReportedAfterEveryServiceStopped() async {
+        let report = await run { runner, journal in
+            try runner.addService(ScriptedService("a", journal: journal))
+            try runner.addService(ScriptedService("b", journal: journal, stop: .failing))
+            runner.reactor.callWhenRunning { try runner.reactor.stop() }
+        }
+        #expect(report.error?.hasPrefix("stopped, but 1 service(s) failed to stop: ScriptedService \"b\": refused") == true)
+        #expect(report.journal == ["start a", "start b", "stop b", "stop a"])
+    }
+
+    @Test func aFailedStartClosesThePortsAlreadyOpenAndNeverRunsTheReactor() async throws {
+        let port = Shared<Int?>(nil)
+        let report = await run(["--listen", "tcp:0:interface=127.0.0.1"]) { runner, journal in
+            try runner.listen(Factory { Protocol() }) { port.value = $0.address.ip?.port }
+            try runner.addService(ScriptedService("bad", journal: journal, startFails: true))
+            runner.reactor.callWhenRunning { journal.entries.append("the reactor ran") }
+        }
+        #expect(report.error?.contains("ScriptedService \"bad\" failed to start: refused") == true)
+        #expect(report.journal.isEmpty)
+        let opened = try #require(port.value)
+        #expect(connectionRefused(port: opened))
+    }
+
+    @Test func aBadListenDescriptionIsAUsageError() async {
+        let report = await run(["--listen", "tcp:nonsense"]) { runner, _ in
+            try runner.listen(Factory { Protocol() }) { _ in }
+        }
+        #expect(report.error?.contains("bad --listen 'tcp:nonsense'") == true)
+    }
+
+    @Test func thePidfileNamesTheProcessWhileItRunsAndIsRemovedAfter() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("twist-runner-\(UUID().uuidString).pid").path
+        let seen = Shared<String?>(nil)
+        let report = await run(["--pidfile", path]) { runner, _ in
+            runner.reactor.callWhenRunning {
+                seen.value = try? String(contentsOfFile: path, encoding: .utf8)
+                try runner.reactor.stop()
+            }
+        }
+        #expect(report.error == nil)
+        #expect(seen.value == "\(getpid())\n")
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func aPidfileThatCannotBeWrittenStartsNothing() async {
+        let report = await run(["--pidfile", "/nonexistent-twist/x.pid"]) { runner, journal in
+            try runner.addService(ScriptedService("a", journal: journal))
+        }
+        #expect(report.error == "cannot write pidfile /nonexistent-twist/x.pid: No such file or directory")
+        #expect(report.journal.isEmpty)
+    }
+}
+
+/// True when a TCP connect to 127.0.0.1:`port` is refused (nothing listens there).
+private func connectionRefused(port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let result = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    return result != 0 && errno == ECONNREFUSED
+}
