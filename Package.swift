@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "TwistCore", targets: ["TwistCore"]),
         .library(name: "TwistTesting", targets: ["TwistTesting"]),
         .library(name: "TwistCommandLine", targets: ["TwistCommandLine"]),
+        .library(name: "TwistServiceLifecycle", targets: ["TwistServiceLifecycle"]),
         .executable(name: "twist-demo", targets: ["twist-demo"]),
         .executable(name: "echo-server", targets: ["echo-server"]),
         .executable(name: "netstring-echo", targets: ["netstring-echo"]),
@@ -42,6 +43,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        // Only for the TwistServiceLifecycle product; the core library does not depend on it.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         // libev, as Debian's libev-dev installs it (no pkg-config file, so no pkgConfig here).
@@ -97,6 +100,16 @@ let package = Package(
             dependencies: [
                 "Twist",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // A Twist reactor and its services as one service of a swift-service-lifecycle ServiceGroup.
+        .target(
+            name: "TwistServiceLifecycle",
+            dependencies: [
+                "Twist",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -212,6 +225,15 @@ let package = Package(
         .testTarget(
             name: "TwistCommandLineTests",
             dependencies: ["TwistCommandLine", "TwistTesting", "TwistTestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TwistServiceLifecycleTests",
+            dependencies: [
+                "TwistServiceLifecycle", "TwistTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
