@@ -62,6 +62,13 @@ open class Service {
         try parent.addService(self)
     }
 
+    /// The service's class and name, such as `TimerService "tick"`, for logs and errors;
+    /// subclasses may add what identifies them.
+    open var description: String {
+        let type = String(describing: Swift.type(of: self))
+        return name.map { "\(type) \"\($0)\"" } ?? type
+    }
+
     /// Leaves the parent: `parent.removeService(self)`, whose result it returns (a running
     /// parent stops the service first; nil when there is nothing to wait for).
     public func disownServiceParent() throws -> Deferred<Void>? {
@@ -70,10 +77,4 @@ open class Service {
     }
 }
 
-extension Service: CustomStringConvertible {
-    /// The service's class and name, such as `StreamServerEndpointService "web"`.
-    public var description: String {
-        let type = String(describing: Swift.type(of: self))
-        return name.map { "\(type) \"\($0)\"" } ?? type
-    }
-}
+extension Service: CustomStringConvertible {}

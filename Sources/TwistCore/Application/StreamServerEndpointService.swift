@@ -63,6 +63,12 @@ public final class StreamServerEndpointService: Service {
         )
     }
 
+    /// The class, the name if any, and the endpoint, such as
+    /// `StreamServerEndpointService on tcp:8080:interface=127.0.0.1`.
+    public override var description: String {
+        "\(super.description) on \(endpoint)"
+    }
+
     /// The listening port while the service listens, with its real address (port 0 resolved).
     public var port: (any ListeningPort)? {
         if case .listening(let port) = state { return port }
