@@ -5,7 +5,7 @@ internal import Logging
 /// admits an IPv4 peer).
 ///
 /// ```swift
-/// try reactor.listenTCP(8000, LimitConnectionsByPeer(wrapping: factory, maxConnectionsPerPeer: 5))
+/// let port = try reactor.listenTCP(8000, LimitConnectionsByPeer(wrapping: factory, maxConnectionsPerPeer: 5))
 /// ```
 ///
 /// **What it promises.** Connections are grouped by ``peerKey`` of the address given to

@@ -5,7 +5,7 @@ internal import Logging
 /// wraps a factory, as every policy here does).
 ///
 /// ```swift
-/// try reactor.listenTCP(8000, LimitTotalConnectionsFactory(wrapping: factory, connectionLimit: 1000))
+/// let port = try reactor.listenTCP(8000, LimitTotalConnectionsFactory(wrapping: factory, connectionLimit: 1000))
 /// ```
 ///
 /// **What it promises.** Under the limit, a connection gets the wrapped factory's protocol. At

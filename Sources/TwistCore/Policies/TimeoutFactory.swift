@@ -6,7 +6,7 @@ internal import Logging
 /// An idle timeout is one line in a server:
 ///
 /// ```swift
-/// try reactor.listenTCP(8000, TimeoutFactory(wrapping: factory, idleTimeout: 30, clock: reactor))
+/// let port = try reactor.listenTCP(8000, TimeoutFactory(wrapping: factory, idleTimeout: 30, clock: reactor))
 /// ```
 ///
 /// **What it promises.** Each connection's timer starts when it connects; every `dataReceived`

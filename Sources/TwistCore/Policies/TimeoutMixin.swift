@@ -9,7 +9,7 @@
 ///     lazy var connectionTimeout = ConnectionTimeout(clock: reactor, for: self)
 ///     override func connectionMade() { setTimeout(60) }
 ///     override func lineReceived(_ line: ArraySlice<UInt8>) { resetTimeout() }
-///     func timeoutConnection() { sendLine("bye"); transport?.loseConnection() }
+///     func timeoutConnection() { sendLine("bye".utf8); transport?.loseConnection() }
 /// }
 /// ```
 ///

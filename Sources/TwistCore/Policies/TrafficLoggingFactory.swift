@@ -4,7 +4,7 @@ public import Logging
 /// (Twisted's `TrafficLoggingFactory`, which writes each connection to its own file).
 ///
 /// ```swift
-/// try reactor.listenTCP(8000, TrafficLoggingFactory(wrapping: factory, logger: Logger(label: "wire")))
+/// let port = try reactor.listenTCP(8000, TrafficLoggingFactory(wrapping: factory, logger: Logger(label: "wire")))
 /// ```
 ///
 /// **Lines.** Connections are numbered from 1 in the order they are built (``resetCounter()``

@@ -4,13 +4,18 @@ import TwistTesting
 
 /// Records what the protocol behind a policy wrapper sees.
 class PolicyRecorder: Protocol {
+    /// Thrown by ``dataReceived(_:)`` when set.
+    var dataError: (any Error)?
     var connectionsMade = 0
     var received: [UInt8] = []
     var reasons: [Failure] = []
 
     override func connectionMade() { connectionsMade += 1 }
 
-    override func dataReceived(_ data: ArraySlice<UInt8>) throws { received.append(contentsOf: data) }
+    override func dataReceived(_ data: ArraySlice<UInt8>) throws {
+        received.append(contentsOf: data)
+        if let dataError { throw dataError }
+    }
 
     override func connectionLost(reason: Failure) { reasons.append(reason) }
 }
@@ -38,6 +43,9 @@ final class CountingFactory: Factory {
         return recorder
     }
 }
+
+/// What a test protocol throws.
+struct PolicyTestError: Error, Equatable {}
 
 /// A push producer that records how it was driven.
 final class RecordingPushProducer: PushProducer {

@@ -68,6 +68,29 @@ struct ThrottlingFactoryTests {
         #expect(inner.built.first?.received.count == 25, "the bytes were delivered, only counted")
     }
 
+    @Test func aConnectionClosingWhenTheThrottleLiftsIsLeftAlone() throws {
+        let factory = throttling(read: 10)
+        let built = try #require(factory.buildProtocol(address: .ipv4("192.0.2.1", 1)))
+        let transport = StringTransport()  // closing does not deliver connectionLost: it stays "disconnecting"
+        transport.connect(built)
+        try built.dataReceived(Array(repeating: 0, count: 20)[...])
+        try clock.advance(1)
+        #expect(transport.producerState == .paused)
+        transport.loseConnection()
+        try clock.advance(1)  // the lift: resuming a disconnecting transport would be an error
+        #expect(!factory.readsAreThrottled)
+        #expect(transport.producerState == .paused)
+    }
+
+    @Test func anErrorFromTheWrappedProtocolIsThrownOnAfterCounting() throws {
+        let factory = throttling(read: 10)
+        let (wrapper, transport) = try connectPolicy(factory)
+        inner.built.first?.dataError = PolicyTestError()
+        #expect(throws: PolicyTestError.self) { try wrapper.dataReceived(Array(repeating: 0, count: 11)[...]) }
+        try clock.advance(1)
+        #expect(transport.producerState == .paused, "the bytes arrived: they count")
+    }
+
     @Test func exactlyTheLimitDoesNotThrottle() throws {
         let factory = throttling(read: 10)
         let (wrapper, transport) = try connectPolicy(factory)

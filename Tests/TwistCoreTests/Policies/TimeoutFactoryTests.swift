@@ -55,6 +55,17 @@ struct TimeoutFactoryTests {
         #expect(transport.isDisconnecting)
     }
 
+    @Test func anErrorFromTheWrappedProtocolIsThrownOnAndTheTimerEndsWithTheConnection() throws {
+        let (wrapper, transport) = try connectPolicy(factory)
+        inner.built.first?.dataError = PolicyTestError()
+        #expect(throws: PolicyTestError.self) { try wrapper.dataReceived([1][...]) }
+        // The transport below closes the connection with the error, as it would unwrapped.
+        wrapper.deliverConnectionLost(reason: Failure(PolicyTestError()))
+        #expect(clock.pendingCalls.isEmpty)
+        #expect(inner.built.first?.reasons.first?.error is PolicyTestError)
+        #expect(!transport.isDisconnecting, "the wrapper itself closed nothing")
+    }
+
     @Test func connectionLostCancelsTheTimer() throws {
         let (_, transport) = try connectPolicy(factory)
         #expect(clock.pendingCalls.count == 1)
