@@ -1,6 +1,7 @@
 import Testing
 import Twist
 import TwistTestSupport
+import TwistTesting
 
 /// Greets each connection and reports, with the peer's host, when it is lost (the server side).
 private final class Greeter: Protocol {
@@ -45,15 +46,15 @@ struct PolicySocketTests {
     @Test func aPerPeerLimitRefusesTheSecondConnectionFromAHostAndAdmitsAgainAfterAClose() async throws {
         let events = Shared<[String]>([])
         let hasIPv6 = Shared(true)
+        let capture = LogCapture()
         let stopped = await runReactor(timeout: 20) { reactor in
             // What to do when the server loses a connection from a host (once).
             var afterServerLoss: [String: () -> Void] = [:]
-            let limited = LimitConnectionsByPeer(
-                wrapping: Factory {
-                    Greeter { host in afterServerLoss.removeValue(forKey: host)?() }
-                },
-                maxConnectionsPerPeer: 1
-            )
+            let application = Factory {
+                Greeter { host in afterServerLoss.removeValue(forKey: host)?() }
+            }
+            application.logger = capture.logger()
+            let limited = LimitConnectionsByPeer(wrapping: application, maxConnectionsPerPeer: 1)
             func note(_ event: String) { events.mutate { $0.append(event) } }
             func connect(_ host: String, _ port: Int, _ client: Client) {
                 reactor.connectTCP(host, port, ClientFactory { client })
@@ -108,6 +109,9 @@ struct PolicySocketTests {
             ]
         }
         #expect(events.value == expected)
+        let refusals = capture.records.filter { $0.level == .notice }.map(\.message)
+        #expect(refusals.count == expected.count / 5, "one line per refused connection: \(refusals)")
+        #expect(refusals.first?.hasPrefix("refused connection from 127.0.0.1:") == true)
         try #require(hasIPv6.value, "no IPv6 loopback on this machine: the IPv6 half did not run")
     }
 
@@ -135,5 +139,59 @@ struct PolicySocketTests {
         #expect(lostAfter >= 1.5 - 0.05, "1.0 s of writes, then 0.5 s idle: lost after \(lostAfter) s")
         #expect(lostAfter < 5, "lost after \(lostAfter) s")
         #expect(reason == "ConnectionDone", "the server closed cleanly")
+    }
+
+    /// A read limit on a real connection: once a burst puts the server over the limit, a byte
+    /// the client sends while reads are throttled is not delivered until the throttle lifts
+    /// (the paused transport really stops reading), and then it is.
+    @Test func aByteSentWhileReadsAreThrottledArrivesOnlyWhenTheThrottleLifts() async throws {
+        let outcome = Shared<(heldFor: Double, throttledAtDelivery: Bool)?>(nil)
+        let problem = Shared<String?>(nil)
+        let stopped = await runReactor(timeout: 20) { reactor in
+            var throttling: ThrottlingFactory?
+            var sentAt: Double?
+            let application = Factory {
+                ByteWatcher { _ in
+                    guard let sentAt else { return }
+                    outcome.value = (reactor.seconds() - sentAt, throttling?.readsAreThrottled ?? true)
+                    try? reactor.stop()
+                }
+            }
+            let factory = ThrottlingFactory(wrapping: application, readLimit: 20_000, clock: reactor)
+            throttling = factory
+            let port = try reactor.listenTCP(0, factory, interface: "127.0.0.1")
+            let startedAt = reactor.seconds()
+            let client = Client(onMade: { client in
+                client.transport?.write([UInt8](repeating: 0, count: 60_000))
+                func sendOnceThrottled() {
+                    if factory.readsAreThrottled {
+                        sentAt = reactor.seconds()
+                        client.transport?.write(Array("x".utf8))
+                    } else if reactor.seconds() - startedAt > 10 {
+                        problem.value = "reads were never throttled"
+                        try? reactor.stop()
+                    } else {
+                        reactor.callLater(0.02) { sendOnceThrottled() }
+                    }
+                }
+                sendOnceThrottled()
+            }, onLost: { _, _ in })
+            reactor.connectTCP("127.0.0.1", port.address.port!, ClientFactory { client })
+        }
+        #expect(stopped)
+        #expect(problem.value == nil, "\(problem.value ?? "")")
+        let (heldFor, throttledAtDelivery) = try #require(outcome.value)
+        #expect(!throttledAtDelivery, "delivered only once the throttle lifted")
+        #expect(heldFor > 0.1, "held while throttled: \(heldFor) s")
+        #expect(heldFor < 5, "held for \(heldFor) s")
+    }
+}
+
+/// Calls `onX` when a chunk ending in "x" arrives (the server side of the throttling test).
+private final class ByteWatcher: Protocol {
+    let onX: (ByteWatcher) -> Void
+    init(onX: @escaping (ByteWatcher) -> Void) { self.onX = onX }
+    override func dataReceived(_ data: ArraySlice<UInt8>) throws {
+        if data.last == UInt8(ascii: "x") { onX(self) }
     }
 }
