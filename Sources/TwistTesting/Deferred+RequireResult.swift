@@ -54,15 +54,15 @@ extension Deferred {
 
     /// Returns when the Deferred has no result, and leaves it alone.
     ///
-    /// - Throws: ``DeferredResultError/succeeded(_:)`` when it holds a success (which stays in it),
-    ///   ``DeferredResultError/failed(_:)`` when it holds a failure (which is consumed).
+    /// - Throws: ``DeferredResultError/unexpectedResult(_:)`` when it holds a result: a success
+    ///   stays in it, a failure is consumed.
     public func requireNoResult() throws(DeferredResultError) {
         guard let outcome = currentResultIfReady else { return }
         switch outcome {
-        case .success(let value): throw .succeeded(String(describing: value))
+        case .success(let value): throw .unexpectedResult(.success(String(describing: value)))
         case .failure(let failure):
             consumeFailure()
-            throw .failed(failure)
+            throw .unexpectedResult(.failure(failure))
         }
     }
 

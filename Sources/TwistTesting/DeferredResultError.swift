@@ -10,11 +10,14 @@ public enum DeferredResultError: Error, CustomStringConvertible {
     case noResult
     /// A success was expected and the Deferred holds this failure.
     case failed(Failure)
-    /// A failure (or no result) was expected and the Deferred holds a success; the value is given
-    /// as `String(describing:)` renders it.
+    /// A failure was expected and the Deferred holds a success; the value is given as
+    /// `String(describing:)` renders it.
     case succeeded(String)
     /// A failure of one of `expected` types was expected and the Deferred holds this one.
     case wrongFailure(Failure, expected: [any Error.Type])
+    /// No result was expected and the Deferred holds this one (a success's value rendered by
+    /// `String(describing:)`).
+    case unexpectedResult(Result<String, Failure>)
 
     /// One line saying what was found instead of what was expected, plus the failure's type and
     /// the place it was made when there is a failure.
@@ -25,10 +28,14 @@ public enum DeferredResultError: Error, CustomStringConvertible {
         case .failed(let failure):
             "expected a success result on the Deferred, found a failure: \(Self.describe(failure))"
         case .succeeded(let value):
-            "expected no result or a failure on the Deferred, found a success result (\(value))"
+            "expected a failure result on the Deferred, found a success result (\(value))"
         case .wrongFailure(let failure, let expected):
             "expected a failure of type \(expected.map { String(reflecting: $0) }.joined(separator: " or ")) "
                 + "on the Deferred, found \(Self.describe(failure))"
+        case .unexpectedResult(.success(let value)):
+            "expected no result on the Deferred, found a success result (\(value))"
+        case .unexpectedResult(.failure(let failure)):
+            "expected no result on the Deferred, found a failure: \(Self.describe(failure))"
         }
     }
 
