@@ -130,16 +130,19 @@ public final class Cooperator {
 
     /// Runs `work` as a task and gives only its end (Twisted's `coiterate`): the Deferred succeeds
     /// when the work finishes, and fails with the work's failure or with ``SchedulerStopped``.
+    @discardableResult
     public func coiterate(_ work: @escaping () throws -> CooperativeStep) -> Deferred<Void> {
         cooperate(work).whenDone()
     }
 
     /// `coiterate` over an iterator whose every `next()` is one step.
+    @discardableResult
     public func coiterate<Steps: IteratorProtocol>(_ iterator: Steps) -> Deferred<Void> {
         cooperate(iterator).whenDone()
     }
 
     /// `coiterate` over an iterator of steps.
+    @discardableResult
     public func coiterate<Steps: IteratorProtocol>(_ iterator: Steps) -> Deferred<Void>
     where Steps.Element == CooperativeStep {
         cooperate(iterator).whenDone()
