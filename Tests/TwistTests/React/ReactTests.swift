@@ -33,6 +33,19 @@ private func runMainOnOwnThread(
     }
 }
 
+/// An async main function formed in main-actor code, as top-level code in `main.swift` forms it
+/// (issue 21, finding 1): it reports whether it ran on the reactor thread, before and after an
+/// `await`.
+@MainActor
+private func mainFormedOnTheMainActor(_ seen: Shared<[Bool]>) -> UncheckedBox<(isolated Reactor) async throws -> Void> {
+    // Boxed to reach the thread that runs it: it is isolated to the reactor it is given.
+    UncheckedBox { reactor in
+        seen.mutate { $0.append(reactor.isInReactorThread) }
+        try await deferLater(reactor, 0.01).value()
+        seen.mutate { $0.append(reactor.isInReactorThread) }
+    }
+}
+
 /// Spec §6 item 72 (★) and 73: `react` / `Reactor.runMain`.
 @Suite("react: a reactor run around one main function")
 struct ReactTests {
@@ -214,6 +227,16 @@ struct ReactTests {
         #expect(try run.status.get() == 0)
         #expect(!run.timedOut)
         #expect(onReactor.value == [true, true])
+    }
+
+    @Test func anAsyncMainFormedOnTheMainActorStillRunsOnTheReactor() async throws {
+        let reactor = Reactor()
+        let seen = Shared<[Bool]>([])
+        let box = await mainFormedOnTheMainActor(seen)
+        let run = await runMainOnOwnThread(reactor) { reactor in try reactor.runMain(box.value) }
+        #expect(try run.status.get() == 0)
+        #expect(!run.timedOut)
+        #expect(seen.value == [true, true])
     }
 
     @Test func anAsyncMainThatThrowsExitsWithItsStatus() async throws {
