@@ -211,6 +211,15 @@ struct ReactTests {
         #expect(!run.timedOut)
     }
 
+    @Test func theReactOverloadsTypeCheckWithoutAnnotations() {
+        // A compile-time probe, never called (react exits the process): the closures only have to
+        // type-check, the unannotated one as the Deferred-returning form (`try` would warn on the
+        // async form, which does not throw, and the build must have no warnings).
+        let callbackStyle: () throws -> Never = { try react { reactor in deferLater(reactor, 0.1) } }
+        let asyncStyle: () -> Never = { react { (reactor: isolated Reactor) async throws in try await deferLater(reactor, 0.1).value() } }
+        _ = (callbackStyle, asyncStyle)
+    }
+
     // MARK: An async main function
 
     @Test func anAsyncMainRunsOnTheReactorAndItsReturnExitsZero() async throws {
