@@ -62,13 +62,13 @@ extension Reactor {
         let outcome = MainOutcome()
         addSystemEventTrigger(.before, .shutdown) { outcome.shutdownBegan() }
         let logger = self.logger
-        finished.addBoth { [unowned self] result in
-            let stopNeeded = outcome.record(MainOutcome.status(of: result, logger: logger))
+        finished.addBoth { [weak self] result in
+            guard outcome.record(result, logger: logger) else { return }
             // Stopped once, when the reactor runs (at once if it does), unless it is stopping already.
-            if stopNeeded { callWhenRunning { try? self.stop() } }
+            self?.callWhenRunning { [weak self] in try? self?.stop() }
         }
         try run(installSignalHandlers: installSignalHandlers)
-        return outcome.exitStatus
+        return outcome.reactorReturned()
     }
 }
 
@@ -121,12 +121,16 @@ private final class MainOutcome {
         case shuttingDown
         /// The result arrived and decided the status.
         case finished(status: Int32)
+        /// `run()` returned: the status is decided, and a result arriving now is ignored.
+        case returned
     }
 
     private var state = State.awaitingResult
 
-    /// The status to exit with: the result's, or 0 when none arrived.
-    var exitStatus: Int32 {
+    /// Notes that `run()` returned; gives the status to exit with: the result's, or 0 when none
+    /// arrived.
+    func reactorReturned() -> Int32 {
+        defer { state = .returned }
         if case .finished(let status) = state { return status }
         return 0
     }
@@ -136,19 +140,24 @@ private final class MainOutcome {
         if case .awaitingResult = state { state = .shuttingDown }
     }
 
-    /// Records the main function's status; returns whether the reactor still needs stopping.
-    func record(_ status: Int32) -> Bool {
-        let stopNeeded: Bool
+    /// Records the main function's result as its status (logging a failure that is not a
+    /// ``SystemExit``); returns whether the reactor still needs stopping. After `run()` returned,
+    /// ignores it.
+    func record<Value>(_ result: Result<Value, Failure>, logger: Logger) -> Bool {
         switch state {
-        case .awaitingResult: stopNeeded = true
-        case .shuttingDown, .finished: stopNeeded = false
+        case .awaitingResult:
+            state = .finished(status: Self.status(of: result, logger: logger))
+            return true
+        case .shuttingDown, .finished:
+            state = .finished(status: Self.status(of: result, logger: logger))
+            return false
+        case .returned:
+            return false
         }
-        state = .finished(status: status)
-        return stopNeeded
     }
 
     /// 0 for a success, a ``SystemExit``'s status, or 1 for any other failure, which is logged.
-    static func status<Value>(of result: Result<Value, Failure>, logger: Logger) -> Int32 {
+    private static func status<Value>(of result: Result<Value, Failure>, logger: Logger) -> Int32 {
         switch result {
         case .success:
             return 0

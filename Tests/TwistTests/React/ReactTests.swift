@@ -211,6 +211,22 @@ struct ReactTests {
         #expect(!run.timedOut)
     }
 
+    @Test func aResultArrivingAfterTheReactorReturnedIsIgnored() async throws {
+        let capture = LogCapture()
+        let reactor = Reactor(logger: capture.logger())
+        let run = await runMainOnOwnThread(reactor) { reactor in
+            let finished = Deferred<Void>(logger: capture.logger())
+            let status = try reactor.runMain { reactor in
+                reactor.callLater(0.01) { try reactor.stop() }
+                return finished
+            }
+            try finished.errback(MainError(code: 9))
+            return status
+        }
+        #expect(try run.status.get() == 0)
+        #expect(capture.records.isEmpty)
+    }
+
     @Test func theReactOverloadsTypeCheckWithoutAnnotations() {
         // A compile-time probe, never called (react exits the process): the closures only have to
         // type-check, the unannotated one as the Deferred-returning form (`try` would warn on the
