@@ -1,10 +1,18 @@
 public import TwistCore
 
 /// A reactor that records `listenTCP`, `connectTCP`, `listenUNIX`, `connectUNIX`,
-/// `adoptStreamPort`, `listenUDP` and `listenMulticast` calls and connects nothing by itself, with
-/// a ``TestClock`` for time (Twisted's `MemoryReactorClock`). A test builds the protocol and a
-/// `StringTransport` or ``ConnectedPair`` by hand from what was recorded; a UDP protocol is
-/// attached to a ``FakeDatagramTransport`` at once.
+/// `adoptStreamPort`, `listenUDP` and `listenMulticast` calls, with a ``TestClock`` for time
+/// (Twisted's `MemoryReactorClock`), and connects a TCP client to a TCP server in memory.
+///
+/// **Connecting.** A `connectTCP` to a port that a `listenTCP` on this reactor is listening on (on
+/// every interface, or on the host asked for) is completed on the ``clock``'s next turn — after
+/// `clock.advance(0)` or ``flush()`` — never inside the call, as a real reactor does: both
+/// factories build their protocols and a ``ConnectedPair`` joins them; see
+/// ``connections``. Bytes move only when the test pumps: ``flush()`` for every connection, or the
+/// pair's own `pump()`/`flush()`. A `connectTCP` to a port nobody listens on is only recorded and
+/// connects nothing, as before (build a `StringTransport` or ``ConnectedPair`` by hand from it).
+///
+/// A UDP protocol is attached to a ``FakeDatagramTransport`` at once.
 public final class MemoryReactor: ReactorTCP, ReactorUNIX, ReactorTime {
     /// One recorded `listenTCP`.
     public struct ListenCall {
@@ -76,6 +84,10 @@ public final class MemoryReactor: ReactorTCP, ReactorUNIX, ReactorTime {
     public internal(set) var adoptedPorts: [AdoptCall] = []
     /// The reactor's time.
     public let clock = TestClock()
+    /// The TCP ports connections can reach, in the order they were opened.
+    var tcpListeners: [TCPListener] = []
+    /// Every connection made in memory so far, open or closed, in the order made.
+    public internal(set) var connections: [Connection] = []
 
     /// An empty reactor at time 0.
     public init() {}
@@ -92,13 +104,18 @@ public final class MemoryReactor: ReactorTCP, ReactorUNIX, ReactorTime {
     /// The ``clock``'s pending calls, earliest first.
     public var pendingCalls: [DelayedCall] { clock.pendingCalls }
 
-    /// Records the call and returns a port whose address is 0.0.0.0 (or the interface) and the port asked for.
+    /// Records the call and returns a port whose address is 0.0.0.0 (or the interface) and the port
+    /// asked for; until it stops listening, a `connectTCP` to that port connects to `factory`.
     public func listenTCP(_ port: Int, _ factory: Factory, backlog: Int = 50, interface: String = "") throws -> any ListeningPort {
         listenCalls.append(ListenCall(port: port, factory: factory, backlog: backlog, interface: interface))
-        return MemoryPort(address: .ipv4(interface.isEmpty ? "0.0.0.0" : interface, port))
+        let listening = MemoryPort(address: .ipv4(interface.isEmpty ? "0.0.0.0" : interface, port))
+        tcpListeners.append(TCPListener(port: port, interface: interface, factory: factory, memoryPort: listening))
+        return listening
     }
 
-    /// Records the call, hands a connector to `factory.startedConnecting` at once, and connects nothing.
+    /// Records the call and hands a connector to `factory.startedConnecting` at once. When a
+    /// `listenTCP` port of this reactor listens on `port` (and `host`), the connection is made on the
+    /// clock's next turn (see ``connections``); otherwise nothing connects.
     @discardableResult
     public func connectTCP(
         _ host: String, _ port: Int, _ factory: ClientFactory, timeout: Double = 30, bindAddress: IPAddress? = nil
@@ -108,6 +125,12 @@ public final class MemoryReactor: ReactorTCP, ReactorUNIX, ReactorTime {
             host: host, port: port, factory: factory, timeout: timeout, bindAddress: bindAddress, connector: connector
         ))
         factory.startedConnecting(connector)
+        if listener(host: host, port: port) != nil {
+            connector.attempt = { [weak self, unowned connector] in
+                self?.scheduleConnection(host: host, port: port, factory: factory, connector: connector)
+            }
+            connector.attempt?()
+        }
         return connector
     }
 }
@@ -163,13 +186,36 @@ public final class MemoryConnector: Connector {
     public private(set) var connectCount = 0
     /// True once ``stopConnecting()`` or ``disconnect()`` was called.
     public private(set) var wasStopped = false
+    /// Starts a connection attempt to a listening port of the reactor; nil when the destination
+    /// had no listener (nothing ever connects then).
+    var attempt: (() -> Void)?
+    /// Whether the latest attempt to a listening port was stopped before it completed.
+    var attemptState = MemoryReactor.AttemptState.connecting
+    /// The connection an attempt made, while it is open.
+    weak var connection: MemoryReactor.Connection?
 
     init(destination: Address) { self.destination = destination }
 
-    /// Records the stop in ``wasStopped``; never throws.
-    public func stopConnecting() throws { wasStopped = true }
-    /// Records the disconnect in ``wasStopped``.
-    public func disconnect() { wasStopped = true }
-    /// Counts the attempt in ``connectCount``; nothing connects.
-    public func connect() { connectCount += 1 }
+    /// Records the stop in ``wasStopped``; never throws. An attempt to a listening port that has
+    /// not completed yet then fails with `UserError` instead of connecting.
+    public func stopConnecting() throws {
+        wasStopped = true
+        attemptState = .stopped
+    }
+    /// Records the disconnect in ``wasStopped``; an attempt not yet completed fails with
+    /// `UserError`, and an open in-memory connection closes cleanly (its client transport's
+    /// `loseConnection()`, delivered on the next pump).
+    public func disconnect() {
+        wasStopped = true
+        attemptState = .stopped
+        connection?.pair.clientTransport.loseConnection()
+    }
+    /// Counts the attempt in ``connectCount``; when the destination has a listener on the reactor,
+    /// connects again on the clock's next turn (a reconnecting factory's retry), otherwise nothing
+    /// connects.
+    public func connect() {
+        connectCount += 1
+        attemptState = .connecting
+        attempt?()
+    }
 }
