@@ -54,4 +54,39 @@ import Testing
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
         #expect(result.stderr.contains("couldn't listen on 127.0.0.1:\(first.port)"), "\(result.stderr)")
     }
+
+    @Test func anIdleConnectionIsClosedAndABusyOneIsNot() async throws {
+        let server = try await ServerProcess("netstring-echo", ["--idle-timeout", "0.3"])
+        defer { server.stop() }
+        let idle = try BlockingClient(port: server.port)
+        let busy = try BlockingClient(port: server.port)
+        for _ in 0..<4 {
+            try busy.send("1:x,")
+            #expect(try busy.receive(4) == "1:x,")
+            try await Task.sleep(for: .milliseconds(150))
+        }
+        #expect(try idle.receiveUntilClosed() == "")  // closed by the server, well within 5 s
+        try busy.send("2:ok,")
+        #expect(try busy.receive(5) == "2:ok,")
+    }
+
+    @Test func aPeerOverItsLimitIsRefusedWhileItsOtherConnectionsServeOn() async throws {
+        let server = try await ServerProcess("netstring-echo", ["--max-connections-per-peer", "1"])
+        defer { server.stop() }
+        let first = try BlockingClient(port: server.port)
+        try first.send("1:a,")
+        #expect(try first.receive(4) == "1:a,")
+        let second = try BlockingClient(port: server.port)
+        #expect(try second.receiveUntilClosed() == "")
+        try first.send("1:b,")
+        #expect(try first.receive(4) == "1:b,")
+        #expect(try await server.signal(SIGTERM, waitingAtMost: 5) == 0)
+    }
+
+    @Test func policyOptionsRejectNonsense() async throws {
+        for arguments in [["--idle-timeout", "0"], ["--idle-timeout", "-1"], ["--max-connections-per-peer", "0"]] {
+            let result = try await runTool("netstring-echo", arguments)
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+        }
+    }
 }

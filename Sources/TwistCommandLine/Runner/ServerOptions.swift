@@ -3,7 +3,8 @@ public import Logging
 
 /// The options every Twist server takes, for ``TwistRunner``: where to listen (``ListenOptions``:
 /// `--listen DESCRIPTION`, repeatable, and `--port`/`--iface`), `--log-level`, `--log-format`,
-/// `--pidfile` and `--shutdown-grace`. A server's command adds them with
+/// `--pidfile`, `--shutdown-grace`, and the connection policies `--idle-timeout` and
+/// `--max-connections-per-peer` (off unless given). A server's command adds them with
 /// `@OptionGroup var server: ServerOptions`.
 public struct ServerOptions: ParsableArguments {
     /// Where to listen.
@@ -25,6 +26,15 @@ public struct ServerOptions: ParsableArguments {
     @Option(help: "Seconds a graceful stop (SIGTERM, SIGINT) waits for the services to stop before giving up.")
     public var shutdownGrace: Double = 10
 
+    /// Seconds a connection may stay idle (nothing received, nothing written) before it is
+    /// closed; nil keeps idle connections open.
+    @Option(help: ArgumentHelp("Close a connection idle (nothing received or sent) this many seconds.", valueName: "seconds"))
+    public var idleTimeout: Double?
+
+    /// How many connections one peer (one IP address) may hold open at once; nil for no limit.
+    @Option(help: ArgumentHelp("Refuse a peer's connections beyond this many open at once (by IP address).", valueName: "count"))
+    public var maxConnectionsPerPeer: Int?
+
     /// The defaults, before ArgumentParser fills in the command line.
     public init() {}
 
@@ -32,6 +42,12 @@ public struct ServerOptions: ParsableArguments {
     public func validate() throws {
         guard shutdownGrace >= 0, shutdownGrace.isFinite else {
             throw ValidationError("--shutdown-grace must be a non-negative number of seconds, got \(shutdownGrace)")
+        }
+        if let idleTimeout, !(idleTimeout > 0 && idleTimeout.isFinite) {
+            throw ValidationError("--idle-timeout must be a positive number of seconds, got \(idleTimeout)")
+        }
+        if let maxConnectionsPerPeer, maxConnectionsPerPeer < 1 {
+            throw ValidationError("--max-connections-per-peer must be at least 1, got \(maxConnectionsPerPeer)")
         }
     }
 }

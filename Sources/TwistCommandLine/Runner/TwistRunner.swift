@@ -54,9 +54,21 @@ public final class TwistRunner {
     /// then each `--listen`; `tcp:0:interface=127.0.0.1` when there are none), each building
     /// protocols with `factory` and calling `onListening` with its port once it listens.
     ///
+    /// With `--idle-timeout`, `factory` is wrapped in a ``TimeoutFactory``; with
+    /// `--max-connections-per-peer`, in a ``LimitConnectionsByPeer`` (outermost, so a refused
+    /// connection costs no timer). One wrapped factory serves every endpoint, so the per-peer
+    /// count spans them.
+    ///
     /// - Throws: a `ValidationError` naming the description that cannot be parsed (a usage
     ///   error: exit status 2 under `mainWithUsageStatus2`); nothing has been added then.
     public func listen(_ factory: Factory, onListening: @escaping (any ListeningPort) -> Void) throws {
+        var factory = factory
+        if let idleTimeout = options.idleTimeout {
+            factory = TimeoutFactory(wrapping: factory, idleTimeout: idleTimeout, clock: reactor)
+        }
+        if let limit = options.maxConnectionsPerPeer {
+            factory = LimitConnectionsByPeer(wrapping: factory, maxConnectionsPerPeer: limit)
+        }
         var endpoints: [StreamServerEndpointService] = []
         for description in options.listening.endpointDescriptions {
             do {
