@@ -192,6 +192,13 @@ let package = Package(
             path: "Tests/Snippets/MainActorDeferred",
             swiftSettings: swiftSettings
         ),
+        // A program whose main is one async function under `react`; its exit status is the outcome.
+        .executableTarget(
+            name: "react-snippet",
+            dependencies: ["Twist"],
+            path: "Tests/Snippets/React",
+            swiftSettings: swiftSettings
+        ),
         // The programs of Docs/GettingStarted.md, shown there exactly as they are here.
         .executableTarget(
             name: "getting-started-callbacks",
@@ -244,7 +251,7 @@ let package = Package(
                 "TwistTestSupport",
                 // Built before the tests, which run the real executables end to end.
                 "fastpoetry", "slowpoetry", "transformedpoetry", "poetry-proxy", "get-poetry",
-                "netstring-echo", "echo-udp", "main-actor-deferred",
+                "netstring-echo", "echo-udp", "main-actor-deferred", "react-snippet",
                 "getting-started-callbacks", "getting-started-async", "getting-started-logging",
             ],
             swiftSettings: swiftSettings

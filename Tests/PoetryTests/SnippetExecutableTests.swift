@@ -27,4 +27,17 @@ import Testing
         #expect(result.stderr.contains("debug") && result.stderr.contains("starting on"), "\(result.stderr)")
         #expect(result.stderr.contains("Closed)"))
     }
+
+    /// `react` around an async main: the process's exit status is the main function's outcome.
+    @Test func reactExitsWithTheMainFunctionsOutcome() async throws {
+        let ok = try await runTool("react-snippet", ["ok"], timeout: 20)
+        #expect(ok.status == 0, "stderr: \(ok.stderr)")
+        #expect(ok.stdout == "main finished on the reactor thread: true\n")
+        let exit5 = try await runTool("react-snippet", ["exit5"], timeout: 20)
+        #expect(exit5.status == 5)
+        #expect(!exit5.stderr.contains("main function encountered error"), "SystemExit is not logged: \(exit5.stderr)")
+        let failed = try await runTool("react-snippet", ["fail"], timeout: 20)
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("main function encountered error"), "\(failed.stderr)")
+    }
 }
