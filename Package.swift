@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "TwistTesting", targets: ["TwistTesting"]),
         .library(name: "TwistCommandLine", targets: ["TwistCommandLine"]),
         .library(name: "TwistServiceLifecycle", targets: ["TwistServiceLifecycle"]),
+        .library(name: "TwistMetrics", targets: ["TwistMetrics"]),
         .executable(name: "twist-demo", targets: ["twist-demo"]),
         .executable(name: "echo-server", targets: ["echo-server"]),
         .executable(name: "netstring-echo", targets: ["netstring-echo"]),
@@ -45,6 +46,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         // Only for the TwistServiceLifecycle product; the core library does not depend on it.
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        // Only for the TwistMetrics product.
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.4.0"),
     ],
     targets: [
         // libev, as Debian's libev-dev installs it (no pkg-config file, so no pkgConfig here).
@@ -112,6 +115,13 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // A reactor's connection metrics through swift-metrics (the core reports through a
+        // ReactorInstrumentation hook and depends on no metrics package).
+        .target(
+            name: "TwistMetrics",
+            dependencies: ["Twist", .product(name: "CoreMetrics", package: "swift-metrics")],
             swiftSettings: swiftSettings
         ),
         // A small program that shows a live reactor (until the poetry demo replaces it).
@@ -240,6 +250,15 @@ let package = Package(
                 "TwistServiceLifecycle", "TwistTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TwistMetricsTests",
+            dependencies: [
+                "TwistMetrics", "TwistTestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -28,6 +28,10 @@ final class IOResources {
     private var sendScratch: [UInt8] = []
     /// The reserve descriptor, or -1 when it is spent or could not be opened.
     private var reserve: Int32 = -1
+    /// Where this reactor's connections report to a metrics backend; nil (the default) reports
+    /// nothing. Kept here, beside the buffers every connection already reaches, so a report
+    /// costs one load through the connection's unowned(unsafe) reference.
+    var instrumentation: (any ReactorInstrumentation)?
 
     init() {}
 

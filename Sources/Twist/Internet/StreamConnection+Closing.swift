@@ -35,6 +35,7 @@ extension StreamConnection {
     /// connection.
     final func close(reason: Failure) {
         guard state.close() else { return }
+        resources.instrumentation?.connectionClosed(ConnectionCloseReason(reason))
         watchers.stop()
         descriptor.close()
         loop.unregister(self)

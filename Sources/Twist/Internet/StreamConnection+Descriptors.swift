@@ -97,6 +97,7 @@ extension StreamConnection {
                 close(reason: Failure(ConnectionLost(SystemCallError("sendmsg", code: code).reason, osError: code)))
                 return .closed
             }
+            if sent > 0 { resources.instrumentation?.bytesSent(sent) }
             outgoingDescriptors.removeFirst()
             _ = Glibc.close(passed)
         }

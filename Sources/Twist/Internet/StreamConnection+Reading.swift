@@ -48,6 +48,7 @@ extension StreamConnection {
             let filled = count == ownRegion + buffer.count
             let received = count - min(count, ownRegion)
             guard received > 0 else { return filled ? .more : .drained }
+            resources.instrumentation?.bytesReceived(received)
             var scratch = resources.lendSendScratch()
             queue.beginGathering(lending: &scratch)
             defer {

@@ -35,6 +35,7 @@ extension StreamConnection {
     @inline(__always)
     private func writeAtOnce(_ bytes: UnsafeRawBufferPointer) -> Int? {
         let written = descriptor.write(bytes)
+        if written > 0 { resources.instrumentation?.bytesSent(written) }
         if written == bytes.count {
             // Sent at once, so the queue is drained: a pull producer asks for more on the next
             // pass (from the writable event), never from inside its own write.
@@ -84,6 +85,7 @@ extension StreamConnection {
         }
         while !queue.isEmpty {
             let written = queue.write { descriptor.writev($0, $1) }
+            if written > 0 { resources.instrumentation?.bytesSent(written) }
             if written < 0 {
                 let code = errno
                 if code == EINTR { continue }

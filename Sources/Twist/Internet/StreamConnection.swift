@@ -73,6 +73,7 @@ class StreamConnection: IOHandler, Transport {
     final func start() {
         loop.register(self)
         state.start()
+        resources.instrumentation?.connectionOpened()
         protocolInstance?.makeConnection(self)
         if state.wantsToRead { watchers.startReading() }
     }

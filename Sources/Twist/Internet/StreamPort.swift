@@ -82,8 +82,10 @@ final class StreamPort<Kind: StreamPortKind>: IOHandler, ListeningPort {
     private func serve(_ connection: Int32, peer: Address) {
         guard let built = factory.buildProtocol(address: peer) else {
             Sockets.close(connection)
+            reactor.ioResources.instrumentation?.connectionRefusedByFactory()
             return
         }
+        reactor.ioResources.instrumentation?.connectionAccepted()
         kind.makeConnection(fd: connection, peer: peer, portAddress: address, protocol: built, reactor: reactor).start()
     }
 
