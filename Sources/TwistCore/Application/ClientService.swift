@@ -55,9 +55,13 @@ public final class ClientService: Service {
 
     /// What the endpoint builds from: the application's factory inside a proxy that reports lost
     /// connections back here.
-    private lazy var connectionFactory = ClientServiceConnectionFactory(wrapping: factory) { [weak self] connection, reason in
-        self?.connectionEnded(connection, reason: reason)
-    }
+    private lazy var connectionFactory = ClientServiceConnectionFactory(
+        wrapping: factory,
+        observer: ClientServiceConnectionObserver(
+            made: { [weak self] connection in self?.connectionMade(connection) },
+            lost: { [weak self] connection, reason in self?.connectionEnded(connection, reason: reason) }
+        )
+    )
 
     /// Where the service stands with its connection.
     var state = ConnectionState.stopped
@@ -251,6 +255,20 @@ public final class ClientService: Service {
         let waiting = waiters
         waiters = []
         for waiter in waiting { try? waiter.deferred.callback(connection.application) }
+    }
+
+    /// A connection built by this service's factory is up (its application protocol's
+    /// `connectionMade` has run); the endpoint reports it next. A service that is no longer
+    /// connecting — stopped from inside that `connectionMade`, say, when the endpoint can no
+    /// longer report the connection — closes it.
+    private func connectionMade(_ connection: ClientServiceConnection) {
+        switch state {
+        case .connecting, .disconnecting(.attempt, _), .restarting(.attempt, _):
+            break  // the attempt's Deferred decides
+        case .stopped, .preparing, .connected, .waiting, .disconnecting(.connection, _), .restarting(.connection, _):
+            logger.debug("\(self): closing a connection to \(endpoint) the service no longer wants")
+            connection.transport?.loseConnection()
+        }
     }
 
     /// A connection built by this service's factory is gone.

@@ -3,6 +3,10 @@
 /// *real* transport, forwards every delivery to it unchanged, and tells the service when the
 /// connection is gone, which is how the service knows to reconnect.
 ///
+/// It tells the service twice: once connected (after the application's `connectionMade`), so
+/// that a connection the service no longer wants is closed even when the endpoint cannot report
+/// it, and once lost.
+///
 /// The application's protocol never sees this object: its `transport` is the reactor's transport,
 /// and ``ClientService/whenConnected(failAfterFailures:)`` gives out the application's protocol.
 /// What is forwarded: `dataReceived`, `readDirectly`, `connectionLost` (to the application first,
@@ -15,20 +19,21 @@ class ClientServiceConnection: Protocol, FileDescriptorReceiver {
     /// is lost (the transport lets go of this object then, so no cycle remains).
     final let application: Protocol
 
-    /// Told once, after the application's protocol has heard `connectionLost`.
-    private var onLost: ((ClientServiceConnection, Failure) -> Void)?
+    /// What to tell the service.
+    private let observer: ClientServiceConnectionObserver
 
-    init(carrying application: Protocol, onLost: @escaping (ClientServiceConnection, Failure) -> Void) {
+    init(carrying application: Protocol, observer: ClientServiceConnectionObserver) {
         self.application = application
-        self.onLost = onLost
+        self.observer = observer
         super.init()
     }
 
     /// Connects this protocol, then the application's protocol to the same transport (its
-    /// `connectionMade` runs now).
+    /// `connectionMade` runs now), then tells the service.
     override func makeConnection(_ transport: any Transport) {
         super.makeConnection(transport)
         application.makeConnection(transport)
+        observer.made(self)
     }
 
     override final func dataReceived(_ data: ArraySlice<UInt8>) throws {
@@ -41,9 +46,7 @@ class ClientServiceConnection: Protocol, FileDescriptorReceiver {
 
     override final func connectionLost(reason: Failure) {
         application.deliverConnectionLost(reason: reason)
-        let onLost = self.onLost
-        self.onLost = nil
-        onLost?(self, reason)
+        observer.lost(self, reason)
     }
 
     final func fileDescriptorReceived(_ descriptor: Int32) {

@@ -10,12 +10,12 @@ final class ClientServiceConnectionFactory: Factory {
     /// The application's factory.
     let applicationFactory: Factory
 
-    /// Called when a connection built here is lost, after its application protocol heard it.
-    private let onLost: (ClientServiceConnection, Failure) -> Void
+    /// What each connection built here tells the service.
+    private let observer: ClientServiceConnectionObserver
 
-    init(wrapping applicationFactory: Factory, onLost: @escaping (ClientServiceConnection, Failure) -> Void) {
+    init(wrapping applicationFactory: Factory, observer: ClientServiceConnectionObserver) {
         self.applicationFactory = applicationFactory
-        self.onLost = onLost
+        self.observer = observer
         super.init()
         noisy = false  // the application's factory logs its own start and stop
     }
@@ -23,9 +23,9 @@ final class ClientServiceConnectionFactory: Factory {
     override func buildProtocol(address: Address) -> Protocol? {
         guard let built = applicationFactory.buildProtocol(address: address) else { return nil }
         if built is any HalfCloseableProtocol {
-            return HalfCloseableClientServiceConnection(carrying: built, onLost: onLost)
+            return HalfCloseableClientServiceConnection(carrying: built, observer: observer)
         }
-        return ClientServiceConnection(carrying: built, onLost: onLost)
+        return ClientServiceConnection(carrying: built, observer: observer)
     }
 
     override func startFactory() {

@@ -9,10 +9,15 @@ final class ClientServiceAppFactory: Factory {
     var refuses = false
     var halfCloseable = false
     var events: [String] = []
+    /// When set, the protocols built run it from their `connectionMade`.
+    var onConnectionMade: (() -> Void)?
 
     override func buildProtocol(address: Address) -> Protocol? {
         if refuses { return nil }
-        let made: Protocol = halfCloseable ? HalfCloseRecorder() : RecordingProtocol()
+        let made: Protocol =
+            if let onConnectionMade { CallingProtocol(onConnectionMade) }
+            else if halfCloseable { HalfCloseRecorder() }
+            else { RecordingProtocol() }
         made.factory = self
         built.append(made)
         return made
@@ -20,6 +25,13 @@ final class ClientServiceAppFactory: Factory {
 
     override func startFactory() { events.append("start") }
     override func stopFactory() { events.append("stop") }
+}
+
+/// A protocol that runs a closure from its `connectionMade`.
+final class CallingProtocol: Protocol {
+    let body: () -> Void
+    init(_ body: @escaping () -> Void) { self.body = body }
+    override func connectionMade() { body() }
 }
 
 /// One connection a test made for the service: the transport, and the protocol the reactor holds

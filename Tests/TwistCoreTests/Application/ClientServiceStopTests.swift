@@ -131,4 +131,18 @@ struct ClientServiceStopTests {
         try h.failLatest()
         #expect(h.policyCalls == [1, 1])
     }
+
+    @Test func stopFromTheApplicationsConnectionMadeClosesThatConnection() throws {
+        let h = ClientServiceHarness()
+        var stopped: Deferred<Void>?
+        h.factory.onConnectionMade = { stopped = h.service.stopService() }
+        try h.service.startService()
+        let connection = try #require(try h.acceptLatest())
+        #expect(!h.service.isRunning)
+        #expect(connection.transport.isDisconnecting)
+        #expect(stopped?.hasFired == true)
+        connection.lose(ConnectionDone())
+        #expect(h.clock.pendingCalls.isEmpty)
+        #expect(h.attempts == 1)
+    }
 }
