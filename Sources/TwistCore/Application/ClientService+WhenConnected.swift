@@ -26,7 +26,9 @@ extension ClientService {
             precondition(failAfterFailures >= 1, "whenConnected(failAfterFailures:) needs at least 1, got \(failAfterFailures)")
         }
         guard isRunning else { return fail(CancelledError()) }
-        if case .connected(let connection) = state { return succeed(connection.application) }
+        // A connection whose loss is being delivered (the application's own connectionLost asks
+        // for the next one) is not the current one any more.
+        if case .connected(let connection) = state, connection.isConnected { return succeed(connection.application) }
         let deferred = Deferred<Protocol>(canceller: { [weak self] cancelled in
             self?.waiters.removeAll { $0.deferred.isSame(as: cancelled) }
         })

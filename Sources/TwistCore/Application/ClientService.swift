@@ -48,10 +48,10 @@ public final class ClientService: Service {
     /// made, or since the service was started.
     public private(set) var failedAttempts = 0
 
-    let retryPolicy: RetryPolicy
-    let clock: any ReactorTime
-    let prepareConnection: ((Protocol) throws -> Deferred<Void>?)?
-    let logger: Logger
+    private let retryPolicy: RetryPolicy
+    private let clock: any ReactorTime
+    private let prepareConnection: ((Protocol) throws -> Deferred<Void>?)?
+    private let logger: Logger
 
     /// What the endpoint builds from: the application's factory inside a proxy that reports lost
     /// connections back here.

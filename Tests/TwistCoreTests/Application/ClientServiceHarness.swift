@@ -11,11 +11,13 @@ final class ClientServiceAppFactory: Factory {
     var events: [String] = []
     /// When set, the protocols built run it from their `connectionMade`.
     var onConnectionMade: (() -> Void)?
+    /// When set, the protocols built run it from their `connectionLost`.
+    var onConnectionLost: (() -> Void)?
 
     override func buildProtocol(address: Address) -> Protocol? {
         if refuses { return nil }
         let made: Protocol =
-            if let onConnectionMade { CallingProtocol(onConnectionMade) }
+            if onConnectionMade != nil || onConnectionLost != nil { CallingProtocol(made: onConnectionMade, lost: onConnectionLost) }
             else if halfCloseable { HalfCloseRecorder() }
             else { RecordingProtocol() }
         made.factory = self
@@ -27,11 +29,16 @@ final class ClientServiceAppFactory: Factory {
     override func stopFactory() { events.append("stop") }
 }
 
-/// A protocol that runs a closure from its `connectionMade`.
+/// A protocol that runs closures from its `connectionMade` and `connectionLost`.
 final class CallingProtocol: Protocol {
-    let body: () -> Void
-    init(_ body: @escaping () -> Void) { self.body = body }
-    override func connectionMade() { body() }
+    let made: (() -> Void)?
+    let lost: (() -> Void)?
+    init(made: (() -> Void)?, lost: (() -> Void)?) {
+        self.made = made
+        self.lost = lost
+    }
+    override func connectionMade() { made?() }
+    override func connectionLost(reason: Failure) { lost?() }
 }
 
 /// One connection a test made for the service: the transport, and the protocol the reactor holds

@@ -118,6 +118,36 @@ struct ClientServiceWhenConnectedTests {
         #expect(kept.successValue === h.factory.built.first)
     }
 
+    @Test func askedFromTheApplicationsConnectionLostItWaitsForTheNextConnection() throws {
+        let h = ClientServiceHarness()
+        var next: Deferred<Protocol>?
+        h.factory.onConnectionLost = { next = h.whenConnected() }
+        try h.service.startService()
+        try h.acceptLatest()?.lose()
+        let asked = try #require(next)
+        #expect(!asked.hasFired)
+        try h.clock.advance(2)
+        try h.acceptLatest()
+        #expect(h.factory.built.count == 2)
+        #expect(asked.successValue === h.factory.built.last)
+    }
+
+    @Test func aCallbackThatStopsTheServiceClosesTheConnectionItWasGiven() throws {
+        let h = ClientServiceHarness()
+        try h.service.startService()
+        var stopped: Deferred<Void>?
+        let first = h.service.whenConnected().addCallback { _ in stopped = h.service.stopService() }
+        let second = h.whenConnected()
+        let connection = try #require(try h.acceptLatest())
+        #expect(first.hasFired)
+        #expect(second.successValue === h.factory.built.first)  // connected when the callbacks ran
+        #expect(connection.transport.isDisconnecting)
+        #expect(stopped?.hasFired == false)
+        connection.lose(ConnectionDone())
+        #expect(stopped?.hasFired == true)
+        #expect(h.clock.pendingCalls.isEmpty)
+    }
+
     @Test @DeferredTestActor
     func theAsyncFormWaitsForTheNextConnection() async throws {
         let h = ClientServiceHarness()
