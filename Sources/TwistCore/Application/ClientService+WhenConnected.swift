@@ -11,9 +11,10 @@ extension ClientService {
     ///
     /// - While connected (and prepared): a Deferred that has fired with the protocol the
     ///   application's factory built — not the service's internal proxy.
-    /// - Otherwise, while the service runs: a Deferred that fires with the next connection's
-    ///   protocol; with `failAfterFailures` k, it fails instead with the k-th failed attempt
-    ///   counted from this call (the attempt's own error), while the service goes on retrying.
+    /// - Otherwise, while the service runs (also when asked from the application protocol's own
+    ///   `connectionLost`): a Deferred that fires with the next connection's protocol; with
+    ///   `failAfterFailures` k, it fails instead with the k-th failed attempt counted from this
+    ///   call (the attempt's own error), while the service goes on retrying.
     /// - When the service is stopped or stopping, it has already failed with ``CancelledError``;
     ///   ``stopService()`` fails every pending one the same way.
     ///
