@@ -145,4 +145,19 @@ struct ClientServiceStopTests {
         #expect(h.clock.pendingCalls.isEmpty)
         #expect(h.attempts == 1)
     }
+
+    @Test func aParentMultiServiceStartsItAndItsStopWaitsForTheDisconnect() throws {
+        let h = ClientServiceHarness()
+        let root = MultiService()
+        try h.service.setServiceParent(root)
+        try root.startService()
+        #expect(h.attempts == 1)
+        let connection = try #require(try h.acceptLatest())
+        let stopped = try #require(root.stopService())
+        #expect(connection.transport.isDisconnecting)
+        #expect(!stopped.hasFired)
+        connection.lose()
+        #expect(stopped.hasFired)
+        #expect(stopped.failure == nil)
+    }
 }
