@@ -148,9 +148,14 @@ struct ClientServiceTests {
         try h.service.startService()
         let connection = try #require(try h.acceptLatest())
         let receiver = try #require(connection.reactorProtocol as? any FileDescriptorReceiver)
-        let descriptor = dup(0)
-        #expect(descriptor >= 0)
-        receiver.fileDescriptorReceived(descriptor)
-        #expect(fcntl(descriptor, F_GETFD) == -1)
+        // The write end of a pipe: once it is closed, the read end reads end of file (the
+        // descriptor number itself may be reused at once by a test running in parallel).
+        var ends: [Int32] = [-1, -1]
+        #expect(pipe(&ends) == 0)
+        _ = fcntl(ends[0], F_SETFL, O_NONBLOCK)
+        defer { close(ends[0]) }
+        receiver.fileDescriptorReceived(ends[1])
+        var byte: UInt8 = 0
+        #expect(read(ends[0], &byte, 1) == 0)
     }
 }
