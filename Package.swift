@@ -209,6 +209,17 @@ let package = Package(
             path: "Tests/Snippets/React",
             swiftSettings: swiftSettings
         ),
+        // A Twist server inside a swift-service-lifecycle ServiceGroup, stopped by SIGTERM.
+        .executableTarget(
+            name: "lifecycle-snippet",
+            dependencies: [
+                "TwistServiceLifecycle",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Snippets/Lifecycle",
+            swiftSettings: swiftSettings
+        ),
         // The programs of Docs/GettingStarted.md, shown there exactly as they are here.
         .executableTarget(
             name: "getting-started-callbacks",
@@ -270,7 +281,7 @@ let package = Package(
                 "TwistTestSupport",
                 // Built before the tests, which run the real executables end to end.
                 "fastpoetry", "slowpoetry", "transformedpoetry", "poetry-proxy", "get-poetry",
-                "netstring-echo", "echo-udp", "main-actor-deferred", "react-snippet",
+                "netstring-echo", "echo-udp", "main-actor-deferred", "react-snippet", "lifecycle-snippet",
                 "getting-started-callbacks", "getting-started-async", "getting-started-logging",
             ],
             swiftSettings: swiftSettings

@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 
 /// The programs under `Tests/Snippets`, written as a user writes them, run end to end.
@@ -39,5 +40,17 @@ import Testing
         let failed = try await runTool("react-snippet", ["fail"], timeout: 20)
         #expect(failed.status == 1)
         #expect(failed.stderr.contains("main function encountered error"), "\(failed.stderr)")
+    }
+
+    /// A Twist server in a swift-service-lifecycle ServiceGroup: SIGTERM shuts the group down
+    /// gracefully, the plain service first and the Twist services last, and the program exits 0.
+    @Test func aServiceGroupWithATwistServerStopsGracefullyOnSIGTERM() async throws {
+        let server = try await ServerProcess("lifecycle-snippet", [])
+        defer { server.stop() }
+        let echo = try BlockingClient(port: server.port)
+        try echo.send("ping")
+        #expect(try echo.receive(4) == "ping")
+        #expect(try await server.signal(SIGTERM, waitingAtMost: 10) == 0)
+        #expect(server.printed.hasSuffix("plain service: shut down\ntwist: services stopped\n"), "\(server.printed)")
     }
 }
