@@ -88,7 +88,7 @@ extension ReactorGroup {
 
     /// The other reactors get a receiving share each; then the first opens the one listener and
     /// hands connections round robin to all of them, itself included.
-    private func listenHandingOff<Kind: StreamPortKind & SendableMetatype>(
+    func listenHandingOff<Kind: StreamPortKind & SendableMetatype>(
         backlog: Int, factory makeFactory: @escaping @Sendable (Reactor) -> Factory,
         kind makeKind: @escaping @Sendable () throws -> Kind
     ) throws -> ReactorGroupPort {
