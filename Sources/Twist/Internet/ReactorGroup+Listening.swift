@@ -73,7 +73,7 @@ extension ReactorGroup {
                         kind: TCPPortKind(interface: interface, port: chosen, reusePort: true), backlog: backlog,
                         factory: factory, reactor: reactor)
                     let member = GroupPortMember(reactor: reactor, factory: factory, port: listening, closing: closing)
-                    return (GroupPortMemberHandle(reactor: reactor, member: ReactorConfined(member)), listening.address)
+                    return (GroupPortMemberHandle(reactor: reactor, member: member), listening.address)
                 }
                 handles.append(handle)
                 address = address ?? bound
@@ -98,7 +98,7 @@ extension ReactorGroup {
         for reactor in reactors.dropFirst() {
             receivers.append(try onMember(reactor, inline: inline) {
                 let member = GroupPortMember(reactor: reactor, factory: makeFactory(reactor), port: nil, closing: closing)
-                return GroupPortMemberHandle(reactor: reactor, member: ReactorConfined(member))
+                return GroupPortMemberHandle(reactor: reactor, member: member)
             })
         }
         let acceptor = reactors[0]
@@ -110,7 +110,7 @@ extension ReactorGroup {
                 let listening = try StreamPort(kind: makeKind(), backlog: backlog, factory: factory, reactor: acceptor)
                 if !targets.isEmpty { listening.handOff = ConnectionHandOff(targets: [nil] + targets) }
                 let member = GroupPortMember(reactor: acceptor, factory: factory, port: listening, closing: closing)
-                return (GroupPortMemberHandle(reactor: acceptor, member: ReactorConfined(member)), listening.address)
+                return (GroupPortMemberHandle(reactor: acceptor, member: member), listening.address)
             }
         } catch {
             for receiver in receivers { receiver.close(inline: inline) }

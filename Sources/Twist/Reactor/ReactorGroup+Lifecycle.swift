@@ -102,8 +102,10 @@ extension ReactorGroup {
         for waiter in waiters { waiter() }
     }
 
-    /// Posts a stop to `reactor`; one that stops already, or never runs, ignores it.
+    /// Posts a stop to `reactor`; one that stops already, or never runs, ignores it. The post
+    /// holds the reactor weakly: a post that never runs (the reactor had already stopped) stays in
+    /// the reactor's own queue, and must not keep it alive from there.
     private static func askToStop(_ reactor: Reactor) {
-        reactor.callFromThread { try? reactor.stop() }
+        reactor.callFromThread { [weak reactor] in try? reactor?.stop() }
     }
 }

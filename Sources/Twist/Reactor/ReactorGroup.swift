@@ -73,7 +73,10 @@ public final class ReactorGroup: Sendable {
     /// by the member, as for any `callFromThread` body.
     public func callOnEach(_ body: @escaping @Sendable (Reactor) throws -> Void) {
         for reactor in reactors {
-            reactor.callFromThread { try body(reactor) }
+            // Weakly, as every post of the group: one that never runs must not keep its reactor.
+            reactor.callFromThread { [weak reactor] in
+                if let reactor { try body(reactor) }
+            }
         }
     }
 

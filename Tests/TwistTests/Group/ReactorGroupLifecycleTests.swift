@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import Testing
 import Twist
@@ -108,6 +109,27 @@ import TwistTestSupport
         #expect(lastWork.value == 2)
     }
 
+    /// Stopping posts stops to members that may have stopped already; such posts never run and
+    /// stay in the member's queue, so they must not keep the member (or the group) alive.
+    @Test func aStoppedGroupAndItsReactorsAreFreedWithTheirPorts() async throws {
+        let freed = WeakReactors()
+        do {
+            let group = ReactorGroup(count: 3)
+            let stats = Shared(GroupServerStats(reactors: 3))
+            for strategy in [GroupListeningStrategy.handOff, .reusePort] {
+                _ = try group.listenTCP(
+                    0, interface: "127.0.0.1", strategy: strategy, factory: GroupEchoFactory.maker(for: group, stats: stats))
+            }
+            freed.watch(group.reactors)
+            _ = try startGroup(group)
+            #expect(await stopGroup(group))
+            // Each member posts a stop to the others in its shutdown, and the test one more.
+            group.requestStop()
+            group.callOnEach { _ in }
+        }
+        #expect(await eventually(within: 5) { freed.allGone })
+    }
+
     @Test func callOnEachReachesEveryMember() async throws {
         let group = ReactorGroup(count: 3)
         let reached = Shared<Set<Int>>([])
@@ -135,4 +157,22 @@ import TwistTestSupport
 /// True when run on `reactor`'s thread (as isolated code of it is).
 private func inside(_ reactor: isolated Reactor) async -> Bool {
     Reactor.current === reactor
+}
+
+/// Weak references to reactors, read from the test.
+private final class WeakReactors: @unchecked Sendable {
+    private let lock = NSLock()
+    private var references: [WeakReactor] = []
+
+    private struct WeakReactor {
+        weak var reactor: Reactor?
+    }
+
+    func watch(_ reactors: [Reactor]) {
+        lock.withLock { references += reactors.map { WeakReactor(reactor: $0) } }
+    }
+
+    var allGone: Bool {
+        lock.withLock { !references.isEmpty && references.allSatisfy { $0.reactor == nil } }
+    }
 }
