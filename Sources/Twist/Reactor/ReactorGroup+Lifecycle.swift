@@ -1,8 +1,8 @@
 import TwistCore
 
 extension ReactorGroup {
-    /// Runs every member on a thread of its own and returns at
-    /// once. Work posted to members before this runs once they run.
+    /// Runs every member on a thread of its own and returns at once. Work posted to members
+    /// before this runs once they run.
     ///
     /// - Throws: ``ReactorAlreadyRunning`` if the group runs, ``ReactorNotRestartable`` if it ran.
     public func start() throws {
