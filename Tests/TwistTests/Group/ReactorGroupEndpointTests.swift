@@ -18,6 +18,17 @@ import TwistTestSupport
         #expect(stats.value.wrongThread == 0)
     }
 
+    @Test(arguments: [GroupListeningStrategy.handOff, .reusePort])
+    func aGroupOfOneServesEverythingItself(strategy: GroupListeningStrategy) async throws {
+        let group = ReactorGroup(count: 1)
+        let stats = Shared(GroupServerStats(reactors: 1))
+        let port = try group.listenTCP(
+            0, interface: "127.0.0.1", strategy: strategy, factory: GroupEchoFactory.maker(for: group, stats: stats))
+        let served = try await serveClients(group, port, stats: stats, total: 6)
+        #expect(served == [6])
+        #expect(stats.value.wrongThread == 0)
+    }
+
     @Test func anAdoptedSocketIsHandedOffAndItsDescriptorClosed() async throws {
         let listener = try #require(listeningSocket())
         let group = ReactorGroup(count: 2)
