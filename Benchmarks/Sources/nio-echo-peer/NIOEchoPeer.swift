@@ -4,12 +4,13 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 
-/// twist-bench's SwiftNIO peer: a netstring (or raw byte) echo server on one event-loop thread,
+/// twist-bench's SwiftNIO peer: a netstring (or raw byte) echo server on one event-loop thread
+/// (`--threads N`: N, the accepted channels spread over them by the server bootstrap),
 /// built as NIO's documentation recommends: a `ByteToMessageDecoder` for the framing, a
 /// `MessageToByteEncoder` for the reply, and a handler that writes in `channelRead` and flushes in
 /// `channelReadComplete`.
 ///
-///     nio-echo-peer [--port N | --unix PATH] [--mode netstring|raw] [--tls-cert PEM --tls-key PEM]
+///     nio-echo-peer [--port N | --unix PATH] [--mode netstring|raw] [--tls-cert PEM --tls-key PEM] [--threads N]
 ///
 /// Prints `PORT <n>` as its first line, then serves 127.0.0.1 until SIGTERM or SIGINT, which close
 /// the server channel and shut the loop down (exit status 0). With `--unix PATH` it binds that
@@ -21,10 +22,10 @@ import NIOSSL
 @main
 struct NIOEchoPeer {
     static func main() throws {
-        let (port, unixPath, raw, tls) = parseArguments(CommandLine.arguments.dropFirst())
+        let (port, unixPath, raw, tls, threads) = parseArguments(CommandLine.arguments.dropFirst())
         raiseDescriptorLimit()
         let sslContext = try tls.map { try makeServerContext(certificateFile: $0.certificate, keyFile: $0.key) }
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -71,12 +72,13 @@ struct NIOEchoPeer {
 
     private static func parseArguments(
         _ arguments: ArraySlice<String>
-    ) -> (port: Int, unixPath: String?, raw: Bool, tls: (certificate: String, key: String)?) {
+    ) -> (port: Int, unixPath: String?, raw: Bool, tls: (certificate: String, key: String)?, threads: Int) {
         var port = 0
         var unixPath: String?
         var raw = false
         var certificate: String?
         var key: String?
+        var threads = 1
         var rest = arguments[...]
         while let name = rest.popFirst() {
             let value = rest.popFirst()
@@ -89,19 +91,22 @@ struct NIOEchoPeer {
             case ("--mode", "netstring"): raw = false
             case ("--tls-cert", let value?): certificate = value
             case ("--tls-key", let value?): key = value
+            case ("--threads", let value?) where (Int(value) ?? 0) >= 1:
+                threads = Int(value)!
             default:
                 usage()
             }
         }
         // Both TLS files or neither; TLS only over TCP.
         if (certificate == nil) != (key == nil) || (key != nil && unixPath != nil) { usage() }
-        if let certificate, let key { return (port, unixPath, raw, (certificate, key)) }
-        return (port, unixPath, raw, nil)
+        if let certificate, let key { return (port, unixPath, raw, (certificate, key), threads) }
+        return (port, unixPath, raw, nil, threads)
     }
 
     private static func usage() -> Never {
         writeLine(
-            "usage: nio-echo-peer [--port N | --unix PATH] [--mode netstring|raw] [--tls-cert PEM --tls-key PEM]",
+            "usage: nio-echo-peer [--port N | --unix PATH] [--mode netstring|raw] [--tls-cert PEM --tls-key PEM]"
+                + " [--threads N]",
             to: STDERR_FILENO)
         exit(2)
     }

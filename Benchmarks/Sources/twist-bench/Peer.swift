@@ -15,11 +15,18 @@ struct Peer: Sendable {
 
     /// The peers in table order: the three built in this package, then Python Twisted when
     /// `python` is an interpreter that can import Twisted (its real path, so the pid measured is
-    /// the interpreter's and not a wrapper script's).
-    static func all(binaries: String, twistedScript: String, python: String?) -> [Peer] {
+    /// the interpreter's and not a wrapper script's). With `twistReactors` above 1 the Twist peer
+    /// serves from a reactor group sharing its port by `twistStrategy` (and cannot serve TLS);
+    /// with `nioThreads` above 1 the SwiftNIO peer's event-loop group has that many threads.
+    static func all(
+        binaries: String, twistedScript: String, python: String?, twistReactors: Int = 1,
+        twistStrategy: String = "handoff", nioThreads: Int = 1
+    ) -> [Peer] {
+        let group = twistReactors > 1 ? ["--reactors", "\(twistReactors)", "--strategy", twistStrategy] : []
+        let threads = nioThreads > 1 ? ["--threads", "\(nioThreads)"] : []
         var peers = [
-            Peer(name: "twist") { ["\(binaries)/twist-echo-peer"] + $1 + ["--mode", $0] },
-            Peer(name: nio) { ["\(binaries)/nio-echo-peer"] + $1 + ["--mode", $0] },
+            Peer(name: "twist", command: { ["\(binaries)/twist-echo-peer"] + $1 + ["--mode", $0] + group }, servesTLS: group.isEmpty),
+            Peer(name: nio) { ["\(binaries)/nio-echo-peer"] + $1 + ["--mode", $0] + threads },
             Peer(name: rawC) { ["\(binaries)/libev-echo-peer"] + $1 + ["--mode", $0] },
         ]
         if let python {

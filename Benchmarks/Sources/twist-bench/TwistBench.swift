@@ -57,12 +57,25 @@ struct TwistBench: ParsableCommand {
     @Flag(help: "Do not pin server and load generator to different CPUs.")
     var noPin = false
 
+    @Option(help: "Reactors of the Twist peer (default 1; more serve one port from a ReactorGroup).")
+    var reactors = 1
+
+    @Option(help: "How the Twist peer's group shares its port: handoff (default) or reuseport.")
+    var strategy = "handoff"
+
+    @Option(help: "Event-loop threads of the SwiftNIO peer (default 1).")
+    var threads = 1
+
     func validate() throws {
         let known = Set(Scenario.all(quick: false).map(\.name))
         if let unknown = scenario.first(where: { !known.contains($0) }) {
             throw ValidationError("unknown scenario '\(unknown)'; known: \(known.sorted().joined(separator: ", "))")
         }
         if let runs, runs < 1 { throw ValidationError("--runs must be at least 1") }
+        if reactors < 1 || threads < 1 { throw ValidationError("--reactors and --threads must be at least 1") }
+        guard ["handoff", "reuseport"].contains(strategy) else {
+            throw ValidationError("--strategy must be handoff or reuseport")
+        }
         guard ["tcp", "unix", "both"].contains(transport) else {
             throw ValidationError("--transport must be tcp, unix or both")
         }
@@ -87,7 +100,9 @@ struct TwistBench: ParsableCommand {
         if twisted == nil {
             note("'\(python)' cannot import twisted; skipping the Twisted peer (python3 -m pip install twisted)")
         }
-        let allPeers = Peer.all(binaries: binaries, twistedScript: "\(package)/twisted/echo_peer.py", python: twisted?.executable)
+        let allPeers = Peer.all(
+            binaries: binaries, twistedScript: "\(package)/twisted/echo_peer.py", python: twisted?.executable,
+            twistReactors: reactors, twistStrategy: strategy, nioThreads: threads)
         let peers = peer.isEmpty ? allPeers : allPeers.filter { peer.contains($0.name) }
         let chosen = Scenario.all(quick: quick).filter { scenario.isEmpty || scenario.contains($0.name) }
         // Every chosen scenario over each transport; over UNIX only those that run there.

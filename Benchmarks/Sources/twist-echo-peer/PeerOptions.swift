@@ -1,7 +1,7 @@
 import Glibc
 
 /// The peer's command line (`--port N` or `--unix PATH`, `--mode netstring|raw`,
-/// `--tls-cert PEM --tls-key PEM`) and process set-up.
+/// `--tls-cert PEM --tls-key PEM`, `--reactors N --strategy handoff|reuseport`) and process set-up.
 struct PeerOptions {
     var port = 0
     /// Listen on this UNIX socket instead of a TCP port.
@@ -10,6 +10,10 @@ struct PeerOptions {
     /// Serve TLS on the TCP port with this certificate (chain) and key, both PEM files.
     var tlsCertificate: String?
     var tlsKey: String?
+    /// Serve with a ``ReactorGroup`` of this many reactors (1: a single reactor, no group).
+    var reactors = 1
+    /// How a group shares the port: "handoff" or "reuseport".
+    var strategy = "handoff"
 
     /// Parses the arguments; prints usage and exits with status 2 on anything else.
     static func parse(_ arguments: ArraySlice<String>) -> PeerOptions {
@@ -31,12 +35,21 @@ struct PeerOptions {
                 options.tlsCertificate = value
             case "--tls-key":
                 options.tlsKey = value
+            case "--reactors":
+                guard let count = Int(value), count >= 1 else { usage() }
+                options.reactors = count
+            case "--strategy":
+                guard value == "handoff" || value == "reuseport" else { usage() }
+                options.strategy = value
             default:
                 usage()
             }
         }
-        // Both TLS files or neither; TLS only over TCP.
-        if (options.tlsCertificate == nil) != (options.tlsKey == nil) || (options.tlsKey != nil && options.unixPath != nil) {
+        // Both TLS files or neither; TLS only over TCP; a group serves plain TCP or UNIX.
+        if (options.tlsCertificate == nil) != (options.tlsKey == nil) || (options.tlsKey != nil && options.unixPath != nil)
+            || (options.reactors > 1 && options.tlsKey != nil)
+            || (options.reactors > 1 && options.unixPath != nil && options.strategy == "reuseport")
+        {
             usage()
         }
         return options
@@ -52,7 +65,8 @@ struct PeerOptions {
 
     private static func usage() -> Never {
         writeLine(
-            "usage: twist-echo-peer [--port N | --unix PATH] [--mode netstring|raw] [--tls-cert PEM --tls-key PEM]",
+            "usage: twist-echo-peer [--port N | --unix PATH] [--mode netstring|raw] [--tls-cert PEM --tls-key PEM]"
+                + " [--reactors N [--strategy handoff|reuseport]]",
             to: STDERR_FILENO)
         exit(2)
     }

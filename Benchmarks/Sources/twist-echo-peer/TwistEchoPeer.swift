@@ -4,17 +4,23 @@ import Twist
 /// twist-bench's Twist peer: a netstring (or raw byte) echo server on one Twist reactor.
 ///
 ///     twist-echo-peer [--port N | --unix PATH] [--mode netstring|raw] [--tls-cert PEM --tls-key PEM]
+///                     [--reactors N [--strategy handoff|reuseport]]
 ///
 /// Prints `PORT <n>` as its first line, then serves 127.0.0.1 until SIGTERM or SIGINT, which stop
 /// the reactor gracefully (exit status 0). With `--unix PATH` it listens on that UNIX socket
 /// instead (a stale file there is removed first) and prints `UNIX <path>`; the socket file is
 /// removed when the port stops listening. With `--tls-cert` and `--tls-key` it serves TLS on its
 /// TCP port: `listenSSL` with one `TLSContext` built at start from Twist's default server options.
+/// With `--reactors N` (N > 1) it serves on a `ReactorGroup` instead (see `GroupPeer`).
 @main
 struct TwistEchoPeer {
     static func main() throws {
         let options = PeerOptions.parse(CommandLine.arguments.dropFirst())
         PeerOptions.raiseDescriptorLimit()
+        if options.reactors > 1 {
+            try GroupPeer.serve(options)
+            return
+        }
         let reactor = Reactor()
         let factory: Factory = options.raw ? Factory { RawEcho() } : Factory { NetstringEcho() }
         let listening: any ListeningPort

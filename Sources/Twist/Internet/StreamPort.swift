@@ -25,6 +25,9 @@ final class StreamPort<Kind: StreamPortKind>: IOHandler, ListeningPort {
     private var acceptsPerWakeUp = 100
     private var lastExhaustionLog = -Double.infinity
     private var acceptingPaused = false
+    /// Set for the accepting port of a reactor group's hand-off listener: it sends most accepted
+    /// descriptors to the group's other reactors instead of serving them here.
+    var handOff: ConnectionHandOff?
 
     /// Opens the socket as `kind` says and starts the factory; the port is serving when this
     /// returns.
@@ -80,6 +83,7 @@ final class StreamPort<Kind: StreamPortKind>: IOHandler, ListeningPort {
 
     /// Builds the protocol for an accepted socket, or closes it when the factory refuses.
     private func serve(_ connection: Int32, peer: Address) {
+        if let handOff, handOff.handOff(connection, peer: peer, portAddress: address) { return }
         guard let built = factory.buildProtocol(address: peer) else {
             Sockets.close(connection)
             reactor.ioResources.instrumentation?.connectionRefusedByFactory()

@@ -3,7 +3,7 @@ import Logging
 import TwistCore
 
 /// A TCP listening socket, for ``StreamPort``: binds `interface`:`port` (IPv4 or IPv6, with
-/// `SO_REUSEADDR`, and `IPV6_V6ONLY` for IPv6) and reports addresses as IP addresses.
+/// `SO_REUSEADDR`, `SO_REUSEPORT` when asked, and `IPV6_V6ONLY` for IPv6) and reports addresses as IP addresses.
 struct TCPPortKind: StreamPortKind {
     static let logName = "TCP"
 
@@ -11,6 +11,8 @@ struct TCPPortKind: StreamPortKind {
     let interface: String
     /// The port to bind; 0 picks a free one.
     let port: Int
+    /// Sets `SO_REUSEPORT` before binding, so every reactor of a group can listen on the address.
+    var reusePort = false
 
     mutating func openListeningSocket(backlog: Int) throws -> (fd: Int32, address: Address) {
         guard let bindAddress = SystemAddress(numericHost: interface, port: port) else {
@@ -22,6 +24,7 @@ struct TCPPortKind: StreamPortKind {
         case .failure(let error): throw CannotListenError(interface: interface, port: port, error.reason, osError: error.code)
         }
         Sockets.setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
+        if reusePort { Sockets.setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) }
         if bindAddress.family == AF_INET6 { Sockets.setOption(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, 1) }
         let bound = bindAddress.withSockAddr { bind(fd, $0, $1) }
         guard bound == 0, listen(fd, Int32(backlog)) == 0 else {
