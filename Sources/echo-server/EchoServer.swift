@@ -31,7 +31,7 @@ struct EchoServer: ParsableCommand {
 
     func run() throws {
         let runner = TwistRunner(options: server)
-        try runner.listen(Factory { Echo() }) { Console.out("echo-server listening on \($0.address)\n") }
+        try runner.listen(perReactor: { _ in Factory { Echo() } }) { Console.out("echo-server listening on \($0.address)\n") }
         try runner.run()
     }
 }

@@ -28,7 +28,8 @@ struct NetstringEcho: ParsableCommand {
         discussion: """
             Prints 'Serving netstring echo on <address>.' ('raw echo' with --raw) for each \
             endpoint once it listens (port 0 picks a free one), then serves until Ctrl-C (SIGINT) or \
-            SIGTERM, and exits 0. A malformed netstring closes only the connection it came on and \
+            SIGTERM, and exits 0. With --reactors N, N reactors serve every endpoint, each on its own \
+            thread (--reactor-strategy handoff or reuseport). A malformed netstring closes only the connection it came on and \
             is logged on standard error. Try it with: printf '5:hello,' | nc 127.0.0.1 <port>
             """
     )
@@ -48,8 +49,8 @@ struct NetstringEcho: ParsableCommand {
         // standard output carries only the "Serving" lines that scripts read.
         let runner = TwistRunner(options: server)
         let raw = self.raw
-        let factory = Factory { raw ? RawEchoProtocol() : NetstringEchoProtocol() }
-        try runner.listen(factory) { Console.out("Serving \(raw ? "raw" : "netstring") echo on \($0.address).\n") }
+        // One factory per reactor: with --reactors N each reactor builds its own protocols.
+        try runner.listen(perReactor: { _ in Factory { raw ? RawEchoProtocol() : NetstringEchoProtocol() } }) { Console.out("Serving \(raw ? "raw" : "netstring") echo on \($0.address).\n") }
         try runner.run()
     }
 }

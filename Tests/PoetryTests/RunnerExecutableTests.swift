@@ -89,4 +89,28 @@ import Testing
             #expect(result.status == 2, "\(arguments): \(result.stderr)")
         }
     }
+
+    @Test(arguments: ["handoff", "reuseport"])
+    func twoReactorsServeOnePortWithEitherStrategyAndStopOnSIGTERM(strategy: String) async throws {
+        let server = try await ServerProcess("netstring-echo", ["--reactors", "2", "--reactor-strategy", strategy])
+        defer { server.stop() }
+        let clients = try (0..<8).map { _ in try BlockingClient(port: server.port) }
+        for (index, client) in clients.enumerated() {
+            try client.send("1:\(index),")
+        }
+        for (index, client) in clients.enumerated() {
+            #expect(try client.receive(4) == "1:\(index),")
+        }
+        #expect(try await server.signal(SIGTERM, waitingAtMost: 10) == 0)
+    }
+
+    @Test func aServerWithSharedStateRefusesSeveralReactors() async throws {
+        let result = try await runTool("transformedpoetry", ["--reactors", "2"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("serves from one reactor"), "\(result.stderr)")
+        let bad = try await runTool("netstring-echo", ["--reactors", "0"])
+        #expect(bad.status == 2)
+        let strategy = try await runTool("netstring-echo", ["--reactors", "2", "--reactor-strategy", "random"])
+        #expect(strategy.status == 2)
+    }
 }

@@ -38,10 +38,13 @@ final class GroupPortMember: IOHandler {
     func adopt(_ descriptor: HandedOffDescriptor) {
         let fd = descriptor.take()
         guard fd >= 0 else { return }
-        guard case .serving = phase, let built = factory.buildProtocol(address: descriptor.peer) else {
+        guard case .serving = phase else { return Sockets.close(fd) }
+        guard let built = factory.buildProtocol(address: descriptor.peer) else {
             Sockets.close(fd)
+            reactor.ioResources.instrumentation?.connectionRefusedByFactory()
             return
         }
+        reactor.ioResources.instrumentation?.connectionAccepted()
         let connection: StreamConnection
         if case .unix = descriptor.peer {
             connection = UNIXConnection(

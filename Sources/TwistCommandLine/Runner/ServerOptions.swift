@@ -1,5 +1,6 @@
 public import ArgumentParser
 public import Logging
+public import Twist
 
 /// The options every Twist server takes, for ``TwistRunner``: where to listen (``ListenOptions``:
 /// `--listen DESCRIPTION`, repeatable, and `--port`/`--iface`), `--log-level`, `--log-format`,
@@ -35,6 +36,14 @@ public struct ServerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Refuse a peer's connections beyond this many open at once (by IP address).", valueName: "count"))
     public var maxConnectionsPerPeer: Int?
 
+    /// How many reactors serve, each on a thread of its own (a ``ReactorGroup`` when more than one).
+    @Option(help: "How many reactors serve the endpoints, each on its own thread (servers that support it).")
+    public var reactors: Int = 1
+
+    /// How a group's reactors share a listening port.
+    @Option(help: "With --reactors above 1: handoff (one reactor accepts and deals connections round robin) or reuseport (SO_REUSEPORT: the kernel spreads them).")
+    public var reactorStrategy: GroupListeningStrategy = .handOff
+
     /// The defaults, before ArgumentParser fills in the command line.
     public init() {}
 
@@ -46,8 +55,21 @@ public struct ServerOptions: ParsableArguments {
         if let idleTimeout, !(idleTimeout > 0 && idleTimeout.isFinite) {
             throw ValidationError("--idle-timeout must be a positive number of seconds, got \(idleTimeout)")
         }
+        guard (1...1024).contains(reactors) else {
+            throw ValidationError("--reactors must be between 1 and 1024, got \(reactors)")
+        }
         if let maxConnectionsPerPeer, maxConnectionsPerPeer < 1 {
             throw ValidationError("--max-connections-per-peer must be at least 1, got \(maxConnectionsPerPeer)")
         }
     }
+}
+
+extension GroupListeningStrategy: ExpressibleByArgument {
+    /// Parses `handoff` or `reuseport`.
+    public init?(argument: String) {
+        self.init(argument)
+    }
+
+    /// The words `--help` lists.
+    public static var allValueStrings: [String] { ["handoff", "reuseport"] }
 }

@@ -28,8 +28,10 @@ public import Twist
 ///
 /// A runner runs once. It is confined to the thread that calls ``run()`` (the reactor's thread).
 public final class TwistRunner {
-    /// The reactor the services run on.
+    /// The reactor the services run on (with `--reactors N` above 1, the group's first).
     public var reactor: Reactor { host.reactor }
+    /// The reactors serving the endpoints, when `--reactors` is above 1.
+    public let group: ReactorGroup?
     /// The root of the services, started in the order they were added.
     public var services: MultiService { host.services }
     /// The command line's server options.
@@ -39,13 +41,22 @@ public final class TwistRunner {
     private let host: ServiceHost
     private var hasRun = false
 
-    /// A runner for `options`, on `reactor`, stopped by `stopSignals` (SIGTERM = 15 and SIGINT = 2
-    /// unless a test picks others). Applies the log level and format at once, so what the
-    /// program logs while setting up already follows them.
-    public init(options: ServerOptions, reactor: Reactor = Reactor(), stopSignals: [Int32] = [15, 2]) {
+    /// A runner for `options`, on `reactor` (a new one by default; with `--reactors N` above 1, a
+    /// new ``ReactorGroup`` of N, and `reactor` must be nil), stopped by `stopSignals` (SIGTERM =
+    /// 15 and SIGINT = 2 unless a test picks others). Applies the log level and format at once, so
+    /// what the program logs while setting up already follows them.
+    public init(options: ServerOptions, reactor: Reactor? = nil, stopSignals: [Int32] = [15, 2]) {
         self.options = options
         self.stopSignals = stopSignals
-        self.host = ServiceHost(reactor: reactor, shutdownGrace: options.shutdownGrace)
+        if options.reactors > 1 {
+            precondition(reactor == nil, "TwistRunner: with --reactors above 1 the runner makes its own group")
+            let group = ReactorGroup(count: options.reactors)
+            self.group = group
+            self.host = ServiceHost(reactor: group.reactors[0], shutdownGrace: options.shutdownGrace)
+        } else {
+            self.group = nil
+            self.host = ServiceHost(reactor: reactor ?? Reactor(), shutdownGrace: options.shutdownGrace)
+        }
         LogSettings.level = options.logLevel
         LogSettings.format = options.logFormat
     }
@@ -59,27 +70,70 @@ public final class TwistRunner {
     /// connection costs no timer). One wrapped factory serves every endpoint, so the per-peer
     /// count spans them.
     ///
-    /// - Throws: a `ValidationError` naming the description that cannot be parsed (a usage
-    ///   error: exit status 2 under `mainWithUsageStatus2`); nothing has been added then.
+    /// - Throws: a `ValidationError` naming the description that cannot be parsed, or saying that
+    ///   this server cannot serve from several reactors when `--reactors` is above 1 (one factory
+    ///   instance cannot be shared between threads: use ``listen(perReactor:onListening:)``).
+    ///   Usage errors: exit status 2 under `mainWithUsageStatus2`; nothing has been added then.
     public func listen(_ factory: Factory, onListening: @escaping (any ListeningPort) -> Void) throws {
-        var factory = factory
-        if let idleTimeout = options.idleTimeout {
-            factory = TimeoutFactory(wrapping: factory, idleTimeout: idleTimeout, clock: reactor)
+        guard group == nil else {
+            throw ValidationError("--reactors \(options.reactors): this server shares state between its connections, so it serves from one reactor")
         }
-        if let limit = options.maxConnectionsPerPeer {
-            factory = LimitConnectionsByPeer(wrapping: factory, maxConnectionsPerPeer: limit)
-        }
+        let wrapped = Self.applyingPolicies(to: factory, idleTimeout: options.idleTimeout, perPeer: options.maxConnectionsPerPeer, clock: reactor)
         var endpoints: [StreamServerEndpointService] = []
         for description in options.listening.endpointDescriptions {
             do {
                 endpoints.append(try StreamServerEndpointService(
-                    description, reactor: reactor, factory: factory, logger: reactor.logger, onListening: onListening
+                    description, reactor: reactor, factory: wrapped, logger: reactor.logger, onListening: onListening
                 ))
             } catch {
                 throw ValidationError("bad --listen '\(description)': \(error)")
             }
         }
         for endpoint in endpoints { try addService(endpoint) }
+    }
+
+    /// Like ``listen(_:onListening:)``, for a server whose connections share nothing across
+    /// reactors: `makeFactory` makes one factory per reactor, on that reactor's thread. With
+    /// `--reactors N` above 1, each endpoint is a ``ReactorGroupEndpointService`` over the
+    /// runner's group with `--reactor-strategy`; otherwise `makeFactory` is called once. The
+    /// policies wrap each reactor's factory, so with N reactors `--max-connections-per-peer`
+    /// counts per reactor.
+    ///
+    /// - Throws: a `ValidationError` naming a description that cannot be parsed.
+    public func listen(
+        perReactor makeFactory: @escaping @Sendable (Reactor) -> Factory,
+        onListening: @escaping (any ListeningPort) -> Void
+    ) throws {
+        guard let group else { return try listen(makeFactory(reactor), onListening: onListening) }
+        let idleTimeout = options.idleTimeout, perPeer = options.maxConnectionsPerPeer
+        for description in options.listening.endpointDescriptions {
+            do {
+                _ = try serverFromString(reactor, description)
+            } catch {
+                throw ValidationError("bad --listen '\(description)': \(error)")
+            }
+            try addService(ReactorGroupEndpointService(
+                description, group: group, strategy: options.reactorStrategy,
+                makeFactory: { reactor in
+                    Self.applyingPolicies(to: makeFactory(reactor), idleTimeout: idleTimeout, perPeer: perPeer, clock: reactor)
+                },
+                onListening: onListening
+            ))
+        }
+    }
+
+    /// `factory` inside the policies the options ask for.
+    private static func applyingPolicies(
+        to factory: Factory, idleTimeout: Double?, perPeer: Int?, clock: Reactor
+    ) -> Factory {
+        var factory = factory
+        if let idleTimeout {
+            factory = TimeoutFactory(wrapping: factory, idleTimeout: idleTimeout, clock: clock)
+        }
+        if let limit = perPeer {
+            factory = LimitConnectionsByPeer(wrapping: factory, maxConnectionsPerPeer: limit)
+        }
+        return factory
     }
 
     /// Adds `service` after those already added (so it starts after them and stops before them).
@@ -120,7 +174,11 @@ public final class TwistRunner {
         } catch {
             throw RunnerError.services(error)
         }
-        try reactor.run()
+        if let group {
+            try group.run()
+        } else {
+            try reactor.run()
+        }
         if let outcome = host.outcome { throw RunnerError.services(outcome) }
     }
 }

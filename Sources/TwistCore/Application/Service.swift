@@ -16,8 +16,10 @@ open class Service {
     /// children, not the other way round).
     public internal(set) weak var parent: MultiService?
 
-    /// True from ``startService()`` until ``stopService()``.
-    public internal(set) var isRunning = false
+    /// True from ``startService()`` until ``stopService()`` (Twisted's `running`). The base
+    /// class's methods set it; a subclass whose stop takes time may clear it itself once its
+    /// stop has finished, as ``StreamServerEndpointService`` does.
+    public var isRunning = false
 
     /// A stopped service called `name`.
     public init(name: String? = nil) {
