@@ -24,6 +24,22 @@ extension Deferred {
         return Deferred<New>(chain: chain)
     }
 
+    /// `addCallback(_:)` for a callback that returns nothing — a side effect, or
+    /// the last stage of a chain, written as a closure of several statements with no `return`.
+    /// Without this form Swift would pick the Deferred-returning overload for such a closure and
+    /// report "missing return in closure expected to return 'Deferred<Void>'" (issue 21): the
+    /// compiler checks a closure's missing `return` only after choosing the overload. A closure
+    /// that returns a value, or a Deferred, still picks the generic forms.
+    @inlinable @inline(__always) @discardableResult
+    public func addCallback(_ callback: @escaping (Value) throws -> Void) -> Deferred<Void> {
+        addStage("addCallback", {
+            CallbackStage<Value, Void>.apply($0, callback)
+            return true
+        }) {
+            CallbackStage<Value, Void>.queued(callback)
+        }
+    }
+
     /// Adds a callback: it gets the current value when the chain succeeds, and what it returns (or
     /// throws) becomes the next result. A failure passes it by. Runs at once if the Deferred has
     /// fired and is not paused or waiting (Twisted's `addCallback`).
@@ -101,6 +117,18 @@ extension Deferred {
     ) -> Deferred<New> {
         addStage("addCallbacks", { DeferredValueStage<Value, New>.apply($0, callback, errback) }) {
             DeferredValueStage<Value, New>.queued(callback, errback)
+        }
+    }
+
+    /// `addBoth(_:)` for a body that returns nothing: see the `Void` form of `addCallback(_:)` for
+    /// why this form exists.
+    @inlinable @inline(__always) @discardableResult
+    public func addBoth(_ body: @escaping (Result<Value, Failure>) throws -> Void) -> Deferred<Void> {
+        addStage("addBoth", {
+            BothStage<Value, Void>.apply($0, body)
+            return true
+        }) {
+            BothStage<Value, Void>.queued(body)
         }
     }
 
