@@ -127,7 +127,7 @@ private func run(
         #expect(report.error?.contains("ScriptedService \"bad\" failed to start: refused") == true)
         #expect(report.journal.isEmpty)
         let opened = try #require(port.value)
-        #expect(connectionRefused(port: opened))
+        #expect(connectOnceToLoopback(port: opened) == ECONNREFUSED)
     }
 
     @Test func aBadListenDescriptionIsAUsageError() async {
@@ -158,18 +158,4 @@ private func run(
         #expect(report.error == "cannot write pidfile /nonexistent-twist/x.pid: No such file or directory")
         #expect(report.journal.isEmpty)
     }
-}
-
-/// True when a TCP connect to 127.0.0.1:`port` is refused (nothing listens there).
-private func connectionRefused(port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let result = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    return result != 0 && errno == ECONNREFUSED
 }

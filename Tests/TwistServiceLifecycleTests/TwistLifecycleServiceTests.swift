@@ -60,14 +60,14 @@ private let quiet = Logger(label: "twist.test") { _ in SwiftLogNoOpLogHandler() 
             try await Task.sleep(for: .milliseconds(10))
         }
         let listening = try #require(port.value)
-        #expect(connects(to: listening))
+        #expect(connectOnceToLoopback(port: listening) == 0)
         await group.triggerGracefulShutdown()
         try await running.value
         // The group stops the services in reverse: the plain one, then Twist (whose host stops
         // its services in reverse: the journaling one before the port).
         #expect(journal.value == ["twist started", "plain running", "plain shut down", "twist stopped"]
             || journal.value == ["plain running", "twist started", "plain shut down", "twist stopped"])
-        #expect(!connects(to: listening))
+        #expect(connectOnceToLoopback(port: listening) == ECONNREFUSED)
     }
 
     @Test func aTwistServiceThatFailsToStartEndsTheGroupWithItsError() async throws {
@@ -93,17 +93,4 @@ private let quiet = Logger(label: "twist.test") { _ in SwiftLogNoOpLogHandler() 
         running.cancel()
         await #expect(throws: CancellationError.self) { try await running.value }
     }
-}
-
-/// True when a TCP connect to 127.0.0.1:`port` succeeds.
-private func connects(to port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    } == 0
 }
