@@ -5,7 +5,8 @@ import TwistTestSupport
 
 /// UDP wire compatibility with Python Twisted's `DatagramProtocol`, over loopback, both ways: a
 /// Twist client (plain and connected UDP) against a Twisted echo server, a Twisted client (plain
-/// and connected) against a Twist echo server, and a multicast group with a Twisted member and a
+/// and connected) against a Twist echo server, datagrams longer than the reader's limit cut to it on
+/// both sides, and a multicast group with a Twisted member and a
 /// Twist member. Every echo is checked byte for byte, for datagrams of 0 to 8,192 bytes. Needs
 /// `python3` with Twisted (`python3 -m pip install twisted`); without it these tests are skipped,
 /// not passed.
@@ -43,6 +44,42 @@ struct TwistedUDPInteropTests {
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("ECHOED \(Self.count)"), "\(result.output)")
         #expect(result.echoed == Self.count, "the Twist server echoed each datagram once")
+    }
+
+    @Test func aDatagramLongerThanATwistPortsLimitReachesItCutToTheLimitAsInTwisted() async throws {
+        let reactor = Reactor()
+        let port = Shared(0)
+        reactor.callWhenRunning {
+            port.value = try reactor.listenUDP(0, UDPEchoProtocol(), interface: "127.0.0.1", maxPacketSize: 1000).address.port!
+        }
+        let running = startReactorThread(reactor, timeout: 50)
+        try await waitUntil { port.value != 0 }
+        let result = try await TwistedUDPPeer.run(["oversize", "\(port.value)", "1200"])
+        stopFromOutside(reactor)
+        #expect(!(await running.value).timedOut)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output == "ECHO 1000 prefix\n")
+    }
+
+    @Test func aDatagramLongerThanATwistedPortsLimitComesBackCutToItsEightKilobytes() async throws {
+        let server = try TwistedUDPPeer.start(["echo-server"])
+        defer { server.terminateIfRunning() }
+        let port = try await server.readPort()
+        let sent = (0..<9000).map { UInt8($0 % 251) }
+        let answer = Shared<[UInt8]?>(nil)
+        let stopped = await runReactor(timeout: 30) { reactor in
+            let serverAddress = Address.ipv4("127.0.0.1", port)
+            let client = RecordingDatagramProtocol(log: Shared([]), onDatagram: { me, data, _ in
+                answer.value = Array(data)
+                try me.transport?.write(TwistedUDPPeer.stopDatagram, to: serverAddress)
+                try reactor.stop()
+            })
+            try reactor.listenUDP(0, client, interface: "127.0.0.1").write(sent, to: serverAddress)
+        }
+        #expect(stopped)
+        #expect(answer.value == Array(sent.prefix(8192)), "Twisted reads 8,192 bytes by default; got \(answer.value?.count ?? 0)")
+        #expect(await server.readLine() == "ECHOED 1")
+        #expect(await server.waitForExit(timeout: 10) == 0)
     }
 
     @Test(.enabled(

@@ -13,6 +13,10 @@
       "connected", the port first calls transport.connect("127.0.0.1", PORT) and writes with no
       address. Prints "ECHOED <count>" and exits 0 when all came back; prints why and exits 1
       when one differs, 2 when one gets no echo within 5 seconds or the peer refused.
+  twisted_udp_peer.py oversize PORT SIZE
+      Sends one datagram of SIZE bytes (byte i is i % 251) to 127.0.0.1:PORT and prints
+      "ECHO <length> <prefix>" for the answer, where prefix is "prefix" when the answer is the
+      datagram's start and "differs" otherwise; exits 0 on an answer, 2 with none in 5 seconds.
   twisted_udp_peer.py multicast-member GROUP PORT
       listenMulticast(PORT, listenMultiple=True) on every interface, joins GROUP on 127.0.0.1 and
       sends from 127.0.0.1, then prints "JOINED". On the first datagram that is not its own
@@ -100,6 +104,21 @@ class EchoChecker(DatagramProtocol):
         finish(2, f"REFUSED at datagram {self.index}")
 
 
+class Oversize(DatagramProtocol):
+    def __init__(self, port, size):
+        self.server = ("127.0.0.1", port)
+        self.data = bytes(offset % 251 for offset in range(size))
+
+    def startProtocol(self):
+        self.transport.write(self.data, self.server)
+        self.timer = reactor.callLater(ECHO_TIMEOUT, finish, 2, "TIMEOUT no answer")
+
+    def datagramReceived(self, data, address):
+        self.timer.cancel()
+        verdict = "prefix" if self.data.startswith(data) else "differs"
+        finish(0, f"ECHO {len(data)} {verdict}")
+
+
 class MulticastMember(DatagramProtocol):
     OWN = b"hello from twisted"
 
@@ -133,6 +152,8 @@ def main(mode, *args):
         port, count = int(args[0]), int(args[1])
         connected = args[2:] == ("connected",)
         reactor.listenUDP(0, EchoChecker(port, count, connected), interface="127.0.0.1")
+    elif mode == "oversize":
+        reactor.listenUDP(0, Oversize(int(args[0]), int(args[1])), interface="127.0.0.1")
     elif mode == "multicast-member":
         group, port = args[0], int(args[1])
         reactor.listenMulticast(port, MulticastMember(group, port), listenMultiple=True)
