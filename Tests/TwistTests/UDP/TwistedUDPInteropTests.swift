@@ -5,9 +5,9 @@ import TwistTestSupport
 
 /// UDP wire compatibility with Python Twisted's `DatagramProtocol`, over loopback, both ways: a
 /// Twist client (plain and connected UDP) against a Twisted echo server, a Twisted client (plain
-/// and connected) against a Twist echo server, datagrams longer than the reader's limit cut to it on
-/// both sides, and a multicast group with a Twisted member and a
-/// Twist member. Every echo is checked byte for byte, for datagrams of 0 to 8,192 bytes. Needs
+/// and connected) against a Twist echo server, over 127.0.0.1 and ::1; datagrams longer than the
+/// reader's limit cut to it on both sides; a multicast group with a Twisted member and a Twist
+/// member. Every echo is checked byte for byte, for datagrams of 0 to 8,192 bytes. Needs
 /// `python3` with Twisted (`python3 -m pip install twisted`); without it these tests are skipped,
 /// not passed.
 @Suite(
@@ -41,6 +41,20 @@ struct TwistedUDPInteropTests {
 
     @Test func aConnectedTwistedClientChecksEveryEchoOfATwistEchoServer() async throws {
         let result = try await twistedClientAgainstTwistServer(["client", "connected"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("ECHOED \(Self.count)"), "\(result.output)")
+        #expect(result.echoed == Self.count, "the Twist server echoed each datagram once")
+    }
+
+    @Test func aTwistClientChecksEveryEchoOfATwistedEchoServerOverIPv6() async throws {
+        let result = try await twistClientAgainstTwistedServer(connected: false, host: "::1")
+        #expect(result.verdict == "echoed \(Self.count)")
+        #expect(result.serverStatus == 0)
+        #expect(result.serverSaid == "ECHOED \(Self.count)", "the Twisted server echoed each datagram once")
+    }
+
+    @Test func aConnectedTwistedClientChecksEveryEchoOfATwistEchoServerOverIPv6() async throws {
+        let result = try await twistedClientAgainstTwistServer(["client", "connected", "::1"], interface: "::1")
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("ECHOED \(Self.count)"), "\(result.output)")
         #expect(result.echoed == Self.count, "the Twist server echoed each datagram once")
@@ -140,20 +154,22 @@ struct TwistedUDPInteropTests {
     }
 
     /// Runs a ``UDPEchoChecker`` against the script's echo server, then tells the server to stop.
-    private func twistClientAgainstTwistedServer(connected: Bool) async throws -> (verdict: String?, serverStatus: Int32?, serverSaid: String) {
-        let server = try TwistedUDPPeer.start(["echo-server"])
+    private func twistClientAgainstTwistedServer(
+        connected: Bool, host: String = "127.0.0.1"
+    ) async throws -> (verdict: String?, serverStatus: Int32?, serverSaid: String) {
+        let server = try TwistedUDPPeer.start(["echo-server", host])
         defer { server.terminateIfRunning() }
         let port = try await server.readPort()
         let verdict = Shared<String?>(nil)
         let stopped = await runReactor(timeout: 30) { reactor in
-            let serverAddress = Address.ipv4("127.0.0.1", port)
+            let serverAddress = host.contains(":") ? Address.ipv6(host, port) : Address.ipv4(host, port)
             var transport: (any DatagramTransport)?
             let checker = UDPEchoChecker(reactor: reactor, server: serverAddress, count: Self.count, connected: connected) { outcome in
                 verdict.value = outcome
                 try? transport?.write(TwistedUDPPeer.stopDatagram, to: serverAddress)
                 try? reactor.stop()
             }
-            transport = try reactor.listenUDP(0, checker, interface: "127.0.0.1")
+            transport = try reactor.listenUDP(0, checker, interface: host)
         }
         #expect(stopped)
         let said = await server.readLine()
@@ -161,7 +177,7 @@ struct TwistedUDPInteropTests {
     }
 
     /// Runs the script's client against a Twist echo server that counts what it echoed.
-    private func twistedClientAgainstTwistServer(_ mode: [String]) async throws -> (status: Int32, output: String, echoed: Int) {
+    private func twistedClientAgainstTwistServer(_ mode: [String], interface: String = "127.0.0.1") async throws -> (status: Int32, output: String, echoed: Int) {
         let reactor = Reactor()
         let port = Shared(0)
         let echoed = Shared(0)
@@ -170,7 +186,7 @@ struct TwistedUDPInteropTests {
                 try me.transport?.write(data, to: sender)
                 echoed.mutate { $0 += 1 }
             })
-            port.value = try reactor.listenUDP(0, echo, interface: "127.0.0.1").address.port!
+            port.value = try reactor.listenUDP(0, echo, interface: interface).address.port!
         }
         let running = startReactorThread(reactor, timeout: 50)
         try await waitUntil { port.value != 0 }

@@ -31,7 +31,7 @@ final class UDPEchoChecker: DatagramProtocol {
 
     override func startProtocol() {
         do {
-            if connected { try transport?.connect(host: "127.0.0.1", port: server.port!) }
+            if connected { try transport?.connect(host: server.ip!.host, port: server.port!) }
             try send(0)
         } catch {
             finish("could not start: \(error)")

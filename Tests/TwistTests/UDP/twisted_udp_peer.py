@@ -1,16 +1,16 @@
 #!/usr/bin/env python3
 """Python Twisted's side of Twist's UDP wire-compatibility tests (TwistedUDPInteropTests).
 
-  twisted_udp_peer.py echo-server
-      A DatagramProtocol on listenUDP(0, interface="127.0.0.1") that writes every datagram back
-      to its sender, empty ones included. Prints "PORT <n>" first; prints "ECHOED <count>" and
+  twisted_udp_peer.py echo-server [INTERFACE]
+      A DatagramProtocol on listenUDP(0, interface=INTERFACE or "127.0.0.1") that writes every
+      datagram back to its sender, empty ones included. Prints "PORT <n>" first; prints "ECHOED <count>" and
       exits 0 when it receives the datagram b"twisted-udp-peer: stop" (which it does not echo).
-  twisted_udp_peer.py client PORT COUNT [connected]
-      A DatagramProtocol on listenUDP(0, interface="127.0.0.1") that sends COUNT datagrams to
-      127.0.0.1:PORT one at a time, and checks that each comes back byte for byte, from that
-      address, before sending the next. Sizes cycle through SIZES (0 and 1,200 bytes among
+  twisted_udp_peer.py client PORT COUNT [connected] [HOST]
+      A DatagramProtocol on listenUDP(0, interface=HOST) that sends COUNT datagrams to HOST:PORT
+      (HOST is 127.0.0.1 unless given; ::1, say) one at a time, and checks that each comes back
+      byte for byte, from that address, before sending the next. Sizes cycle through SIZES (0 and 1,200 bytes among
       them); the bytes depend on the datagram's index, so a stray or stale echo differs. With
-      "connected", the port first calls transport.connect("127.0.0.1", PORT) and writes with no
+      "connected", the port first calls transport.connect(HOST, PORT) and writes with no
       address. Prints "ECHOED <count>" and exits 0 when all came back; prints why and exits 1
       when one differs, 2 when one gets no echo within 5 seconds or the peer refused.
   twisted_udp_peer.py oversize PORT SIZE
@@ -64,8 +64,8 @@ class Echo(DatagramProtocol):
 
 
 class EchoChecker(DatagramProtocol):
-    def __init__(self, port, count, connected):
-        self.server = ("127.0.0.1", port)
+    def __init__(self, host, port, count, connected):
+        self.server = (host, port)
         self.count = count
         self.connected = connected
         self.index = 0
@@ -89,7 +89,7 @@ class EchoChecker(DatagramProtocol):
     def datagramReceived(self, data, address):
         self.timer.cancel()
         expected = datagram(self.index)
-        if address != self.server:
+        if address[:2] != self.server:  # an IPv6 sender also carries flow info and scope
             return finish(1, f"DIFFERS datagram {self.index} came from {address}")
         if data != expected:
             return finish(1, f"DIFFERS datagram {self.index}: {len(data)} bytes, expected {len(expected)}")
@@ -146,12 +146,13 @@ class MulticastMember(DatagramProtocol):
 def main(mode, *args):
     reactor.callLater(TIME_LIMIT, finish, 3, "TIME LIMIT")
     if mode == "echo-server":
-        port = reactor.listenUDP(0, Echo(), interface="127.0.0.1")
+        port = reactor.listenUDP(0, Echo(), interface=args[0] if args else "127.0.0.1")
         print("PORT", port.getHost().port, flush=True)
     elif mode == "client":
         port, count = int(args[0]), int(args[1])
-        connected = args[2:] == ("connected",)
-        reactor.listenUDP(0, EchoChecker(port, count, connected), interface="127.0.0.1")
+        connected = "connected" in args[2:]
+        host = next((arg for arg in args[2:] if arg != "connected"), "127.0.0.1")
+        reactor.listenUDP(0, EchoChecker(host, port, count, connected), interface=host)
     elif mode == "oversize":
         reactor.listenUDP(0, Oversize(int(args[0]), int(args[1])), interface="127.0.0.1")
     elif mode == "multicast-member":
