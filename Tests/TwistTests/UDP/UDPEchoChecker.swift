@@ -20,7 +20,7 @@ final class UDPEchoChecker: DatagramProtocol {
     private let report: (String) -> Void
     private var phase = Phase.idle
 
-    init(reactor: Reactor, server: Address, count: Int, connected: Bool, echoTimeout: Double = 5, report: @escaping (String) -> Void) {
+    init(reactor: Reactor, server: Address, count: Int, connected: Bool, echoTimeout: Double = 10, report: @escaping (String) -> Void) {
         self.reactor = reactor
         self.server = server
         self.count = count

@@ -12,11 +12,11 @@
       them); the bytes depend on the datagram's index, so a stray or stale echo differs. With
       "connected", the port first calls transport.connect(HOST, PORT) and writes with no
       address. Prints "ECHOED <count>" and exits 0 when all came back; prints why and exits 1
-      when one differs, 2 when one gets no echo within 5 seconds or the peer refused.
+      when one differs, 2 when one gets no echo within 10 seconds or the peer refused.
   twisted_udp_peer.py oversize PORT SIZE
       Sends one datagram of SIZE bytes (byte i is i % 251) to 127.0.0.1:PORT and prints
       "ECHO <length> <prefix>" for the answer, where prefix is "prefix" when the answer is the
-      datagram's start and "differs" otherwise; exits 0 on an answer, 2 with none in 5 seconds.
+      datagram's start and "differs" otherwise; exits 0 on an answer, 2 with none in 10 seconds.
   twisted_udp_peer.py multicast-member GROUP PORT
       listenMulticast(PORT, listenMultiple=True) on every interface, joins GROUP on 127.0.0.1 and
       sends from 127.0.0.1, then prints "JOINED". On the first datagram that is not its own
@@ -32,7 +32,7 @@ from twisted.internet import reactor
 from twisted.internet.protocol import DatagramProtocol
 
 TIME_LIMIT = 30
-ECHO_TIMEOUT = 5
+ECHO_TIMEOUT = 10
 SIZES = [0, 1, 13, 64, 512, 1200, 1472, 4096, 8192]
 STOP = b"twisted-udp-peer: stop"
 status = {"code": 3}
