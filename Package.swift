@@ -247,7 +247,7 @@ let package = Package(
         .testTarget(
             name: "TwistTests",
             dependencies: ["Twist", "TwistTesting", "TwistTestSupport"],
-            exclude: ["Basic/twisted_netstring_peer.py", "TLS/twisted_tls_peer.py"],
+            exclude: ["Basic/twisted_netstring_peer.py", "TLS/twisted_tls_peer.py", "UDP/twisted_udp_peer.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
