@@ -127,6 +127,43 @@ import TwistTestSupport
         #expect(process.endedReason?.check(ProcessDone.self) != nil)
     }
 
+    /// A child that closes its terminal and lives on: the master reads EIO at once, but the
+    /// terminal must not hang up (SIGHUP) before the child is reaped, or its clean exit would be
+    /// reported as a death by SIGHUP (GNU cat closes 0, 1 and 2 just before it exits).
+    @Test func aChildThatClosesItsTerminalBeforeExitingIsNotHungUp() async {
+        let (process, finished) = await runTerminalChild(["/bin/sh", "-c", "echo bye; exec 0<&- 1>&- 2>&-; sleep 0.2; exit 0"])
+        #expect(finished)
+        #expect(process.out == "bye\r\n")
+        #expect(process.endedReason?.check(ProcessDone.self) != nil, "\(String(describing: process.endedReason))")
+        #expect(process.events == ["connectionMade", "processExited", "processEnded"])
+    }
+
+    /// The transport is a producer over the master: paused, nothing is read, and the child
+    /// blocks on the full terminal instead of filling memory; resumed, everything arrives.
+    @Test func pausingTheTransportStopsReadingTheMasterUntilResumed() async {
+        let total = 1_000_000
+        let reactor = Reactor()
+        let seen = UncheckedBox(RecordingProcess())
+        let whilePaused = UncheckedBox(Flag())
+        let finished = await runRunning(reactor, timeout: 60) {
+            let process = seen.value
+            process.onConnected = { process in
+                process.transport!.pauseProducing()
+                reactor.callLater(0.3) {
+                    whilePaused.value.set = process.output[1] == nil && process.transport!.pid != nil
+                    process.transport!.resumeProducing()
+                }
+            }
+            process.onEnded = { _ in try reactor.stop() }
+            try reactor.spawnProcess(process, executable: "head", args: ["head", "-c", "\(total)", "/dev/zero"], usePTY: true)
+        }
+        #expect(finished)
+        #expect(whilePaused.value.set)
+        #expect(seen.value.output[1]?.count == total)
+        #expect(seen.value.output[1]?.allSatisfy { $0 == 0 } == true)
+        #expect(seen.value.endedReason?.check(ProcessDone.self) != nil)
+    }
+
     @Test func aTerminalWithAChildFDsMapIsRefusedBeforeAnythingStarts() async {
         let reactor = Reactor()
         let process = RecordingProcess()
