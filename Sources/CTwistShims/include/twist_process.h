@@ -5,6 +5,8 @@
 #ifndef TWIST_PROCESS_H
 #define TWIST_PROCESS_H
 
+#include <stddef.h>
+
 /* Starts `file` (searched on the parent's PATH when it has no slash) with `argv` and `envp`
  * (NULL-terminated) through posix_spawnp. The child's descriptor targets[i] is a copy of the
  * parent's sources[i]; every other descriptor is closed in the child; `directory` (or NULL) is its
@@ -12,6 +14,24 @@
  * the error number (ENOENT for a missing executable: glibc reports exec failures). */
 int twist_spawn(const char *file, char *const argv[], char *const envp[], const char *directory,
                 const int *targets, const int *sources, int count, int *pid);
+
+/* A pseudo-terminal pair: posix_openpt, grantpt, unlockpt, then the slave opened by its name
+ * (written to `name`, nameSize bytes at most). Both ends are close-on-exec and opened with
+ * O_NOCTTY (the parent never acquires the terminal); the master is non-blocking. 0 with both set,
+ * or the error number with nothing left open. (Not openpty: it makes descriptors without
+ * close-on-exec, and before glibc 2.34 it lives in libutil.) */
+int twist_open_pty(int *master, int *slave, char *name, size_t nameSize);
+
+/* Starts `file` as twist_spawn does, but as a session leader (POSIX_SPAWN_SETSID) whose
+ * descriptors 0, 1 and 2 are the terminal `slaveName`, opened onto 0 so that it becomes the
+ * child's controlling terminal; every other descriptor is closed. 0 with `*pid` set, or the
+ * error number. */
+int twist_spawn_pty(const char *file, char *const argv[], char *const envp[], const char *directory,
+                    const char *slaveName, int *pid);
+
+/* The terminal's end-of-file character (VEOF, normally ^D) as the line discipline behind
+ * `master` has it, or -1 when it reads raw input (no ICANON) or the character is disabled. */
+int twist_pty_eof_character(int master);
 
 /* pidfd_open(pid, 0): a close-on-exec descriptor that becomes readable when the child exits, or
  * -1 with errno set (ENOSYS before Linux 5.3). */

@@ -68,9 +68,10 @@ extension ChildProcess {
         return true
     }
 
-    /// Stops the pidfd watcher (or the poll), closes the pidfd, and lets the reactor forget this
+    /// Stops the pidfd watcher (or the poll), closes the pidfd and the terminal hold, and lets the reactor forget this
     /// object.
     private func stopWatching() {
+        releaseTerminalHold()
         pidWatcher?.stop()
         pidWatcher = nil
         if pidfd >= 0 {

@@ -10,14 +10,39 @@ import TwistCore
 /// end is noticed through a pidfd watched for readability (see `ChildProcess+Reaping`), so the
 /// reactor never needs SIGCHLD. Its life is one ``ProcessLife``. Confined to the reactor thread.
 final class ChildProcess: IOHandler, ProcessTransport {
-    /// One open pipe: its connection, and whether the child reads it.
+    /// One open pipe (or the terminal's master): its connection, and which way bytes go.
     struct Pipe {
+        /// Which way a pipe carries bytes.
+        enum Direction {
+            /// The child reads it (its stdin, or a `pipeToChild`).
+            case toChild
+            /// The child writes it (its stdout, stderr, or a `pipeFromChild`).
+            case fromChild
+            /// A pseudo-terminal's master: the child reads and writes it (fds 0, 1 and 2).
+            case terminal
+        }
+
         let connection: StreamConnection
-        let toChild: Bool
+        let direction: Direction
+
+        /// True when the child reads what is written here.
+        var carriesInput: Bool { direction != .fromChild }
+        /// True when the child's output arrives here.
+        var carriesOutput: Bool { direction != .toChild }
+    }
+
+    /// How the child's standard descriptors are connected: fixed at the spawn.
+    enum Wiring {
+        /// One pipe per `ChildDescriptor` entry.
+        case pipes
+        /// One pseudo-terminal on fds 0, 1 and 2, its master kept under child fd 1 (where its
+        /// output is reported).
+        case terminal
     }
 
     let reactor: Reactor
     let executable: String
+    let wiring: Wiring
     var processProtocol: ProcessProtocol?
     var life: ProcessLife
     /// The open pipes, by the child's descriptor number.
@@ -27,10 +52,17 @@ final class ChildProcess: IOHandler, ProcessTransport {
     var pidWatcher: IOWatchers?
     /// The fallback's polling call, while it polls.
     var poll: DelayedCall?
+    /// A second descriptor of the terminal's master (-1 without a terminal, or once released),
+    /// held until the child is reaped; see `ChildProcess+Terminal`.
+    var terminalHold: Int32 = -1
 
-    init(reactor: Reactor, executable: String, processProtocol: ProcessProtocol, pid: Int32, pidfd: Int32) {
+    init(
+        reactor: Reactor, executable: String, wiring: Wiring, processProtocol: ProcessProtocol, pid: Int32,
+        pidfd: Int32
+    ) {
         self.reactor = reactor
         self.executable = executable
+        self.wiring = wiring
         self.processProtocol = processProtocol
         self.life = .running(pid: pid)
         self.pidfd = pidfd
@@ -50,9 +82,16 @@ final class ChildProcess: IOHandler, ProcessTransport {
 
     // MARK: Writing
 
+    /// Where the child's standard input is written: the stdin pipe, or the terminal's master.
+    var inputPipe: Pipe? {
+        let pipe = wiring == .terminal ? pipes[1] : pipes[0]
+        guard let pipe, pipe.carriesInput else { return nil }
+        return pipe
+    }
+
     func write(_ data: ArraySlice<UInt8>) {
         reactor.requireConfined("ProcessTransport")
-        guard let stdin = pipes[0], stdin.toChild, !stdin.connection.isDisconnecting else { return }
+        guard let stdin = inputPipe, !stdin.connection.isDisconnecting else { return }
         stdin.connection.write(data)
     }
 
@@ -62,7 +101,9 @@ final class ChildProcess: IOHandler, ProcessTransport {
 
     func writeToChild(_ childFD: Int32, _ data: ArraySlice<UInt8>) throws {
         reactor.requireConfined("ProcessTransport")
-        guard let pipe = pipes[childFD], pipe.toChild, !pipe.connection.isDisconnecting else {
+        guard wiring == .pipes, let pipe = pipes[childFD], pipe.direction == .toChild,
+            !pipe.connection.isDisconnecting
+        else {
             throw UnknownChildDescriptor(childFD)
         }
         pipe.connection.write(data)
@@ -77,18 +118,31 @@ final class ChildProcess: IOHandler, ProcessTransport {
     func closeStderr() { closeChildFD(2) }
 
     /// A pipe to the child flushes and then closes; a pipe from it closes on the next pass (a
-    /// read end is never writable, so it cannot wait for a flush).
+    /// read end is never writable, so it cannot wait for a flush). On a terminal see
+    /// ``closeTerminalDescriptor(_:)``.
     func closeChildFD(_ childFD: Int32) {
         reactor.requireConfined("ProcessTransport")
+        if wiring == .terminal {
+            closeTerminalDescriptor(childFD)
+            return
+        }
         guard let pipe = pipes[childFD] else { return }
-        if pipe.toChild {
+        if pipe.direction == .toChild {
             pipe.connection.loseConnection()
         } else {
             pipe.connection.abortConnection()
         }
     }
 
+    /// Closes every pipe; on a terminal, flushes and closes the master (the child's terminal hangs
+    /// up: it is sent SIGHUP and reads end of file).
     func loseConnection() {
+        if wiring == .terminal {
+            reactor.requireConfined("ProcessTransport")
+            pipes[1]?.connection.loseConnection()
+            releaseTerminalHold()
+            return
+        }
         closeStdin()
         closeStderr()
         closeStdout()
@@ -110,11 +164,11 @@ final class ChildProcess: IOHandler, ProcessTransport {
     // MARK: Producer (reading every pipe from the child) and consumer (stdin)
 
     func pauseProducing() {
-        for pipe in pipes.values where !pipe.toChild { pipe.connection.pauseProducing() }
+        for pipe in pipes.values where pipe.carriesOutput { pipe.connection.pauseProducing() }
     }
 
     func resumeProducing() {
-        for pipe in pipes.values where !pipe.toChild { pipe.connection.resumeProducing() }
+        for pipe in pipes.values where pipe.carriesOutput { pipe.connection.resumeProducing() }
     }
 
     func stopProducing() {
@@ -122,7 +176,7 @@ final class ChildProcess: IOHandler, ProcessTransport {
     }
 
     func registerProducer(_ producer: RegisteredProducer) throws {
-        guard let stdin = pipes[0], stdin.toChild else {
+        guard let stdin = inputPipe else {
             producer.producer.stopProducing()
             return
         }
@@ -130,7 +184,7 @@ final class ChildProcess: IOHandler, ProcessTransport {
     }
 
     func unregisterProducer() {
-        pipes[0]?.connection.unregisterProducer()
+        inputPipe?.connection.unregisterProducer()
     }
 
     // MARK: From the pipes
@@ -141,11 +195,11 @@ final class ChildProcess: IOHandler, ProcessTransport {
         try processProtocol?.childDataReceived(fd: childFD, data: data)
     }
 
-    /// The pipe on `childFD` closed: tell the protocol, and end the process if it was the last
-    /// one after the reaping.
+    /// The pipe on `childFD` closed: tell the protocol (never for a terminal, as in Twisted), and
+    /// end the process if it was the last one after the reaping.
     func pipeClosed(childFD: Int32) {
         pipes[childFD] = nil
-        if let processProtocol {
+        if wiring == .pipes, let processProtocol {
             notify("childConnectionLost") { try processProtocol.childConnectionLost(fd: childFD) }
         }
         endIfDone()

@@ -17,6 +17,9 @@ final class ProcessPipeProtocol: Protocol {
         try process?.pipeDataReceived(childFD: childFD, data: data)
     }
 
+    /// The pipe closed, for whatever reason: the reason is not passed on (the process's own end is
+    /// what `processEnded` reports). A terminal's master ends with EIO once the slave is closed
+    /// everywhere (Linux does not return 0 there): that too is just the end of the output.
     override func connectionLost(reason: Failure) {
         let process = self.process
         self.process = nil

@@ -35,19 +35,70 @@ extension Reactor: ReactorProcess {
             workingDirectory: workingDirectory, childFDs: childFDs, reaping: .pidfd)
     }
 
+    /// Starts a child process as ``spawnProcess(_:executable:args:environment:workingDirectory:childFDs:)``
+    /// does, or, with `usePTY`, on a pseudo-terminal (Twisted's `usePTY=True`).
+    ///
+    /// With a terminal the child is a session leader whose descriptors 0, 1 and 2 are the
+    /// terminal's slave, its controlling terminal (opened onto 0 after `setsid`, copied to 1 and
+    /// 2; every other descriptor closed); the parent keeps the master, non-blocking and
+    /// close-on-exec, as one stream connection on the same engine as pipes. As in Twisted:
+    /// - everything the child prints, stdout and stderr alike, arrives as
+    ///   `childDataReceived(fd: 1, …)`, after the terminal's processing at its default settings:
+    ///   what is written is echoed back, and `\n` output becomes `\r\n`;
+    /// - `write` and a registered producer go to the master (the child reads them as typed
+    ///   input; a line reaches a child reading lines when its `\n` does);
+    /// - `childConnectionLost` is never called; `processEnded` comes once the child is reaped and
+    ///   the master closed: when the child and everything it started have closed the terminal,
+    ///   Linux reports EIO on the master rather than end of file, which ends it like end of file;
+    /// - `closeStdout`, `closeStderr` and `closeChildFD` of anything but 0 do nothing;
+    ///   `writeToChild` throws ``UnknownChildDescriptor``; `loseConnection` closes the master (the
+    ///   child's terminal hangs up: SIGHUP).
+    ///
+    /// One difference: `closeStdin` (Twisted: nothing) queues the terminal's end-of-file character
+    /// (^D), so a child reading lines, such as `cat`, reads end of file after what was written.
+    ///
+    /// - Parameters:
+    ///   - childFDs: the descriptor map for pipes (``ChildDescriptor/standard`` when nil); it cannot
+    ///     be combined with a terminal.
+    ///   - usePTY: true for a pseudo-terminal; false for pipes, as the other overload.
+    /// - Throws: ``TerminalWithChildDescriptors`` for `usePTY` with a `childFDs` map; otherwise as
+    ///   the other overload (`posix_openpt` when no terminal can be made).
+    @discardableResult
+    public nonisolated func spawnProcess(
+        _ processProtocol: ProcessProtocol, executable: String, args: [String],
+        environment: ProcessEnvironment = .empty, workingDirectory: String? = nil,
+        childFDs: [Int32: ChildDescriptor]? = nil, usePTY: Bool
+    ) throws -> any ProcessTransport {
+        if usePTY && childFDs != nil { throw TerminalWithChildDescriptors() }
+        return try spawnProcess(
+            processProtocol, executable: executable, args: args, environment: environment,
+            workingDirectory: workingDirectory, childFDs: childFDs ?? ChildDescriptor.standard, reaping: .pidfd,
+            wiring: usePTY ? .terminal : .pipes)
+    }
+
     /// ``spawnProcess(_:executable:args:environment:workingDirectory:childFDs:)`` with the way the
-    /// child's exit is watched chosen by the caller (tests use it to run the fallback).
+    /// child's exit is watched chosen by the caller (tests use it to run the fallback), and the
+    /// child's descriptors as pipes or one terminal (then `childFDs` is not used).
     @discardableResult
     nonisolated func spawnProcess(
         _ processProtocol: ProcessProtocol, executable: String, args: [String], environment: ProcessEnvironment,
-        workingDirectory: String?, childFDs: [Int32: ChildDescriptor], reaping: ReapingMethod
+        workingDirectory: String?, childFDs: [Int32: ChildDescriptor], reaping: ReapingMethod,
+        wiring: ChildProcess.Wiring = .pipes
     ) throws -> any ProcessTransport {
         requireConfined()
         var plan = SpawnPlan()
         defer { plan.closeChildEnds() }
-        if let code = plan.makePipes(for: childFDs) {
-            plan.closeParentEnds()
-            throw ProcessSpawnError(executable: executable, call: "pipe2", osError: code, reason: String(cString: strerror(code)))
+        switch wiring {
+        case .pipes:
+            if let code = plan.makePipes(for: childFDs) {
+                plan.closeParentEnds()
+                throw ProcessSpawnError(executable: executable, call: "pipe2", osError: code, reason: String(cString: strerror(code)))
+            }
+        case .terminal:
+            if let code = plan.makeTerminal() {
+                throw ProcessSpawnError(
+                    executable: executable, call: "posix_openpt", osError: code, reason: String(cString: strerror(code)))
+            }
         }
         let pid = try plan.spawn(executable: executable, args: args, environment: environment, workingDirectory: workingDirectory)
         var pidfd = reaping == .pidfd ? twist_pidfd_open(pid) : -1
@@ -58,13 +109,18 @@ extension Reactor: ReactorProcess {
             }
             pidfd = -1
         }
-        let process = ChildProcess(reactor: self, executable: executable, processProtocol: processProtocol, pid: pid, pidfd: pidfd)
+        let process = ChildProcess(
+            reactor: self, executable: executable, wiring: wiring, processProtocol: processProtocol, pid: pid,
+            pidfd: pidfd)
         let pipeAddress = Address.unix(UNIXAddress(name: .unnamed))
         for end in plan.parentEnds {
             let connection = StreamConnection(
                 descriptor: StreamDescriptor(fd: end.parentFD), host: pipeAddress, peer: pipeAddress,
                 protocol: ProcessPipeProtocol(childFD: end.childFD, process: process), reactor: self)
-            process.pipes[end.childFD] = ChildProcess.Pipe(connection: connection, toChild: end.toChild)
+            process.pipes[end.childFD] = ChildProcess.Pipe(connection: connection, direction: end.direction)
+        }
+        if wiring == .terminal, let master = plan.parentEnds.first?.parentFD {
+            process.holdTerminal(master: master)
         }
         plan.parentEnds = []  // the connections own them now
         for pipe in process.pipes.values { pipe.connection.start() }
@@ -84,10 +140,13 @@ enum ReapingMethod {
 
 /// The descriptors one spawn makes, and the spawn itself.
 private struct SpawnPlan {
-    /// The parent's end of each pipe: non-blocking and close-on-exec.
-    var parentEnds: [(childFD: Int32, parentFD: Int32, toChild: Bool)] = []
-    /// The child's ends, closed in the parent once the child has its copies.
+    /// The parent's end of each pipe (or the terminal's master): non-blocking and close-on-exec.
+    var parentEnds: [(childFD: Int32, parentFD: Int32, direction: ChildProcess.Pipe.Direction)] = []
+    /// The child's ends (or the terminal's slave), closed in the parent once the child has its
+    /// copies.
     var childEnds: [Int32] = []
+    /// The terminal's slave device, when the child runs on one (it opens the slave by name).
+    var terminalName: String?
     /// The child's descriptor numbers and the parent descriptors they copy.
     var targets: [Int32] = []
     var sources: [Int32] = []
@@ -105,12 +164,28 @@ private struct SpawnPlan {
                 let toChild = role == .pipeToChild
                 let (parentFD, childEnd) = toChild ? (fds[1], fds[0]) : (fds[0], fds[1])
                 _ = fcntl(parentFD, F_SETFL, fcntl(parentFD, F_GETFL) | O_NONBLOCK)
-                parentEnds.append((childFD, parentFD, toChild))
+                parentEnds.append((childFD, parentFD, toChild ? .toChild : .fromChild))
                 childEnds.append(childEnd)
                 targets.append(childFD)
                 sources.append(childEnd)
             }
         }
+        return nil
+    }
+
+    /// Makes a pseudo-terminal: the master is the parent's end, reported as the child's fd 1; the
+    /// slave stays open in the parent until the spawn has returned (glibc's `posix_spawn` returns
+    /// once the child has run its file actions, so the child holds the slave by then and the
+    /// master never sees a premature EIO). Returns the errno if it failed, with nothing open.
+    mutating func makeTerminal() -> Int32? {
+        var master: Int32 = -1
+        var slave: Int32 = -1
+        var name = [CChar](repeating: 0, count: 128)
+        let code = twist_open_pty(&master, &slave, &name, name.count)
+        guard code == 0 else { return code }
+        parentEnds.append((1, master, .terminal))
+        childEnds.append(slave)
+        terminalName = name.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         return nil
     }
 
@@ -132,7 +207,11 @@ private struct SpawnPlan {
         let status = argv.pointers.withUnsafeBufferPointer { argvBuffer in
             withEnvironment(envp) { envpPointer in
                 withOptionalCString(workingDirectory) { directory in
-                    twist_spawn(executable, argvBuffer.baseAddress, envpPointer, directory, targets, sources, Int32(targets.count), &pid)
+                    if let terminalName {
+                        return twist_spawn_pty(executable, argvBuffer.baseAddress, envpPointer, directory, terminalName, &pid)
+                    }
+                    return twist_spawn(
+                        executable, argvBuffer.baseAddress, envpPointer, directory, targets, sources, Int32(targets.count), &pid)
                 }
             }
         }

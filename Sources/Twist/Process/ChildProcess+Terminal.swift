@@ -1,0 +1,43 @@
+import CTwistShims
+import Glibc
+
+/// What only a child on a pseudo-terminal needs: closing its "stdin", and keeping the terminal
+/// from hanging up before the child is reaped.
+///
+/// Why the hold: a child often closes its terminal descriptors just before it exits (GNU `cat`
+/// closes 0, 1 and 2 in an `atexit` handler). The master then reads EIO, its connection closes,
+/// and closing the last descriptor of a master hangs the terminal up: the kernel sends SIGHUP to
+/// the session leader, which is still alive for a moment, and its clean exit would be reported as
+/// a death by SIGHUP. So the process keeps a second descriptor of the master until the child is
+/// reaped; only then (or on ``ChildProcess/loseConnection()``, or at the reactor's shutdown) is
+/// it closed, and the terminal hangs up when the last of the two goes.
+extension ChildProcess {
+    /// Keeps a close-on-exec duplicate of `master` until the child is reaped (nothing kept, and a
+    /// warning, if `fcntl` fails: the child then only risks the SIGHUP above).
+    func holdTerminal(master: Int32) {
+        terminalHold = fcntl(master, F_DUPFD_CLOEXEC, 0)
+        if terminalHold < 0 {
+            reactor.logger.warning(
+                "cannot hold the terminal's master open until the child is reaped",
+                metadata: ["executable": "\(executable)", "errno": "\(errno)"])
+        }
+    }
+
+    /// Closes the hold, if any: from now on closing the master's connection hangs the terminal up.
+    func releaseTerminalHold() {
+        guard terminalHold >= 0 else { return }
+        _ = close(terminalHold)
+        terminalHold = -1
+    }
+
+    /// On a terminal the child's 0, 1 and 2 are one device and cannot be closed one by one:
+    /// closing 0 queues the terminal's end-of-file character (normally ^D; nothing when the child
+    /// put the terminal in raw mode), which a child reading lines sees as end of file; 1, 2 and
+    /// others are ignored, as Twisted ignores them.
+    func closeTerminalDescriptor(_ childFD: Int32) {
+        guard childFD == 0, let master = inputPipe, !master.connection.isDisconnecting else { return }
+        let character = twist_pty_eof_character(master.connection.descriptor.fd)
+        guard character >= 0 else { return }
+        master.connection.write([UInt8(truncatingIfNeeded: character)][...])
+    }
+}
