@@ -56,16 +56,18 @@ import Testing
     }
 
     @Test func anIdleConnectionIsClosedAndABusyOneIsNot() async throws {
-        let server = try await ServerProcess("netstring-echo", ["--idle-timeout", "0.3"])
+        // Generous times, so a loaded machine (or a sanitizer build) cannot make the busy client
+        // look idle: it talks every 0.25 s for 2.5 s against a 2 s timeout.
+        let server = try await ServerProcess("netstring-echo", ["--idle-timeout", "2"])
         defer { server.stop() }
-        let idle = try BlockingClient(port: server.port)
-        let busy = try BlockingClient(port: server.port)
-        for _ in 0..<4 {
+        let idle = try BlockingClient(port: server.port, timeout: 10)
+        let busy = try BlockingClient(port: server.port, timeout: 10)
+        for _ in 0..<10 {
             try busy.send("1:x,")
             #expect(try busy.receive(4) == "1:x,")
-            try await Task.sleep(for: .milliseconds(150))
+            try await Task.sleep(for: .milliseconds(250))
         }
-        #expect(try idle.receiveUntilClosed() == "")  // closed by the server, well within 5 s
+        #expect(try idle.receiveUntilClosed() == "")  // closed by the server, within 10 s
         try busy.send("2:ok,")
         #expect(try busy.receive(5) == "2:ok,")
     }
