@@ -214,20 +214,9 @@ final class TerminalRecordingProcess: RecordingProcess {
 func runTerminalChild(
     _ args: [String], timeout: Double = 20, _ setup: @escaping (TerminalRecordingProcess) -> Void = { _ in }
 ) async -> (process: TerminalRecordingProcess, finished: Bool) {
-    let reactor = Reactor()
-    let box = UncheckedBox(TerminalRecordingProcess())
-    let setup = UncheckedBox(setup)
-    let finished = await runRunning(reactor, timeout: timeout) {
-        let process = box.value
-        setup.value(process)
-        let userEnd = process.onEnded
-        process.onEnded = {
-            try userEnd?($0)
-            try reactor.stop()
-        }
+    await runRecorded(TerminalRecordingProcess(), timeout: timeout, setup) { reactor, process in
         try reactor.spawnProcess(process, executable: args[0], args: args, usePTY: true)
     }
-    return (box.value, finished)
 }
 
 /// How many descriptors of this process are terminal masters or slaves.

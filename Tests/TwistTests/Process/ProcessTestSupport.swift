@@ -49,9 +49,24 @@ func runChild(
     childFDs: [Int32: ChildDescriptor] = ChildDescriptor.standard, timeout: Double = 20,
     _ setup: @escaping (RecordingProcess) -> Void = { _ in }
 ) async -> (process: RecordingProcess, finished: Bool) {
+    await runRecorded(RecordingProcess(), timeout: timeout, setup) { reactor, process in
+        try reactor.spawnProcess(
+            process, executable: args[0], args: args, environment: environment, workingDirectory: workingDirectory,
+            childFDs: childFDs)
+    }
+}
+
+/// The one harness behind `runChild` and `runTerminalChild`: on a fresh reactor, `setup` adjusts
+/// `process`, `spawn` starts the child, and the reactor stops when the process ends (after any
+/// `onEnded` the setup installed).
+func runRecorded<Recorded: RecordingProcess>(
+    _ process: Recorded, timeout: Double, _ setup: @escaping (Recorded) -> Void,
+    spawn: @escaping (Reactor, Recorded) throws -> Void
+) async -> (process: Recorded, finished: Bool) {
     let reactor = Reactor()
-    let box = UncheckedBox(RecordingProcess())
+    let box = UncheckedBox(process)
     let setup = UncheckedBox(setup)
+    let spawn = UncheckedBox(spawn)
     let finished = await runRunning(reactor, timeout: timeout) {
         let process = box.value
         setup.value(process)
@@ -60,9 +75,7 @@ func runChild(
             try userEnd?($0)
             try reactor.stop()
         }
-        try reactor.spawnProcess(
-            process, executable: args[0], args: args, environment: environment, workingDirectory: workingDirectory,
-            childFDs: childFDs)
+        try spawn.value(reactor, process)
     }
     return (box.value, finished)
 }
