@@ -104,11 +104,7 @@ enum TwistedTLSPeer {
         .appendingPathComponent("twisted_tls_peer.py").path
 
     /// True when Twisted and pyOpenSSL import (checked once).
-    static let isAvailable: Bool = {
-        guard let process = try? PeerProcess.start("python3", ["-c", "import twisted.internet.ssl, OpenSSL, service_identity"]) else { return false }
-        process.process.waitUntilExit()
-        return process.process.terminationStatus == 0
-    }()
+    static let isAvailable = PeerProcess.pythonSucceeds("import twisted.internet.ssl, OpenSSL, service_identity")
 
     static func start(_ arguments: [String]) throws -> PeerProcess {
         try PeerProcess.start("python3", [script] + arguments)
@@ -116,9 +112,6 @@ enum TwistedTLSPeer {
 
     /// Runs the script to its end (it bounds itself to 30 s; killed after 40 s).
     static func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let peer = try start(arguments)
-        let collected = peer.collectOutput()
-        let status = await peer.waitForExit(timeout: 40)
-        return (status ?? -1, await collected.value)
+        try await PeerProcess.runPython(script, arguments)
     }
 }

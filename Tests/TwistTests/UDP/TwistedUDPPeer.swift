@@ -8,11 +8,7 @@ enum TwistedUDPPeer {
         .appendingPathComponent("twisted_udp_peer.py").path
 
     /// True when Twisted's `DatagramProtocol` imports under `python3` (checked once).
-    static let isAvailable: Bool = {
-        guard let process = try? PeerProcess.start("python3", ["-c", "from twisted.internet.protocol import DatagramProtocol"]) else { return false }
-        process.process.waitUntilExit()
-        return process.process.terminationStatus == 0
-    }()
+    static let isAvailable = PeerProcess.pythonSucceeds("from twisted.internet.protocol import DatagramProtocol")
 
     /// The sizes datagrams cycle through: empty, tiny, a typical 1,200-byte payload, a full
     /// Ethernet payload, and exactly the 8,192 bytes both sides read by default.
@@ -33,9 +29,6 @@ enum TwistedUDPPeer {
 
     /// Runs the script to its end (it bounds itself to 30 s; killed after 40 s).
     static func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let peer = try start(arguments)
-        let collected = peer.collectOutput()
-        let status = await peer.waitForExit(timeout: 40)
-        return (status ?? -1, await collected.value)
+        try await PeerProcess.runPython(script, arguments)
     }
 }
