@@ -86,6 +86,6 @@ extension Deferred {
     /// hand-over of a fired, unpaused chain happens at once.
     private func consumeFailure() {
         let handedOver = self
-        succeed(()).addCallback { () -> Deferred<Value> in handedOver }.addBoth { _ in }
+        _ = succeed(()).addCallback { () -> Deferred<Value> in handedOver }.addBoth { _ in }
     }
 }

@@ -46,7 +46,7 @@ struct GetPoetryCommand: ParsableCommand {
         let client = GetPoetry(reactor, job: job, output: .console)
         var failedDownloads = 0
         reactor.callWhenRunning {
-            client.run(style: style).addCallback { summary in
+            _ = client.run(style: style).addCallback { summary in
                 failedDownloads = summary.failedDownloads
                 try reactor.stop()
             }

@@ -47,7 +47,7 @@ import TwistTestSupport
                 out: { line in run.mutate { $0.out.append(line) } },
                 err: { line in run.mutate { $0.err.append(line) } }
             )
-            GetPoetry(reactor, job: job, output: output).run(style: style).addCallback { summary in
+            _ = GetPoetry(reactor, job: job, output: output).run(style: style).addCallback { summary in
                 run.mutate { $0.summary = summary }
                 try reactor.stop()
             }

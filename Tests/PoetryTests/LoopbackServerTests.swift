@@ -13,7 +13,7 @@ import TwistTestSupport
         let received = Shared<[UInt8]?>(nil)
         let stopped = await runReactor { reactor in
             let port = try reactor.listenTCP(0, PoetryServerFactory(poem: poem), interface: "127.0.0.1")
-            downloadPoem(reactor, host: "127.0.0.1", port: port.address.port!).addBoth { result in
+            _ = downloadPoem(reactor, host: "127.0.0.1", port: port.address.port!).addBoth { result in
                 received.value = try? result.get()
                 try reactor.stop()
             }
@@ -30,7 +30,7 @@ import TwistTestSupport
         let stopped = await runReactor(timeout: 30) { reactor in
             let port = try reactor.listenTCP(0, PoetryServerFactory(poem: poem), interface: "127.0.0.1")
             let downloads = (0..<100).map { _ in downloadPoem(reactor, host: "127.0.0.1", port: port.address.port!) }
-            DeferredList.all(downloads, consumeErrors: true).addCallback { outcomes in
+            _ = DeferredList.all(downloads, consumeErrors: true).addCallback { outcomes in
                 results.value = outcomes.compactMap { try? $0.get() }
                 try reactor.stop()
             }
@@ -46,7 +46,7 @@ import TwistTestSupport
         let stopped = await runReactor { reactor in
             let factory = SlowPoetryFactory(poem: poem, charactersPerChunk: 7, delay: 0, clock: reactor)
             let port = try reactor.listenTCP(0, factory, interface: "127.0.0.1")
-            downloadPoem(reactor, host: "127.0.0.1", port: port.address.port!).addBoth { result in
+            _ = downloadPoem(reactor, host: "127.0.0.1", port: port.address.port!).addBoth { result in
                 received.value = try? result.get()
                 try reactor.stop()
             }
@@ -65,7 +65,7 @@ import TwistTestSupport
             let port = try reactor.listenTCP(0, factory, interface: "127.0.0.1").address.port!
             reactor.connectTCP("127.0.0.1", port, RawClientFactory(hangUpAfterFirstBytes: true, log: leaver) {
                 // The leaver is gone; the next client must still get the whole poem.
-                downloadPoem(reactor, host: "127.0.0.1", port: port).addBoth { result in
+                _ = downloadPoem(reactor, host: "127.0.0.1", port: port).addBoth { result in
                     next.value = try? result.get()
                     pending.value = reactor.pendingCalls.count  // the leaver's timer is not among them
                     try reactor.stop()
@@ -140,7 +140,7 @@ import TwistTestSupport
         let transformed = Shared<String?>(nil)
         let stopped = await runReactor { reactor in
             let port = try reactor.listenTCP(0, try TransformFactory(service: .standard()), interface: "127.0.0.1")
-            TransformProxy(reactor, PoetryAddress(port: port.address.port!)).xform("cummingsify", text).addBoth { result in
+            _ = TransformProxy(reactor, PoetryAddress(port: port.address.port!)).xform("cummingsify", text).addBoth { result in
                 transformed.value = try? result.get()
                 try reactor.stop()
             }
@@ -160,7 +160,7 @@ import TwistTestSupport
             let output = PoetryOutput(out: { line in lines.mutate { $0.append(line) } }, err: { _ in })
             let service = PoetryProxyService(reactor, upstream: PoetryAddress(port: upstream), output: output)
             let proxy = try reactor.listenTCP(0, PoetryProxyFactory(service: service, output: output), interface: "127.0.0.1").address.port!
-            downloadPoem(reactor, host: "127.0.0.1", port: proxy).addCallback { first in
+            _ = downloadPoem(reactor, host: "127.0.0.1", port: proxy).addCallback { first in
                 got.mutate { $0.append(first) }
                 return downloadPoem(reactor, host: "127.0.0.1", port: proxy)
             }.addBoth { second in
@@ -182,7 +182,7 @@ import TwistTestSupport
             let output = PoetryOutput(out: { line in lines.mutate { $0.append(line) } }, err: { _ in })
             let service = PoetryProxyService(reactor, upstream: PoetryAddress(port: closed.port), output: output)
             let proxy = try reactor.listenTCP(0, PoetryProxyFactory(service: service, output: output), interface: "127.0.0.1").address.port!
-            downloadPoem(reactor, host: "127.0.0.1", port: proxy).addCallback { first in
+            _ = downloadPoem(reactor, host: "127.0.0.1", port: proxy).addCallback { first in
                 got.mutate { $0.append(first) }
                 return downloadPoem(reactor, host: "127.0.0.1", port: proxy)
             }.addBoth { second in

@@ -12,10 +12,10 @@ enum DeferredWorkloads {
     static func fireThenAdd4() -> Deferred<Int> {
         let d = Deferred<Int>()
         try! d.callback(2)
-        d.addCallback { $0 + 1 }
-        d.addCallback { $0 + 2 }
-        d.addCallback { $0 + 3 }
-        d.addCallback { $0 + 4 }
+        _ = d.addCallback { $0 + 1 }
+        _ = d.addCallback { $0 + 2 }
+        _ = d.addCallback { $0 + 3 }
+        _ = d.addCallback { $0 + 4 }
         return d
     }
 
@@ -23,10 +23,10 @@ enum DeferredWorkloads {
     @inline(never)
     static func add4ThenFire() -> Deferred<Int> {
         let d = Deferred<Int>()
-        d.addCallback { $0 + 1 }
-        d.addCallback { $0 + 2 }
-        d.addCallback { $0 + 3 }
-        d.addCallback { $0 + 4 }
+        _ = d.addCallback { $0 + 1 }
+        _ = d.addCallback { $0 + 2 }
+        _ = d.addCallback { $0 + 3 }
+        _ = d.addCallback { $0 + 4 }
         try! d.callback(2)
         return d
     }
@@ -65,7 +65,7 @@ enum DeferredWorkloads {
         let d2 = Deferred<Int>()
         let d3 = Deferred<Int>()
         let d4 = Deferred<Int>()
-        d3.addCallback { _ in d4 }
+        _ = d3.addCallback { _ in d4 }
         try! d3.callback(123)
         let end = d.addCallback { _ in d2 }.addCallback { _ in d3 }
         try! d2.callback(123)
@@ -94,10 +94,10 @@ enum DeferredWorkloads {
         if mode == .afterResult || mode == .paused { try! d.callback(1) }
         if mode == .paused { d.pause() }
         for _ in 0..<n {
-            d.addCallback { $0 }
+            _ = d.addCallback { $0 }
             d.addErrback { failure in throw failure }
-            d.addBoth { try $0.get() }
-            d.addCallbacks({ $0 }, { failure in throw failure })
+            _ = d.addBoth { try $0.get() }
+            _ = d.addCallbacks({ $0 }, { failure in throw failure })
         }
         if mode == .beforeResult { try! d.callback(1) }
         if mode == .paused { d.unpause() }

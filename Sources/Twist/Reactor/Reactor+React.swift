@@ -62,7 +62,7 @@ extension Reactor {
         let outcome = MainOutcome()
         addSystemEventTrigger(.before, .shutdown) { outcome.shutdownBegan() }
         let logger = self.logger
-        finished.addBoth { [weak self] result in
+        _ = finished.addBoth { [weak self] result in
             guard outcome.record(result, logger: logger) else { return }
             // Stopped once, when the reactor runs (at once if it does), unless it is stopping already.
             self?.callWhenRunning { [weak self] in try? self?.stop() }

@@ -177,7 +177,7 @@ public final class ClientService: Service {
         default:
             attempt.cancel()
         }
-        attempt.addBoth { [weak self] result in
+        _ = attempt.addBoth { [weak self] result in
             self?.attemptEnded(attempt, result)
         }
     }
@@ -230,7 +230,7 @@ public final class ClientService: Service {
         if case .preparing(let current, nil) = state, current === connection {
             state = .preparing(connection, prepared: prepared)
         }
-        prepared.addBoth { [weak self] result in
+        _ = prepared.addBoth { [weak self] result in
             self?.preparationEnded(connection, result)
         }
     }

@@ -127,7 +127,7 @@ public final class StreamServerEndpointService: Service {
         var failedAtOnce: Failure?
         let listening = endpoint.listen(factory)
         state = .waitingForPort(listening)
-        listening.addBoth { [self] result in
+        _ = listening.addBoth { [self] result in
             guard case .waitingForPort(let pending) = state, pending.isSame(as: listening) else {
                 // A listen stopService cancelled: its CancelledError is expected, and a port that
                 // arrived anyway (an endpoint that ignores cancellation) is closed.

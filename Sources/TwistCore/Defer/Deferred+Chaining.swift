@@ -30,7 +30,7 @@ extension Deferred {
     /// report "missing return in closure expected to return 'Deferred<Void>'" (issue 21): the
     /// compiler checks a closure's missing `return` only after choosing the overload. A closure
     /// that returns a value, or a Deferred, still picks the generic forms.
-    @inlinable @inline(__always) @discardableResult
+    @inlinable @inline(__always)
     public func addCallback(_ callback: @escaping (Value) throws -> Void) -> Deferred<Void> {
         addStage("addCallback", {
             CallbackStage<Value, Void>.apply($0, callback)
@@ -45,7 +45,7 @@ extension Deferred {
     /// fired and is not paused or waiting (Twisted's `addCallback`).
     ///
     /// - Returns: the same Deferred, typed by the callback's result.
-    @inlinable @inline(__always) @discardableResult
+    @inlinable @inline(__always)
     public func addCallback<New>(_ callback: @escaping (Value) throws -> New) -> Deferred<New> {
         addStage("addCallback", {
             CallbackStage<Value, New>.apply($0, callback)
@@ -59,7 +59,7 @@ extension Deferred {
     /// and continues with it (success or failure), without growing the stack.
     ///
     /// - Returns: the same Deferred, typed by the returned Deferred's value.
-    @inlinable @inline(__always) @discardableResult
+    @inlinable @inline(__always)
     public func addCallback<New>(_ callback: @escaping (Value) throws -> Deferred<New>) -> Deferred<New> {
         addStage("addCallback", { DeferredValueStage<Value, New>.apply($0, callback, nil) }) {
             DeferredValueStage<Value, New>.queued(callback, nil)
@@ -96,7 +96,7 @@ extension Deferred {
     /// Adds a callback/errback pair as one stage: exactly one of them runs, chosen by whether the
     /// chain has succeeded or failed. An error thrown by `callback` goes to the *next* stage's
     /// errback, never to `errback` of this pair (Twisted's `addCallbacks`).
-    @inlinable @inline(__always) @discardableResult
+    @inlinable @inline(__always)
     public func addCallbacks<New>(
         _ callback: @escaping (Value) throws -> New,
         _ errback: @escaping (Failure) throws -> New
@@ -110,7 +110,7 @@ extension Deferred {
     }
 
     /// Adds a callback/errback pair whose members return Deferreds the chain then waits on.
-    @inlinable @inline(__always) @discardableResult
+    @inlinable @inline(__always)
     public func addCallbacks<New>(
         _ callback: @escaping (Value) throws -> Deferred<New>,
         _ errback: @escaping (Failure) throws -> Deferred<New>
@@ -122,7 +122,7 @@ extension Deferred {
 
     /// `addBoth(_:)` for a body that returns nothing: see the `Void` form of `addCallback(_:)` for
     /// why this form exists.
-    @inlinable @inline(__always) @discardableResult
+    @inlinable @inline(__always)
     public func addBoth(_ body: @escaping (Result<Value, Failure>) throws -> Void) -> Deferred<Void> {
         addStage("addBoth", {
             BothStage<Value, Void>.apply($0, body)
@@ -134,7 +134,7 @@ extension Deferred {
 
     /// Adds one body for both outcomes, given as a `Result` (Twisted's `addBoth`, the `finally`
     /// of a chain). What it returns becomes the next value; what it throws, the next failure.
-    @inlinable @inline(__always) @discardableResult
+    @inlinable @inline(__always)
     public func addBoth<New>(_ body: @escaping (Result<Value, Failure>) throws -> New) -> Deferred<New> {
         addStage("addBoth", {
             BothStage<Value, New>.apply($0, body)
@@ -145,7 +145,7 @@ extension Deferred {
     }
 
     /// Adds one body for both outcomes that returns a Deferred the chain then waits on.
-    @inlinable @inline(__always) @discardableResult
+    @inlinable @inline(__always)
     public func addBoth<New>(
         _ body: @escaping (Result<Value, Failure>) throws -> Deferred<New>
     ) -> Deferred<New> {

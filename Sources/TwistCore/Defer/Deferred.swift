@@ -8,8 +8,11 @@ public import Logging
 /// `d.addCallback(f).addErrback(g).addCallback(h)` reads as in Twisted while the compiler checks
 /// that each stage takes what the previous one produces. A handle whose type is no longer the
 /// chain's result type must not be used to add stages or await: doing so is a programming error and
-/// traps with a message naming both types. Handles are cheap values (one reference); copies of a
-/// handle are the same Deferred.
+/// traps with a message naming both types. So that the usual way into that mistake is caught by the
+/// compiler, every `add*` that can change the type returns a handle that must be used (dropping it
+/// is a "result unused" warning); only `addErrback`, and on a `Deferred<Void>` the stages that
+/// return nothing, may be dropped. End a chain on purpose with `_ =`. Handles are cheap values
+/// (one reference); copies of a handle are the same Deferred.
 ///
 /// **Firing.** ``callback(_:)`` and ``errback(_:fileID:line:)`` fire the chain once; they are called
 /// on the handle typed by the chain's *input* type (the one the Deferred was created with). A second

@@ -132,7 +132,7 @@ private final class HostnameConnectionRace {
         result = Deferred<Protocol> { [self] _ in cancel() }
         let lookup = endpoint.resolver.resolveHostName(endpoint.host, port: endpoint.port)
         state = .resolving(lookup)
-        lookup.addCallbacks(
+        _ = lookup.addCallbacks(
             { [self] addresses in resolved(addresses) },
             { _ in }  // cancelled by us: the race is over already
         )
@@ -159,7 +159,7 @@ private final class HostnameConnectionRace {
         nextAttemptID += 1
         let attempt = endpoint.attemptEndpoint(for: address).connect(factory)
         pending[id] = attempt
-        attempt.addCallbacks(
+        _ = attempt.addCallbacks(
             { [self] made in attemptConnected(id, made) },
             { [self] failure in attemptFailed(id, address, failure) }
         )

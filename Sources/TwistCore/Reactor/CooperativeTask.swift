@@ -128,7 +128,7 @@ public final class CooperativeTask {
         case .wait(let deferred):
             pauseCount += 1
             if pauseCount == 1 { cooperator.remove(self) }
-            deferred.addCallbacks({ [self] _ in
+            _ = deferred.addCallbacks({ [self] _ in
                 // The pause taken above; a user who resumed too often has undone it already.
                 try? resume()
             }, { [self] failure in

@@ -123,7 +123,7 @@ public final class LoopingCall {
             finishIteration()
             return
         }
-        outcome.addCallbacks({ [self] _ in finishIteration() }, { [self] failure in fail(failure) })
+        _ = outcome.addCallbacks({ [self] _ in finishIteration() }, { [self] failure in fail(failure) })
     }
 
     private func finishIteration() {

@@ -22,7 +22,7 @@ final class Ask: LineReceiver {
 
 let reactor = Reactor()
 let port = try reactor.listenTCP(0, Factory { Shout() }, interface: "127.0.0.1")
-Deferred(on: reactor) { () -> String in
+_ = Deferred(on: reactor) { () -> String in
     let client = try await ClientCreator(reactor: reactor) { Ask() }
         .connectTCP("127.0.0.1", port.address.port!).value()
     client.sendLine("hello, twist".utf8)

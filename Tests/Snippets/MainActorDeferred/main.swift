@@ -5,7 +5,7 @@
 import Twist
 
 let reactor = Reactor()
-Deferred(on: reactor) { () -> Int in print("body"); return 1 }
+_ = Deferred(on: reactor) { () -> Int in print("body"); return 1 }
     .addTimeout(0.5, clock: reactor)
     .addBoth { print("fired:", $0); try reactor.stop() }
 reactor.callLater(2) { print("never fired"); try reactor.stop() }

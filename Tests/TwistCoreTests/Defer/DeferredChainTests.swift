@@ -22,7 +22,7 @@ struct DeferredChainTests {
     @Test func callbackAddedToAFiredDeferredRunsBeforeAddReturns() {
         let d = succeed(5)
         var ran = false
-        d.addCallback { value in
+        _ = d.addCallback { value in
             ran = true
             #expect(value == 5)
         }
@@ -78,7 +78,7 @@ struct DeferredChainTests {
         var inner: Deferred<Int>?
         let handle = d.addCallback { value -> Int in
             order.append("outer")
-            inner?.addCallback { value -> Int in
+            _ = inner?.addCallback { value -> Int in
                 order.append("added while running got \(value)")
                 return value
             }
@@ -174,7 +174,7 @@ struct DeferredChainTests {
         #expect(d.hasFired && d.isPaused)
         d.unpause()
         let inner = Deferred<Int>()
-        d.addCallback { _ in inner }
+        _ = d.addCallback { _ in inner }
         #expect(d.hasFired && d.isWaiting)
         try inner.callback(2)
         #expect(!d.isWaiting)
@@ -206,8 +206,8 @@ struct DeferredChainTests {
     @Test func handleUsedAfterTheChainsTypeMovedOnTrapsWithAClearMessage() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             let d = Deferred<Int>()
-            d.addCallback { String($0) }
-            d.addCallback { $0 + 1 }  // `d` is a Deferred<Int>, but the chain now holds a String
+            _ = d.addCallback { String($0) }
+            _ = d.addCallback { $0 + 1 }  // `d` is a Deferred<Int>, but the chain now holds a String
         }
         let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
         #expect(message.contains("Deferred<Int>.addCallback used on a chain whose result type is now String"))

@@ -154,7 +154,7 @@ struct DeferredDebuggingTests {
         try withDebugging(false) {
             var ran: [Int] = []
             let d = Deferred<Int>()
-            d.addBoth { ran.append(try $0.get()) }
+            _ = d.addBoth { ran.append(try $0.get()) }
             Deferred.setDebugging(true)
             try d.callback(1)
             // Made while off, it recorded nothing; the second fire, made while on, is debugged.
@@ -164,7 +164,7 @@ struct DeferredDebuggingTests {
             let e = Deferred<Int>()
             try e.callback(2)
             Deferred.setDebugging(true)
-            e.addBoth { ran.append(try $0.get()) }
+            _ = e.addBoth { ran.append(try $0.get()) }
             #expect(ran == [1, 2])
 
             // Made while on and fired while off: it keeps its creator and records no invoker.
@@ -187,7 +187,7 @@ struct DeferredDebuggingTests {
         try withDebugging(false) {
             let d = createdHere(logger: capture)
             d.debug = true
-            d.addCallback { _ -> Int in throw TestError(code: 51) }
+            _ = d.addCallback { _ -> Int in throw TestError(code: 51) }
             try firedFirstHere(d, .callback)
         }
         let records = capture.records

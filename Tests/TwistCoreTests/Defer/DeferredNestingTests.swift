@@ -8,7 +8,7 @@ struct DeferredNestingTests {
         let outer = Deferred<Int>()
         let inner = Deferred<String>()
         var afterInner: String?
-        outer.addCallback { _ in inner }.addCallback { afterInner = $0 }
+        _ = outer.addCallback { _ in inner }.addCallback { afterInner = $0 }
         try outer.callback(1)
         #expect(afterInner == nil)
         #expect(outer.isWaiting)
@@ -20,7 +20,7 @@ struct DeferredNestingTests {
         let outer = Deferred<Int>()
         let inner = Deferred<Int>()
         var got: Int?
-        outer.addErrback { _ in inner }.addCallback { got = $0 }
+        _ = outer.addErrback { _ in inner }.addCallback { got = $0 }
         try outer.errback(TestError())
         #expect(got == nil)
         try inner.callback(5)
@@ -53,7 +53,7 @@ struct DeferredNestingTests {
         // and callbacks added to it later still get that value.
         let inner = Deferred<Int>()
         let outer = Deferred<Int>()
-        outer.addCallback { _ in inner }
+        _ = outer.addCallback { _ in inner }
         try outer.callback(0)
         try inner.callback(7)
         #expect(inner.addCallback { $0 + 1 }.successValue == 8)
@@ -64,7 +64,7 @@ struct DeferredNestingTests {
         inner.pause()
         let outer = Deferred<Int>()
         var got: Int?
-        outer.addCallback { _ in inner }.addCallback { got = $0 }
+        _ = outer.addCallback { _ in inner }.addCallback { got = $0 }
         try outer.callback(0)
         #expect(got == nil)
         inner.unpause()
@@ -76,11 +76,11 @@ struct DeferredNestingTests {
         let inner = Deferred<Int>()
         var innerRan = false
         var outerGot: Int?
-        inner.addCallback { value -> Int in
+        _ = inner.addCallback { value -> Int in
             innerRan = true
             return value + 1
         }
-        outer.addCallback { _ in inner }.addCallback { outerGot = $0 }
+        _ = outer.addCallback { _ in inner }.addCallback { outerGot = $0 }
         try outer.callback(0)
         outer.pause()
         try inner.callback(1)
@@ -95,8 +95,8 @@ struct DeferredNestingTests {
         let b = Deferred<Int>()
         let c = Deferred<Int>()
         var got: Int?
-        a.addCallback { _ in b }.addCallback { got = $0 }
-        b.addCallback { _ in c }
+        _ = a.addCallback { _ in b }.addCallback { got = $0 }
+        _ = b.addCallback { _ in c }
         try a.callback(0)
         try b.callback(0)
         #expect(got == nil)
@@ -108,12 +108,12 @@ struct DeferredNestingTests {
         var order: [String] = []
         let outer = Deferred<Int>()
         let inner = Deferred<Int>()
-        inner.addCallback { value -> Int in
+        _ = inner.addCallback { value -> Int in
             order.append("inner callback")
             return value * 10
         }
         let waiting = outer.addCallback { _ in inner }
-        waiting.addCallback { value -> Int in
+        _ = waiting.addCallback { value -> Int in
             order.append("outer callback got \(value)")
             return value
         }.addCallback { _ in order.append("outer callback added later") }
@@ -145,7 +145,7 @@ struct DeferredNestingTests {
             let root = Deferred<Int>()
             let end = root.addCallback { _ in inners[0] }.addCallback { $0 + 1 }
             for index in 0..<(depth - 1) {
-                inners[index].addCallback { _ in inners[index + 1] }
+                _ = inners[index].addCallback { _ in inners[index + 1] }
             }
             try! root.callback(0)
             for index in 0..<(depth - 1) { try! inners[index].callback(index) }

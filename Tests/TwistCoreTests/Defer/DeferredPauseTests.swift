@@ -9,7 +9,7 @@ struct DeferredPauseTests {
         d.pause()
         d.pause()
         try d.callback(1)
-        d.addCallback { got.append($0) }
+        _ = d.addCallback { got.append($0) }
         #expect(got.isEmpty)
         d.unpause()
         #expect(got.isEmpty)
@@ -21,7 +21,7 @@ struct DeferredPauseTests {
         let d = Deferred<Int>()
         var got: Int?
         d.pause()
-        d.addCallback { got = $0 }
+        _ = d.addCallback { got = $0 }
         d.unpause()
         #expect(got == nil)
         try d.callback(2)

@@ -52,7 +52,7 @@ struct DeferredSeedExampleTests {
 
         var async = ["attempt"]
         let d = Deferred<Int>()
-        d.addCallbacks({ _ in async.append("proceed") }, { _ in async.append("handle") })
+        _ = d.addCallbacks({ _ in async.append("proceed") }, { _ in async.append("handle") })
         try Self.fire(d, failing: failing)
         #expect(async == sync)
     }

@@ -22,7 +22,7 @@ struct DeferredStageSlotTests {
         let d = Deferred<Int>()
         var seen: [Int] = []
         for index in 0..<count {
-            d.addCallback { value -> Int in
+            _ = d.addCallback { value -> Int in
                 seen.append(index)
                 return value + 1
             }
@@ -56,19 +56,19 @@ struct DeferredStageSlotTests {
         var seen: [String] = []
         // The first stage (a slot) adds one more while running: it must go after the two queued
         // behind it, whether it lands in a freed slot or behind the others.
-        d.addCallback { value -> Int in
+        _ = d.addCallback { value -> Int in
             seen.append("first")
-            d.addCallback { value -> Int in
+            _ = d.addCallback { value -> Int in
                 seen.append("added while running")
                 return value
             }
             return value
         }
-        d.addCallback { value -> Int in
+        _ = d.addCallback { value -> Int in
             seen.append("second")
             return value
         }
-        d.addCallback { value -> Int in
+        _ = d.addCallback { value -> Int in
             seen.append("third")
             return value
         }
@@ -79,11 +79,11 @@ struct DeferredStageSlotTests {
     @Test func aStageAddedByTheLastSlotStageTakesAFreedSlotAndRuns() throws {
         let d = Deferred<Int>()
         var seen: [Int] = []
-        d.addCallback { value -> Int in
+        _ = d.addCallback { value -> Int in
             seen.append(value)
-            d.addCallback { value -> Int in
+            _ = d.addCallback { value -> Int in
                 seen.append(value * 10)
-                d.addCallback { value -> Int in
+                _ = d.addCallback { value -> Int in
                     seen.append(value * 100)
                     return value
                 }
@@ -101,11 +101,11 @@ struct DeferredStageSlotTests {
         try d.callback(0)
         var seen: [Int] = []
         for index in 0..<6 {
-            d.addCallback { value -> Int in
+            _ = d.addCallback { value -> Int in
                 seen.append(index)
                 if index == 4 {
                     // Inline records are free again by now, but index 5 is still queued: this goes last.
-                    d.addCallback { value -> Int in
+                    _ = d.addCallback { value -> Int in
                         seen.append(99)
                         return value
                     }
@@ -124,7 +124,7 @@ struct DeferredStageSlotTests {
             let d = Deferred<Int>()
             for _ in 0..<6 {
                 let probe = ReleaseProbe { released += 1 }
-                d.addCallback { value -> Int in
+                _ = d.addCallback { value -> Int in
                     _ = probe
                     return value
                 }
@@ -139,7 +139,7 @@ struct DeferredStageSlotTests {
         let d = Deferred<Int>()
         do {
             let probe = ReleaseProbe { released += 1 }
-            d.addCallback { value -> Int in
+            _ = d.addCallback { value -> Int in
                 _ = probe
                 return value
             }
@@ -186,13 +186,13 @@ struct DeferredStageSlotTests {
             { value in
                 seen.append(id)
                 for _ in 0..<Self.childCount(of: id, seed: seed) where next < limit {
-                    d.addCallback(stage(next))
+                    _ = d.addCallback(stage(next))
                     next += 1
                 }
                 return value + 1
             }
         }
-        for id in 0..<initial { d.addCallback(stage(id)) }
+        for id in 0..<initial { _ = d.addCallback(stage(id)) }
         try d.callback(0)
         let expected = Self.modelOrder(initial: initial, seed: seed, limit: limit)
         #expect(seen == expected)
@@ -201,14 +201,14 @@ struct DeferredStageSlotTests {
 
     @Test func aChainThatRanManyStagesStillQueuesInOrderAfterwards() throws {
         let d = Deferred<Int>()
-        for _ in 0..<10_000 { d.addCallback { $0 + 1 } }
+        for _ in 0..<10_000 { _ = d.addCallback { $0 + 1 } }
         try d.callback(0)
         #expect(d.successValue == 10_000)
         // The big buffer was given back when the queue emptied; queuing again starts afresh.
         d.pause()
         var seen: [Int] = []
         for index in 0..<20 {
-            d.addCallback { value -> Int in
+            _ = d.addCallback { value -> Int in
                 seen.append(index)
                 return value + 1
             }
@@ -225,12 +225,12 @@ struct DeferredStageSlotTests {
             let dropped = Deferred<Int>()
             for _ in 0..<50 {
                 let probe = ReleaseProbe { released += 1 }
-                ran.addCallback { value -> Int in
+                _ = ran.addCallback { value -> Int in
                     _ = probe
                     return value
                 }
                 let other = ReleaseProbe { released += 1 }
-                dropped.addCallback { value -> Int in
+                _ = dropped.addCallback { value -> Int in
                     _ = other
                     return value
                 }

@@ -31,6 +31,6 @@ extension Deferred {
 
     /// Ends the chain with a stage that handles anything, so nothing is reported as unhandled.
     func swallow() {
-        addBoth { _ in }
+        _ = addBoth { _ in }
     }
 }

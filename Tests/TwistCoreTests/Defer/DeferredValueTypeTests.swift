@@ -11,7 +11,7 @@ struct DeferredValueTypeTests {
     @Test func subclassInstanceReachesACallbackTypedBySuperclass() throws {
         let d = Deferred<Animal>()
         var seen: String?
-        d.addCallback { seen = $0.name }
+        _ = d.addCallback { seen = $0.name }
         try d.callback(Dog())
         #expect(seen == "dog")
     }

@@ -114,7 +114,7 @@ struct ClientEndpointTests {
         let connecting = UNIXClientEndpoint(reactor: reactor, path: "/s").connect(Factory { Greeter() })
         let transport = StringTransport()
         var writtenWhenFired = ""
-        connecting.addCallback { _ in writtenWhenFired = transport.valueString }
+        _ = connecting.addCallback { _ in writtenWhenFired = transport.valueString }
         let recorded = try #require(reactor.unixConnectCalls.first).factory
         _ = connectRecorded(recorded, transport: transport)
         #expect(writtenWhenFired == "hello")

@@ -13,7 +13,7 @@ import TwistTesting
         var fired: Bool { loop != nil || failure != nil }
 
         init(_ deferred: Deferred<LoopingCall>) {
-            deferred.addCallbacks({ self.loop = $0 }, { self.failure = $0 })
+            _ = deferred.addCallbacks({ self.loop = $0 }, { self.failure = $0 })
         }
     }
 

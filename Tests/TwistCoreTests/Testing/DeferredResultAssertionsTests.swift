@@ -35,7 +35,7 @@ struct DeferredResultAssertionsTests {
         }
         // Nothing was added: a later result flows on.
         var seen: Int?
-        d.addCallback { seen = $0 }
+        _ = d.addCallback { seen = $0 }
         try? d.callback(3)
         #expect(seen == 3)
     }
@@ -165,7 +165,7 @@ struct DeferredResultAssertionsTests {
         let d = succeed(42)
         expectIssue(atLine: #line, containing: ["expected no result", "found a success result", "42"]) { assertNoResult(d) }
         var seen: Int?
-        d.addCallback { seen = $0 }
+        _ = d.addCallback { seen = $0 }
         #expect(seen == 42)
     }
 

@@ -9,7 +9,7 @@ struct DeferredReactorTests {
     @Test func asyncBodyRunsOnTheReactorThreadAndFiresWithItsValue() async {
         let result = Shared<[String]>([])
         let stopped = await runReactor { reactor in
-            Deferred(on: reactor) { () -> Int in
+            _ = Deferred(on: reactor) { () -> Int in
                 result.value.append("start on reactor: \(reactor.isInReactorThread)")
                 let two = try await deferLater(reactor, 0.01) { 2 }.value()
                 result.value.append("resumed on reactor: \(reactor.isInReactorThread)")
@@ -63,7 +63,7 @@ struct DeferredReactorTests {
                     return -1
                 }
             }
-            outer.addCallback { value in
+            _ = outer.addCallback { value in
                 result.value = value
                 try? reactor.stop()
             }
@@ -83,7 +83,7 @@ struct DeferredReactorTests {
             func transform(_ poem: String) -> Deferred<String> {
                 deferLater(reactor, 0.01) { poem.uppercased() }
             }
-            Deferred(on: reactor) { () -> String in
+            _ = Deferred(on: reactor) { () -> String in
                 let poem = try await getPoetry().value()
                 log.value.append("got \(poem)")
                 let transformed = try await transform(poem).value()
@@ -104,7 +104,7 @@ struct DeferredReactorTests {
             let inners = (0..<depth).map { _ in Deferred<Int>() }
             let root = Deferred<Int>()
             let nested = root.addCallback { _ in inners[0] }
-            for index in 0..<(depth - 1) { inners[index].addCallback { _ in inners[index + 1] } }
+            for index in 0..<(depth - 1) { _ = inners[index].addCallback { _ in inners[index + 1] } }
             try root.callback(0)
             for index in 0..<(depth - 1) { try inners[index].callback(index) }
             try inners[depth - 1].callback(depth)
@@ -124,7 +124,7 @@ struct DeferredReactorTests {
     @Test func hundredThousandAwaitsOfFiredDeferredsComplete() async {
         let total = Shared<Int>(0)
         let stopped = await runReactor { reactor in
-            Deferred(on: reactor) { () -> Int in
+            _ = Deferred(on: reactor) { () -> Int in
                 var sum = 0
                 for index in 0..<100_000 { sum += try await succeed(index % 2).value() }
                 return sum
@@ -155,7 +155,7 @@ struct DeferredReactorTests {
     @Test func nestedAsyncBodiesResumeInnerToOuter() async {
         let log = Shared<[String]>([])
         let stopped = await runReactor { reactor in
-            Deferred(on: reactor) { () -> Int in
+            _ = Deferred(on: reactor) { () -> Int in
                 log.value.append("outer start")
                 let inner = try await Deferred(on: reactor) { () -> Int in
                     log.value.append("inner start")
@@ -201,7 +201,7 @@ struct DeferredReactorTests {
             }
             log.value.append("init returned, fired: \(d.hasFired)")
             try gate.callback(1)
-            d.addBoth { _ in try? reactor.stop() }
+            _ = d.addBoth { _ in try? reactor.stop() }
         }
         #expect(stopped)
         #expect(log.value == ["before await", "init returned, fired: false", "after await"])
@@ -233,7 +233,7 @@ struct DeferredReactorTests {
                 }
             }
             fire(0)
-            body.addBoth { outcome in
+            _ = body.addBoth { outcome in
                 let sum = (try? outcome.get()) ?? -2
                 result.value = "sum \(sum), suspended \(suspensions > 0), hops \(reactor.core.threadJobsRun - before)"
                 try? reactor.stop()
@@ -252,7 +252,7 @@ struct DeferredReactorTests {
         let startedOnReactor = Shared<Bool?>(nil)
         let stopped = await runReactor { reactor in
             let marker = 7
-            Deferred(on: reactor) { [marker] () -> Int in
+            _ = Deferred(on: reactor) { [marker] () -> Int in
                 startedOnReactor.value = reactor.isInReactorThread
                 return marker
             }.addCallback { _ in try? reactor.stop() }
@@ -270,7 +270,7 @@ struct DeferredReactorTests {
         let onReactor = Shared<[Bool]>([])
         let stopped = await runReactor { reactor in
             let marker = 7
-            Deferred(on: reactor) { [marker] (reactor: isolated Reactor) -> Int in
+            _ = Deferred(on: reactor) { [marker] (reactor: isolated Reactor) -> Int in
                 onReactor.mutate { $0.append(reactor.isInReactorThread) }
                 try await deferLater(reactor, 0.001) {}.value()
                 onReactor.mutate { $0.append(reactor.isInReactorThread) }
@@ -297,7 +297,7 @@ struct DeferredReactorTests {
                 try await deferLater(reactor, 0.001) { _ = argument }.value()
                 return 1
             }
-            d.addCallback { _ in
+            _ = d.addCallback { _ in
                 reactor.callLater(0) {
                     releasedAfterCompletion.value = weakArgument == nil
                     try reactor.stop()

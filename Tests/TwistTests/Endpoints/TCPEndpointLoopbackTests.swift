@@ -17,7 +17,7 @@ import TwistTestSupport
                 reactor.callLater(0.02) { try reactor.stop() }
             }))
             outcome.mutate { $0.append("fired at once: \(connecting.hasFired)") }
-            connecting.addCallback { client in
+            _ = connecting.addCallback { client in
                 outcome.mutate {
                     $0.append("made before: \(log.value.events == ["made"]), real transport: \(!(client.transport is Protocol))")
                 }

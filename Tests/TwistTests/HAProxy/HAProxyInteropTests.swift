@@ -24,7 +24,7 @@ struct HAProxyInteropTests {
         reactor.callWhenRunning {
             let endpoint = try serverFromString(reactor, "haproxy:tcp:0:interface=127.0.0.1")
             let factory = Factory { AddressRecordingEcho(seen) }
-            endpoint.listen(factory).addCallback { port in twistPort.value = port.address.port ?? 0 }
+            _ = endpoint.listen(factory).addCallback { port in twistPort.value = port.address.port ?? 0 }
         }
         let running = startReactorThread(reactor, timeout: 60)
         var stopped = false

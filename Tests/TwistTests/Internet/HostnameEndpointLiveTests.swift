@@ -7,7 +7,7 @@ import TwistTestSupport
     @Test func theReactorResolvesLocalhostAndLiteralsWithoutBlocking() async {
         let answers = Shared<[[IPAddress]]>([])
         let stopped = await runReactor { reactor in
-            reactor.resolveHostName("127.0.0.1", port: 7)
+            _ = reactor.resolveHostName("127.0.0.1", port: 7)
                 .addCallback { first in
                     answers.mutate { $0 = [first] }
                     return reactor.resolveHostName("localhost", port: 7)
@@ -50,7 +50,7 @@ import TwistTestSupport
                     if sink.value.count == 2 { try done() }
                 }
             }
-            HostnameEndpoint(reactor, host: "localhost", port: listening.address.port!, attemptDelay: 0.05)
+            _ = HostnameEndpoint(reactor, host: "localhost", port: listening.address.port!, attemptDelay: 0.05)
                 .connect(Factory { Collect(received) { try reactor.stop() } })
                 .addCallbacks(
                     { made in peer.mutate { $0 = "\(made.transport!.peer)" } },
@@ -70,7 +70,7 @@ import TwistTestSupport
         let reserved = ReservedPort()
         let refused = reserved.port
         let stopped = await runReactor { reactor in
-            HostnameEndpoint(reactor, host: "localhost", port: refused, attemptDelay: 0.05)
+            _ = HostnameEndpoint(reactor, host: "localhost", port: refused, attemptDelay: 0.05)
                 .connect(Factory { Protocol() })
                 .addCallbacks(
                     { _ in try reactor.stop() },

@@ -152,7 +152,7 @@ final class ChurnClient: Protocol {
         let stopped = await runReactor { reactor in
             let port = try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "127.0.0.1")
             let log = Shared(ConnectionLog())
-            ClientCreator(reactor: reactor) { RecordingClient(log: log) }
+            _ = ClientCreator(reactor: reactor) { RecordingClient(log: log) }
                 .connectTCP("127.0.0.1", port.address.port!)
                 .addCallback { client in
                     outcome.mutate { $0.append("connected: \(client.isConnected), made before: \(log.value.events == ["made"])") }

@@ -232,7 +232,7 @@ import TwistTesting
         let capture = LogCapture()
         let stopped = await runReactor(logger: capture.logger()) { reactor in
             let port = try reactor.listenUNIX(path, Factory { EchoProtocol() })
-            port.stopListening().addCallback { try? reactor.stop() }
+            _ = port.stopListening().addCallback { try? reactor.stop() }
         }
         #expect(stopped)
         let messages = capture.records.map(\.message)

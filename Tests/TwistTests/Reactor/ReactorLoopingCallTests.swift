@@ -14,7 +14,7 @@ import TwistTestSupport
                 ticks.mutate { $0.append(reactor.seconds() - start) }
                 if ticks.value.count == 3 { loop.stop() }
             }
-            loop.start(interval: 0.01).addCallback { finished in
+            _ = loop.start(interval: 0.01).addCallback { finished in
                 stoppedWithLoop.value = finished === loop
                 try reactor.stop()
             }

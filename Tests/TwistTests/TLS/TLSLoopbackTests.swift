@@ -28,7 +28,7 @@ import TwistTestSupport
         let stopped = await runReactor { reactor in
             let server = try serverFromString(reactor, "ssl:0:interface=127.0.0.1:privateKey=\(certificates.serverCombined)")
             #expect(server.description.hasPrefix("ssl:0"))
-            server.listen(Factory { TLSRecorder(echo: true) }).addCallback { port in
+            _ = server.listen(Factory { TLSRecorder(echo: true) }).addCallback { port in
                 let endpoint = try clientFromString(reactor, "tls:127.0.0.1:\(port.address.port!):trustRoots=\(certificates.trustDirectory):timeout=5")
                 let client = TLSEchoChecker(payload: Array("over strings".utf8)) { outcome in
                     verdict.value = outcome

@@ -14,7 +14,7 @@ import TwistTestSupport
         let seen = Shared<[String]>([])
         let finished = await runRunning(reactor) {
             let reactorThread = pthread_self()
-            reactor.deferToThread { () -> Bool in pthread_equal(pthread_self(), reactorThread) != 0 }
+            _ = reactor.deferToThread { () -> Bool in pthread_equal(pthread_self(), reactorThread) != 0 }
                 .addCallback { (ranOnReactor: Bool) in
                     seen.mutate { $0.append("ran on reactor: \(ranOnReactor)") }
                     seen.mutate { $0.append("fired on reactor: \(reactor.isInReactorThread)") }
@@ -61,7 +61,7 @@ import TwistTestSupport
         let finished = await runRunning(reactor, timeout: 90) {
             var fired = 0
             for index in 0..<total {
-                reactor.deferToThread { index * 2 }.addCallbacks({ (value: Int) in
+                _ = reactor.deferToThread { index * 2 }.addCallbacks({ (value: Int) in
                     if value != index * 2 || !reactor.isInReactorThread { counts.mutate { $0.ranOffReactor = false } }
                     counts.mutate { $0.values += 1 }
                     fired += 1
@@ -89,7 +89,7 @@ import TwistTestSupport
         let reactor = Reactor()
         let delivered = Shared(false)
         let finished = await runRunning(reactor) {
-            reactor.deferToThread { () -> Int in
+            _ = reactor.deferToThread { () -> Int in
                 usleep(100_000)
                 return 5
             }.addCallback { (value: Int) in delivered.value = value == 5 }
@@ -103,7 +103,7 @@ import TwistTestSupport
         let reactor = Reactor()
         let seen = Shared<[String]>([])
         let finished = await runRunning(reactor) {
-            reactor.deferToThread { () -> [String] in
+            _ = reactor.deferToThread { () -> [String] in
                 var lines: [String] = []
                 let onReactor = try reactor.blockingCallFromThread { reactor.isInReactorThread }
                 lines.append("plain \(onReactor)")
