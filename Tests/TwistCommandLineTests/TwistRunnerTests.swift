@@ -47,19 +47,21 @@ private struct RunReport: Sendable {
 }
 
 /// Runs a runner on its own thread with `arguments` as its command line; `configure` adds the
-/// services and says how the run is ended; a watchdog crashes the reactor after 10 s.
+/// services and says how the run is ended; a watchdog crashes the (first) reactor after 10 s.
 private func run(
     _ arguments: [String] = [],
     _ configure: @escaping @Sendable (TwistRunner, JournalBox) throws -> Void
 ) async -> RunReport {
     await onOwnThread {
         let journal = JournalBox()
-        let reactor = Reactor(logger: Logger(label: "twist.test") { _ in SwiftLogNoOpLogHandler() })
         do {
             let options = try ServerOptions.parse(arguments)
+            // With --reactors above 1 the runner makes its own group (and its reactors).
+            let reactor = options.reactors > 1
+                ? nil : Reactor(logger: Logger(label: "twist.test") { _ in SwiftLogNoOpLogHandler() })
             let runner = TwistRunner(options: options, reactor: reactor, stopSignals: [SIGWINCH])
             try configure(runner, journal)
-            reactor.callLater(10) { reactor.crash() }
+            runner.reactor.callLater(10) { runner.reactor.crash() }
             try runner.run()
             return RunReport(error: nil, journal: journal.entries)
         } catch {
@@ -97,6 +99,23 @@ private func run(
         }
         #expect(report.error == "stopped at once (a second signal, \(SIGWINCH)), without waiting for the services")
         #expect(report.journal == ["start slow", "stop slow"])
+    }
+
+    @Test func aSecondSignalStopsAGroupOfReactorsAtOnceAndClosesItsPort() async throws {
+        let port = Shared<Int?>(nil)
+        let report = await run(["--reactors", "2", "--listen", "tcp:0:interface=127.0.0.1", "--shutdown-grace", "30"]) {
+            runner, journal in
+            try runner.listen(perReactor: { _ in Factory { Protocol() } }) { port.value = $0.address.ip?.port }
+            try runner.addService(ScriptedService("slow", journal: journal, stop: .never))
+            runner.reactor.callWhenRunning {
+                raise(SIGWINCH)
+                runner.reactor.callLater(0.2) { raise(SIGWINCH) }
+            }
+        }
+        #expect(report.error == "stopped at once (a second signal, \(SIGWINCH)), without waiting for the services")
+        #expect(report.journal == ["start slow", "stop slow"])
+        let opened = try #require(port.value)
+        #expect(connectOnceToLoopback(port: opened) == ECONNREFUSED)
     }
 
     @Test func aServiceThatDoesNotStopWithinTheGraceEndsTheRunWithAnError() async {
