@@ -3,16 +3,21 @@
 /// listens with).
 ///
 /// `buildProtocol(address:)` still reports the connection's real peer (the proxy) to the wrapped
-/// factory: the header has not arrived when the protocol is built. Its logger starts as the
-/// wrapped factory's, so a rejected header is logged where the application logs.
+/// factory: the header has not arrived when the protocol is built (as in Twisted). Its logger
+/// starts as the wrapped factory's, so a rejected header is logged where the application logs.
+/// With a ``headerTimeout``, a connection whose header is not complete in time is aborted.
 open class HAProxyWrappingFactory: WrappingFactory {
     /// The largest version 2 header length (after the fixed part) each connection accepts.
     public let maximumV2Length: Int
+    /// The time each connection has for its header; nil for no limit.
+    public let headerTimeout: PROXYHeaderTimeout?
 
     /// A factory wrapping the protocols of `wrappedFactory`, accepting version 2 headers of at
-    /// most `maximumV2Length` bytes after their fixed part.
-    public init(wrapping wrappedFactory: Factory, maximumV2Length: Int = 16 * 1024) {
+    /// most `maximumV2Length` bytes after their fixed part, within `headerTimeout` (no limit when
+    /// nil, the default here; the `haproxy:` prefix sets 10 seconds).
+    public init(wrapping wrappedFactory: Factory, maximumV2Length: Int = 16 * 1024, headerTimeout: PROXYHeaderTimeout? = nil) {
         self.maximumV2Length = maximumV2Length
+        self.headerTimeout = headerTimeout
         super.init(wrapping: wrappedFactory)
         logger = wrappedFactory.logger
     }
@@ -21,8 +26,8 @@ open class HAProxyWrappingFactory: WrappingFactory {
     /// factory as its factory.
     open override func makeWrapper(around wrapped: Protocol) -> ProtocolWrapper {
         if wrapped is any HalfCloseableProtocol {
-            return HalfCloseableHAProxyProtocolWrapper(wrapping: wrapped, factory: self, maximumV2Length: maximumV2Length)
+            return HalfCloseableHAProxyProtocolWrapper(wrapping: wrapped, factory: self, maximumV2Length: maximumV2Length, headerTimeout: headerTimeout)
         }
-        return HAProxyProtocolWrapper(wrapping: wrapped, factory: self, maximumV2Length: maximumV2Length)
+        return HAProxyProtocolWrapper(wrapping: wrapped, factory: self, maximumV2Length: maximumV2Length, headerTimeout: headerTimeout)
     }
 }
