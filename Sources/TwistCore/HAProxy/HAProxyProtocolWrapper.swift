@@ -20,15 +20,17 @@ internal import Logging
 ///
 /// Confined to the reactor thread, like every protocol and transport.
 open class HAProxyProtocolWrapper: ProtocolWrapper {
-    /// Where the connection is: waiting for the header (with its timer, if any), carrying the
-    /// wrapped protocol after it, or rejected (logged already; nothing more is read).
+    /// Where the connection is: waiting for the header (with its timer, if any, and whether a TLS
+    /// layer below has already completed its handshake, to be told to the wrapped protocol once it
+    /// is connected), carrying the wrapped protocol after it, or rejected (logged already; nothing
+    /// more is read).
     private enum State {
-        case awaitingHeader(timer: DelayedCall?)
+        case awaitingHeader(timer: DelayedCall?, handshakeCompleted: Bool)
         case carrying(PROXYHeader)
         case rejected
     }
 
-    private var state = State.awaitingHeader(timer: nil)
+    private var state = State.awaitingHeader(timer: nil, handshakeCompleted: false)
 
     /// Reads the header as its bytes arrive.
     private var parser: PROXYHeaderParser
@@ -57,24 +59,34 @@ open class HAProxyProtocolWrapper: ProtocolWrapper {
     /// Starts the header timer, if there is a limit; the wrapped protocol is connected only when
     /// the header is complete (``dataReceived(_:)``).
     open override func connectWrappedProtocol() {
-        guard case .awaitingHeader(.none) = state, let headerTimeout else { return }
+        guard case .awaitingHeader(.none, let handshake) = state, let headerTimeout else { return }
         let timer = headerTimeout.clock.callLater(headerTimeout.seconds) { [weak self] in
             self?.headerTimedOut(after: headerTimeout.seconds)
         }
-        state = .awaitingHeader(timer: timer)
+        state = .awaitingHeader(timer: timer, handshakeCompleted: handshake)
+    }
+
+    /// A TLS layer below completed its handshake: passed on once the wrapped protocol is
+    /// connected; before the header, remembered and passed on right after its `connectionMade`.
+    open override func handshakeCompleted() throws {
+        switch state {
+        case .carrying: try super.handshakeCompleted()
+        case .awaitingHeader(let timer, _): state = .awaitingHeader(timer: timer, handshakeCompleted: true)
+        case .rejected: break
+        }
     }
 
     /// The header's time ran out while still waiting for it.
     private func headerTimedOut(after seconds: Double) {
-        guard case .awaitingHeader = state else { return }
-        state = .awaitingHeader(timer: nil)  // it is the call running now: nothing to cancel
+        guard case .awaitingHeader(_, let handshake) = state else { return }
+        state = .awaitingHeader(timer: nil, handshakeCompleted: handshake)  // the call running now: nothing to cancel
         let received = parser.bufferedCount
         reject("no complete PROXY header within \(secondsText(seconds)) s (\(received) byte\(received == 1 ? "" : "s") received)")
     }
 
     /// Leaves the waiting state for `next`, cancelling the header timer.
     private func stopWaiting(_ next: State) {
-        if case .awaitingHeader(let timer?) = state { try? timer.cancel() }
+        if case .awaitingHeader(let timer?, _) = state { try? timer.cancel() }
         state = next
     }
 
@@ -98,8 +110,19 @@ open class HAProxyProtocolWrapper: ProtocolWrapper {
             return
         }
         guard case .header(let header, let consumed) = result else { return }
+        let handshakeCompletedBefore = if case .awaitingHeader(_, true) = state { true } else { false }
         stopWaiting(.carrying(header))
         super.connectWrappedProtocol()
+        if handshakeCompletedBefore, wrappedProtocol?.isConnected == true {
+            do {
+                try super.handshakeCompleted()
+            } catch {
+                (factory?.logger ?? Logger(label: "twist.haproxy"))
+                    .error("\(logPrefix): handshakeCompleted threw \(error); aborting the connection")
+                abortConnection()
+                return
+            }
+        }
         let rest = data.dropFirst(consumed)
         if !rest.isEmpty, wrappedProtocol?.isConnected == true {
             try super.dataReceived(rest)

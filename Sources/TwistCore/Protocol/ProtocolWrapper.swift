@@ -37,8 +37,13 @@
 /// nil, and a thrown ``NetworkError``); a descriptor passed by the peer goes to the wrapped
 /// protocol when it is a `FileDescriptorReceiver`, and is closed (with a warning) when it is not.
 ///
+/// **TLS below.** The wrapper is a ``HandshakeListener``: when a TLS layer below it completes its
+/// handshake, ``handshakeCompleted()`` passes the news to the wrapped protocol when that is a
+/// `HandshakeListener` (a wrapper or a TLS-aware protocol), so stacking a policy or `haproxy:`
+/// wrapper between TLS and the application does not hide the handshake from it.
+///
 /// Confined to the reactor thread, like every protocol and transport.
-open class ProtocolWrapper: Protocol, TCPTransport, UNIXTransport, FileDescriptorReceiver {
+open class ProtocolWrapper: Protocol, TCPTransport, UNIXTransport, FileDescriptorReceiver, HandshakeListener {
     /// The protocol this wrapper carries; nil once the connection is lost (the wrapper lets go of
     /// it then, to break the cycle through the wrapped protocol's `transport`).
     public private(set) var wrappedProtocol: Protocol?
@@ -92,6 +97,13 @@ open class ProtocolWrapper: Protocol, TCPTransport, UNIXTransport, FileDescripto
         wrappingFactory?.unregisterProtocol(self)
         wrappedProtocol?.deliverConnectionLost(reason: reason)
         wrappedProtocol = nil
+    }
+
+    /// A TLS layer below completed its handshake: passes it to the wrapped protocol when that is a
+    /// ``HandshakeListener``; what it throws is thrown on (the TLS layer then logs it and aborts
+    /// the connection).
+    open func handshakeCompleted() throws {
+        try (wrappedProtocol as? any HandshakeListener)?.handshakeCompleted()
     }
 
     /// The wrapped protocol's prefix followed by the wrapper's type: `Echo (ProtocolWrapper)`
