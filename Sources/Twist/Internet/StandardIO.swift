@@ -16,6 +16,9 @@ final class StandardIO: Transport {
     private var application: Protocol?
     /// Set by ``loseConnection()`` and ``abortConnection()``.
     private(set) var isDisconnecting = false
+    /// The error that ended the input (the protocol threw, or reading failed): what the protocol
+    /// hears instead of the output's own close reason.
+    private var inputFailure: Failure?
 
     /// Both sides are unnamed pipes or terminals to us.
     let host = Address.unix(.unnamed)
@@ -83,15 +86,24 @@ final class StandardIO: Transport {
         try application?.dataReceived(data)
     }
 
-    /// The input ended (or failed): a half-closeable protocol hears `readConnectionLost` while
-    /// the output is open; otherwise the connection closes.
+    /// The input ended: a half-closeable protocol hears `readConnectionLost` while the output is
+    /// open; otherwise the connection closes. An input that failed (the protocol's `dataReceived`
+    /// threw — logged by the input's connection — or reading failed) aborts the output, and the
+    /// protocol hears that error.
     fileprivate func inputClosed(_ reason: Failure) {
         input = nil
-        guard output != nil else { return finish(reason) }
-        if !isDisconnecting, let halfCloseable = application as? any HalfCloseableProtocol {
+        guard let output else { return finish(reason) }
+        guard reason.error is ConnectionDone else {
+            inputFailure = reason
+            abortConnection()
+            return
+        }
+        if !isDisconnecting, let application, let halfCloseable = application as? any HalfCloseableProtocol {
             do {
                 try halfCloseable.readConnectionLost()
             } catch {
+                output.logProtocolError("error in a half-close notification; closing the connection", application, error)
+                inputFailure = Failure(error)
                 abortConnection()
             }
             return
@@ -107,7 +119,7 @@ final class StandardIO: Transport {
             self.input = nil
             input.abortConnection()  // its close finds no application
         }
-        finish(reason)
+        finish(inputFailure ?? reason)
     }
 
     private func finish(_ reason: Failure) {

@@ -168,3 +168,50 @@ private final class HalfCloseableStdioRecorder: StdioRecorder, HalfCloseableProt
         #expect(notes.value[3].contains("a reactor with standard I/O"), "\(notes.value)")
     }
 }
+
+/// Throws from `dataReceived` or `readConnectionLost`, as the test says.
+private final class ThrowingStdioProtocol: Protocol, HalfCloseableProtocol {
+    let events: Shared<[String]>
+    let throwsOnData: Bool
+
+    init(_ events: Shared<[String]>, throwsOnData: Bool) {
+        self.events = events
+        self.throwsOnData = throwsOnData
+    }
+
+    override func dataReceived(_ data: ArraySlice<UInt8>) throws {
+        events.mutate { $0.append("data") }
+        transport?.write(Array("queued".utf8))
+        if throwsOnData { throw ConnectionLost("bad input from the test") }
+    }
+
+    func readConnectionLost() throws {
+        events.mutate { $0.append("readConnectionLost") }
+        throw ConnectionLost("half-close refused by the test")
+    }
+
+    func writeConnectionLost() throws {}
+
+    override func connectionLost(reason: Failure) {
+        events.mutate { $0.append("lost \(reason.error)") }
+    }
+}
+
+extension StandardIOTests {
+    @Test func anErrorInDataReceivedClosesBothSidesAndTheProtocolHearsIt() async {
+        let outcome = await serve(input: "boom", endInput: false) { ThrowingStdioProtocol($0, throwsOnData: true) }
+        #expect(outcome.stopped)
+        #expect(outcome.events.count == 2 && outcome.events[0] == "data")
+        #expect(outcome.events.last?.contains("bad input from the test") == true, "\(outcome.events)")
+        #expect(outcome.outputEnded, "the output is closed (aborted: what was queued may be dropped)")
+        #expect(outcome.inputClosed)
+    }
+
+    @Test func anErrorInReadConnectionLostAbortsAndTheProtocolHearsIt() async {
+        let outcome = await serve(input: "x", endInput: true) { ThrowingStdioProtocol($0, throwsOnData: false) }
+        #expect(outcome.stopped)
+        #expect(outcome.events.prefix(2) == ["data", "readConnectionLost"])
+        #expect(outcome.events.count == 3 && outcome.events[2].contains("half-close refused by the test"), "\(outcome.events)")
+        #expect(outcome.outputEnded)
+    }
+}
