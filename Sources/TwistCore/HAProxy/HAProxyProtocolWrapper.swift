@@ -11,6 +11,9 @@ internal import Logging
 /// real addresses (version 1 `UNKNOWN`, version 2 `LOCAL` or the unspecified family) leaves
 /// ``peer`` and ``host`` as the transport below reports them.
 ///
+/// Made by ``HAProxyWrappingFactory/buildProtocol(address:)``, it has no wrapped protocol until
+/// the header is complete: it then asks the application's factory with the client's address.
+///
 /// **Bad input.** A malformed header, a connection that ends before its header is complete, or —
 /// with a ``PROXYHeaderTimeout`` — a header not complete within its time, closes the connection
 /// at once (`abortConnection`) with one warning line naming the reason, through the factory's
@@ -38,6 +41,10 @@ open class HAProxyProtocolWrapper: ProtocolWrapper {
     /// The time allowed for the header, if limited.
     private let headerTimeout: PROXYHeaderTimeout?
 
+    /// The factory to build the wrapped protocol with once the header is in, when none was given
+    /// (``HAProxyWrappingFactory/buildProtocol(address:)``).
+    private let builder: Factory?
+
     /// The header, once it is complete; nil before.
     public var header: PROXYHeader? {
         if case .carrying(let header) = state { return header }
@@ -53,7 +60,27 @@ open class HAProxyProtocolWrapper: ProtocolWrapper {
     ) {
         parser = PROXYHeaderParser(maximumV2Length: maximumV2Length)
         self.headerTimeout = headerTimeout
+        builder = nil
         super.init(wrapping: wrappedProtocol, factory: factory)
+    }
+
+    /// A wrapper that asks `builder` for the wrapped protocol only once the header is complete,
+    /// with the client's address from the header (the connection's real peer when the header
+    /// keeps it); a refusal (nil) aborts the connection with a warning.
+    init(building builder: Factory, factory: WrappingFactory?, maximumV2Length: Int, headerTimeout: PROXYHeaderTimeout?) {
+        parser = PROXYHeaderParser(maximumV2Length: maximumV2Length)
+        self.headerTimeout = headerTimeout
+        self.builder = builder
+        super.init(factory: factory)
+    }
+
+    /// The wrapped protocol's prefix, or before it is built the building factory's, followed by
+    /// the wrapper's type.
+    open override var logPrefix: String {
+        if wrappedProtocol == nil, let builder {
+            return "\(builder.logPrefix) (\(String(describing: type(of: self))))"
+        }
+        return super.logPrefix
     }
 
     /// Starts the header timer, if there is a limit; the wrapped protocol is connected only when
@@ -111,6 +138,14 @@ open class HAProxyProtocolWrapper: ProtocolWrapper {
         }
         guard case .header(let header, let consumed) = result else { return }
         let handshakeCompletedBefore = if case .awaitingHeader(_, true) = state { true } else { false }
+        if wrappedProtocol == nil, let builder {
+            let client = header.source ?? peer
+            guard let built = builder.buildProtocol(address: client) else {
+                reject("the factory built no protocol for \(client)")
+                return
+            }
+            wrappedProtocol = built
+        }
         stopWaiting(.carrying(header))
         super.connectWrappedProtocol()
         if handshakeCompletedBefore, wrappedProtocol?.isConnected == true {

@@ -2,9 +2,11 @@
 /// connection must start with a PROXY protocol header (what the `haproxy:` endpoint prefix
 /// listens with).
 ///
-/// `buildProtocol(address:)` still reports the connection's real peer (the proxy) to the wrapped
-/// factory: the header has not arrived when the protocol is built (as in Twisted). Its logger
-/// starts as the wrapped factory's, so a rejected header is logged where the application logs.
+/// ``buildProtocol(address:)`` asks the wrapped factory only once a connection's header is
+/// complete, with the *client's* address from the header (Twisted asks at once, with the
+/// proxy's): a factory that filters by address sees the real client. A refusal (nil) then aborts
+/// that connection with a warning. Its logger starts as the wrapped factory's, so a rejected
+/// header is logged where the application logs.
 /// With a ``headerTimeout``, a connection whose header is not complete in time is aborted.
 open class HAProxyWrappingFactory: WrappingFactory {
     /// The largest version 2 header length (after the fixed part) each connection accepts.
@@ -20,6 +22,15 @@ open class HAProxyWrappingFactory: WrappingFactory {
         self.headerTimeout = headerTimeout
         super.init(wrapping: wrappedFactory)
         logger = wrappedFactory.logger
+    }
+
+    /// A half-closeable ``HAProxyProtocolWrapper`` that builds its protocol with the wrapped
+    /// factory once the header names the client (`address`, the proxy's, is not used). A wrapped
+    /// protocol that is not half-closeable is closed at the end of input, as unwrapped.
+    open override func buildProtocol(address: Address) -> Protocol? {
+        HalfCloseableHAProxyProtocolWrapper(
+            building: wrappedFactory, factory: self, maximumV2Length: maximumV2Length, headerTimeout: headerTimeout
+        )
     }
 
     /// A ``HAProxyProtocolWrapper`` around `wrapped` (half-closeable when `wrapped` is), with this

@@ -46,7 +46,7 @@
 open class ProtocolWrapper: Protocol, TCPTransport, UNIXTransport, FileDescriptorReceiver, HandshakeListener {
     /// The protocol this wrapper carries; nil once the connection is lost (the wrapper lets go of
     /// it then, to break the cycle through the wrapped protocol's `transport`).
-    public private(set) var wrappedProtocol: Protocol?
+    public internal(set) var wrappedProtocol: Protocol?
 
     /// The factory this wrapper registers with while connected, if any.
     private let wrappingFactory: WrappingFactory?
@@ -59,6 +59,16 @@ open class ProtocolWrapper: Protocol, TCPTransport, UNIXTransport, FileDescripto
     /// while connected.
     public init(wrapping wrappedProtocol: Protocol, factory: WrappingFactory? = nil) {
         self.wrappedProtocol = wrappedProtocol
+        self.wrappingFactory = factory
+        super.init()
+        self.factory = factory
+    }
+
+    /// A wrapper that carries no protocol yet: a subclass in this module sets ``wrappedProtocol``
+    /// before it calls ``connectWrappedProtocol()`` (the `haproxy:` wrapper builds it once the
+    /// header names the client).
+    init(factory: WrappingFactory?) {
+        self.wrappedProtocol = nil
         self.wrappingFactory = factory
         super.init()
         self.factory = factory
