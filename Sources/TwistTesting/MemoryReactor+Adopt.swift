@@ -1,14 +1,15 @@
 public import TwistCore
 
 extension MemoryReactor: ReactorSocketAdoption {
-    /// One recorded `adoptStreamPort` (Twisted's `adoptedPorts` entry).
+    /// One recorded `adoptStreamPort` or `adoptStreamConnection` (an entry of Twisted's
+    /// `adoptedPorts` or `adoptedStreamConnections`).
     public struct AdoptCall {
         /// The descriptor given, as given; the memory reactor neither checks, duplicates nor
         /// closes it.
         public let fileDescriptor: Int32
         /// The family given.
         public let family: AddressFamily
-        /// The factory the port would build protocols with.
+        /// The factory the port or connection would build protocols with.
         public let factory: Factory
     }
 
@@ -21,5 +22,11 @@ extension MemoryReactor: ReactorSocketAdoption {
         case .inet6: return MemoryPort(address: .ipv6("::", 0))
         case .unix: return MemoryPort(address: .unix(.unnamed))
         }
+    }
+
+    /// Records the call in ``adoptedStreamConnections`` (Twisted's `adoptedStreamConnections`);
+    /// builds no protocol and never throws.
+    public func adoptStreamConnection(_ fileDescriptor: Int32, family: AddressFamily, _ factory: Factory) throws {
+        adoptedStreamConnections.append(AdoptCall(fileDescriptor: fileDescriptor, family: family, factory: factory))
     }
 }

@@ -82,6 +82,8 @@ public final class MemoryReactor: ReactorTCP, ReactorUNIX, ReactorTime {
     public internal(set) var udpListenCalls: [UDPListenCall] = []
     /// Every `adoptStreamPort` so far, in order (Twisted's `adoptedPorts`).
     public internal(set) var adoptedPorts: [AdoptCall] = []
+    /// Every `adoptStreamConnection` so far, in order (Twisted's `adoptedStreamConnections`).
+    public internal(set) var adoptedStreamConnections: [AdoptCall] = []
     /// The reactor's time.
     public let clock = TestClock()
     /// The TCP ports connections can reach, in the order they were opened.

@@ -98,6 +98,10 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
         advanceHandshake()
     }
 
+    /// A TLS layer *below* this one completed its handshake: not this layer's news. The protocol
+    /// above hears this layer's own handshake instead (TLS inside TLS).
+    open override func handshakeCompleted() throws {}
+
     /// Runs the handshake as far as the bytes so far allow; true once it has completed.
     @discardableResult
     private func advanceHandshake() -> Bool {

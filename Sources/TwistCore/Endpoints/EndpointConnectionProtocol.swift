@@ -6,11 +6,12 @@
 /// and the Deferred fires with the application's protocol. What is forwarded: `dataReceived`,
 /// `readDirectly`, `connectionLost` (once; the application's protocol is let go of afterwards)
 /// descriptors passed over a UNIX socket (to the application's protocol when it is a
-/// ``FileDescriptorReceiver``; closed otherwise) and the log prefix;
+/// ``FileDescriptorReceiver``; closed otherwise), a TLS layer's `handshakeCompleted` (to the
+/// application's protocol when it is a ``HandshakeListener``) and the log prefix;
 /// ``HalfCloseableEndpointConnectionProtocol`` adds the half-close calls,
 /// chosen only when the application's protocol is half-closeable, so that the transport treats
 /// both alike.
-class EndpointConnectionProtocol: Protocol, FileDescriptorReceiver {
+class EndpointConnectionProtocol: Protocol, FileDescriptorReceiver, HandshakeListener {
     /// The application's protocol; nil once the connection is lost.
     final private(set) var application: Protocol?
 
@@ -54,6 +55,10 @@ class EndpointConnectionProtocol: Protocol, FileDescriptorReceiver {
 
     final func fileDescriptorReceived(_ descriptor: Int32) {
         Protocol.forwardFileDescriptor(descriptor, to: application, from: self)
+    }
+
+    final func handshakeCompleted() throws {
+        try (application as? any HandshakeListener)?.handshakeCompleted()
     }
 
     override var logPrefix: String {

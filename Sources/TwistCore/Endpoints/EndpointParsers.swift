@@ -54,6 +54,7 @@ public enum EndpointParsers {
         tables.servers["unix"] = ServerEntry(prefix: "unix", matchingCase: true, parser: parseUNIXServer)
         tables.servers["systemd"] = ServerEntry(prefix: "systemd", matchingCase: false, parser: parseSystemdServer)
         tables.servers["haproxy"] = ServerEntry(prefix: "haproxy", matchingCase: false, parser: parseHAProxyServer)
+        tables.servers["stdio"] = ServerEntry(prefix: "stdio", matchingCase: false, parser: parseStandardIOServer)
         tables.clients["tcp"] = ClientEntry(prefix: "tcp", matchingCase: false, parser: parseTCPClient)
         tables.clients["unix"] = ClientEntry(prefix: "unix", matchingCase: false, parser: parseUNIXClient)
         return tables

@@ -1,10 +1,12 @@
 /// Connects over TCP: the one implementation behind ``TCP4ClientEndpoint`` (`tcp:`) and
-/// ``TCP6ClientEndpoint``, which differ only in the type name their description shows.
+/// ``TCP6ClientEndpoint``, which differ in the type name their description shows and in how
+/// ``TCP6ClientEndpoint`` resolves a name (IPv6 only).
 public class TCPClientEndpoint: ClientEndpoint {
     /// The reactor that connects.
     public let reactor: any ReactorTCP
-    /// Where to connect: a numeric address or a name, given to `connectTCP` as it is (the
-    /// reactor resolves a name).
+    /// Where to connect: a numeric address or a name. ``TCP4ClientEndpoint`` gives it to
+    /// `connectTCP` as it is (the reactor resolves a name); ``TCP6ClientEndpoint`` resolves a
+    /// name itself, IPv6 only.
     public let host: String
     /// The port to connect to.
     public let port: Int
@@ -27,8 +29,14 @@ public class TCPClientEndpoint: ClientEndpoint {
     /// Calls `connectTCP` now with a factory of its own around `factory`; see
     /// ``ClientEndpoint/connect(_:)`` for what the Deferred promises.
     public func connect(_ factory: Factory) -> Deferred<Protocol> {
+        connect(to: host, factory)
+    }
+
+    /// Calls `connectTCP` for `address` (the host, or what it resolved to) with this endpoint's
+    /// port, timeout and bind address.
+    func connect(to address: String, _ factory: Factory) -> Deferred<Protocol> {
         EndpointConnectionFactory(wrapping: factory).connect { wrapper in
-            reactor.connectTCP(host, port, wrapper, timeout: timeout, bindAddress: bindAddress)
+            reactor.connectTCP(address, port, wrapper, timeout: timeout, bindAddress: bindAddress)
         }
     }
 

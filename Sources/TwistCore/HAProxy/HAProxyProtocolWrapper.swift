@@ -11,41 +11,124 @@ internal import Logging
 /// real addresses (version 1 `UNKNOWN`, version 2 `LOCAL` or the unspecified family) leaves
 /// ``peer`` and ``host`` as the transport below reports them.
 ///
-/// **Bad input.** A malformed header, or a connection that ends before its header is complete,
-/// closes the connection at once (`abortConnection`) with one warning line naming the reason,
-/// through the factory's logger. The wrapped protocol never started, so it hears nothing: no
-/// `connectionMade`, no `connectionLost`.
+/// Made by ``HAProxyWrappingFactory/buildProtocol(address:)``, it has no wrapped protocol until
+/// the header is complete: it then asks the application's factory with the client's address.
+///
+/// **Bad input.** A malformed header, a connection that ends before its header is complete, or —
+/// with a ``PROXYHeaderTimeout`` — a header not complete within its time, closes the connection
+/// at once (`abortConnection`) with one warning line naming the reason, through the factory's
+/// logger. The wrapped protocol never started, so it hears nothing: no `connectionMade`, no
+/// `connectionLost`. The timer starts when the connection is made and is cancelled when the
+/// header is complete or the connection ends, so it never fires on a closed connection.
 ///
 /// Confined to the reactor thread, like every protocol and transport.
 open class HAProxyProtocolWrapper: ProtocolWrapper {
-    /// The header, once it is complete; nil before.
-    public private(set) var header: PROXYHeader?
+    /// Where the connection is: waiting for the header (with its timer, if any, and whether a TLS
+    /// layer below has already completed its handshake, to be told to the wrapped protocol once it
+    /// is connected), carrying the wrapped protocol after it, or rejected (logged already; nothing
+    /// more is read).
+    private enum State {
+        case awaitingHeader(timer: DelayedCall?, handshakeCompleted: Bool)
+        case carrying(PROXYHeader)
+        case rejected
+    }
+
+    private var state = State.awaitingHeader(timer: nil, handshakeCompleted: false)
 
     /// Reads the header as its bytes arrive.
     private var parser: PROXYHeaderParser
 
-    /// Set when the header was rejected or the connection ended without one (logged already).
-    private var rejected = false
+    /// The time allowed for the header, if limited.
+    private let headerTimeout: PROXYHeaderTimeout?
+
+    /// The factory to build the wrapped protocol with once the header is in, when none was given
+    /// (``HAProxyWrappingFactory/buildProtocol(address:)``).
+    private let builder: Factory?
+
+    /// The header, once it is complete; nil before.
+    public var header: PROXYHeader? {
+        if case .carrying(let header) = state { return header }
+        return nil
+    }
 
     /// A wrapper around `wrappedProtocol` that reads the header with a parser accepting version 2
-    /// headers of at most `maximumV2Length` bytes after their fixed part.
-    public init(wrapping wrappedProtocol: Protocol, factory: WrappingFactory? = nil, maximumV2Length: Int = 16 * 1024) {
+    /// headers of at most `maximumV2Length` bytes after their fixed part, and aborts the
+    /// connection when the header is not complete within `headerTimeout` (no limit when nil).
+    public init(
+        wrapping wrappedProtocol: Protocol, factory: WrappingFactory? = nil, maximumV2Length: Int = 16 * 1024,
+        headerTimeout: PROXYHeaderTimeout? = nil
+    ) {
         parser = PROXYHeaderParser(maximumV2Length: maximumV2Length)
+        self.headerTimeout = headerTimeout
+        builder = nil
         super.init(wrapping: wrappedProtocol, factory: factory)
     }
 
-    /// Does nothing until the header is complete: ``dataReceived(_:)`` connects the wrapped
-    /// protocol then.
-    open override func connectWrappedProtocol() {}
+    /// A wrapper that asks `builder` for the wrapped protocol only once the header is complete,
+    /// with the client's address from the header (the connection's real peer when the header
+    /// keeps it); a refusal (nil) aborts the connection with a warning.
+    init(building builder: Factory, factory: WrappingFactory?, maximumV2Length: Int, headerTimeout: PROXYHeaderTimeout?) {
+        parser = PROXYHeaderParser(maximumV2Length: maximumV2Length)
+        self.headerTimeout = headerTimeout
+        self.builder = builder
+        super.init(factory: factory)
+    }
+
+    /// The wrapped protocol's prefix, or before it is built the building factory's, followed by
+    /// the wrapper's type.
+    open override var logPrefix: String {
+        if wrappedProtocol == nil, let builder {
+            return "\(builder.logPrefix) (\(String(describing: type(of: self))))"
+        }
+        return super.logPrefix
+    }
+
+    /// Starts the header timer, if there is a limit; the wrapped protocol is connected only when
+    /// the header is complete (``dataReceived(_:)``).
+    open override func connectWrappedProtocol() {
+        guard case .awaitingHeader(.none, let handshake) = state, let headerTimeout else { return }
+        let timer = headerTimeout.clock.callLater(headerTimeout.seconds) { [weak self] in
+            self?.headerTimedOut(after: headerTimeout.seconds)
+        }
+        state = .awaitingHeader(timer: timer, handshakeCompleted: handshake)
+    }
+
+    /// A TLS layer below completed its handshake: passed on once the wrapped protocol is
+    /// connected; before the header, remembered and passed on right after its `connectionMade`.
+    open override func handshakeCompleted() throws {
+        switch state {
+        case .carrying: try super.handshakeCompleted()
+        case .awaitingHeader(let timer, _): state = .awaitingHeader(timer: timer, handshakeCompleted: true)
+        case .rejected: break
+        }
+    }
+
+    /// The header's time ran out while still waiting for it.
+    private func headerTimedOut(after seconds: Double) {
+        guard case .awaitingHeader(_, let handshake) = state else { return }
+        state = .awaitingHeader(timer: nil, handshakeCompleted: handshake)  // the call running now: nothing to cancel
+        let received = parser.bufferedCount
+        reject("no complete PROXY header within \(secondsText(seconds)) s (\(received) byte\(received == 1 ? "" : "s") received)")
+    }
+
+    /// Leaves the waiting state for `next`, cancelling the header timer.
+    private func stopWaiting(_ next: State) {
+        if case .awaitingHeader(let timer?, _) = state { try? timer.cancel() }
+        state = next
+    }
 
     /// Before the header is complete, feeds the header parser; at its end, connects the wrapped
     /// protocol and passes it the rest of `data`. After that, passes `data` on.
     open override func dataReceived(_ data: ArraySlice<UInt8>) throws {
-        if header != nil {
+        switch state {
+        case .carrying:
             try super.dataReceived(data)
             return
+        case .rejected:
+            return
+        case .awaitingHeader:
+            break
         }
-        guard !rejected else { return }
         let result: PROXYHeaderParser.Result
         do {
             result = try parser.feed(data)
@@ -54,8 +137,27 @@ open class HAProxyProtocolWrapper: ProtocolWrapper {
             return
         }
         guard case .header(let header, let consumed) = result else { return }
-        self.header = header
+        let handshakeCompletedBefore = if case .awaitingHeader(_, true) = state { true } else { false }
+        if wrappedProtocol == nil, let builder {
+            let client = header.source ?? peer
+            guard let built = builder.buildProtocol(address: client) else {
+                reject("the factory built no protocol for \(client)")
+                return
+            }
+            wrappedProtocol = built
+        }
+        stopWaiting(.carrying(header))
         super.connectWrappedProtocol()
+        if handshakeCompletedBefore, wrappedProtocol?.isConnected == true {
+            do {
+                try super.handshakeCompleted()
+            } catch {
+                (factory?.logger ?? Logger(label: "twist.haproxy"))
+                    .error("\(logPrefix): handshakeCompleted threw \(error); aborting the connection")
+                abortConnection()
+                return
+            }
+        }
         let rest = data.dropFirst(consumed)
         if !rest.isEmpty, wrappedProtocol?.isConnected == true {
             try super.dataReceived(rest)
@@ -65,8 +167,8 @@ open class HAProxyProtocolWrapper: ProtocolWrapper {
     /// Logs the connection's end when it came before a complete header, then unregisters from
     /// the factory; the wrapped protocol hears `reason` only if it was connected.
     open override func connectionLost(reason: Failure) {
-        if header == nil, !rejected {
-            rejected = true
+        if case .awaitingHeader = state {
+            stopWaiting(.rejected)
             let received = parser.bufferedCount
             warn("connection closed before a complete PROXY header (\(received) byte\(received == 1 ? "" : "s") received)")
         }
@@ -103,7 +205,7 @@ open class HAProxyProtocolWrapper: ProtocolWrapper {
 
     /// Logs `reason` once and closes the connection now.
     private func reject(_ reason: String) {
-        rejected = true
+        stopWaiting(.rejected)
         warn("\(reason); closing the connection")
         abortConnection()
     }

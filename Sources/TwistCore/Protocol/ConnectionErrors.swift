@@ -137,6 +137,14 @@ public final class BadFileError: ConnectError, @unchecked Sendable {
     public override var summary: String { "file used for UNIX socket is no good" }
 }
 
+/// A descriptor handed to the reactor to adopt is not what the call needs (a connected stream
+/// socket of the given family, for `adoptStreamConnection`); the detail says what it is instead
+/// (Twisted raises `UnsupportedAddressFamily` or a socket error).
+public final class CannotAdoptError: NetworkError, @unchecked Sendable {
+    /// "cannot adopt descriptor".
+    public override var summary: String { "cannot adopt descriptor" }
+}
+
 /// An address of the wrong kind was given: a host name where only a numeric address will do, an
 /// abstract UNIX name with a lock file (Twisted's `InvalidAddressError`).
 public final class InvalidAddressError: NetworkError, @unchecked Sendable {

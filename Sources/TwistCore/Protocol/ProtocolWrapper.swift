@@ -37,11 +37,16 @@
 /// nil, and a thrown ``NetworkError``); a descriptor passed by the peer goes to the wrapped
 /// protocol when it is a `FileDescriptorReceiver`, and is closed (with a warning) when it is not.
 ///
+/// **TLS below.** The wrapper is a ``HandshakeListener``: when a TLS layer below it completes its
+/// handshake, ``handshakeCompleted()`` passes the news to the wrapped protocol when that is a
+/// `HandshakeListener` (a wrapper or a TLS-aware protocol), so stacking a policy or `haproxy:`
+/// wrapper between TLS and the application does not hide the handshake from it.
+///
 /// Confined to the reactor thread, like every protocol and transport.
-open class ProtocolWrapper: Protocol, TCPTransport, UNIXTransport, FileDescriptorReceiver {
+open class ProtocolWrapper: Protocol, TCPTransport, UNIXTransport, FileDescriptorReceiver, HandshakeListener {
     /// The protocol this wrapper carries; nil once the connection is lost (the wrapper lets go of
     /// it then, to break the cycle through the wrapped protocol's `transport`).
-    public private(set) var wrappedProtocol: Protocol?
+    public internal(set) var wrappedProtocol: Protocol?
 
     /// The factory this wrapper registers with while connected, if any.
     private let wrappingFactory: WrappingFactory?
@@ -54,6 +59,16 @@ open class ProtocolWrapper: Protocol, TCPTransport, UNIXTransport, FileDescripto
     /// while connected.
     public init(wrapping wrappedProtocol: Protocol, factory: WrappingFactory? = nil) {
         self.wrappedProtocol = wrappedProtocol
+        self.wrappingFactory = factory
+        super.init()
+        self.factory = factory
+    }
+
+    /// A wrapper that carries no protocol yet: a subclass in this module sets ``wrappedProtocol``
+    /// before it calls ``connectWrappedProtocol()`` (the `haproxy:` wrapper builds it once the
+    /// header names the client).
+    init(factory: WrappingFactory?) {
+        self.wrappedProtocol = nil
         self.wrappingFactory = factory
         super.init()
         self.factory = factory
@@ -92,6 +107,13 @@ open class ProtocolWrapper: Protocol, TCPTransport, UNIXTransport, FileDescripto
         wrappingFactory?.unregisterProtocol(self)
         wrappedProtocol?.deliverConnectionLost(reason: reason)
         wrappedProtocol = nil
+    }
+
+    /// A TLS layer below completed its handshake: passes it to the wrapped protocol when that is a
+    /// ``HandshakeListener``; what it throws is thrown on (the TLS layer then logs it and aborts
+    /// the connection).
+    open func handshakeCompleted() throws {
+        try (wrappedProtocol as? any HandshakeListener)?.handshakeCompleted()
     }
 
     /// The wrapped protocol's prefix followed by the wrapper's type: `Echo (ProtocolWrapper)`

@@ -15,4 +15,20 @@ public protocol ReactorSocketAdoption: AnyObject {
     ///   `family` (not a socket, a datagram socket, a socket that does not listen, another
     ///   family) or cannot be duplicated; the detail says which.
     func adoptStreamPort(_ fileDescriptor: Int32, family: AddressFamily, _ factory: Factory) throws -> any ListeningPort
+
+    /// Serves the *connected* stream socket `fileDescriptor` (Twisted's `adoptStreamConnection`):
+    /// builds a protocol with `factory` for the socket's peer address and connects it to a normal
+    /// transport (a TCP transport for `.inet`/`.inet6`, a UNIX one for `.unix`), whose
+    /// `connectionMade` has run when this returns.
+    ///
+    /// As Twisted does, the reactor works on its own close-on-exec duplicate and leaves
+    /// `fileDescriptor` open for the caller to close; closing the transport closes only the
+    /// duplicate. The socket is made non-blocking (shared by every descriptor of it). The factory
+    /// is asked `buildProtocol(address:)` only — not `doStart`/`doStop`, as in Twisted; when it
+    /// returns nil the duplicate is closed and nothing else happens.
+    ///
+    /// - Throws: ``CannotAdoptError`` when `fileDescriptor` is not an open, connected stream
+    ///   socket of `family` (not a socket, a datagram socket, a listening socket, one not
+    ///   connected, another family) or cannot be duplicated; the detail says which.
+    func adoptStreamConnection(_ fileDescriptor: Int32, family: AddressFamily, _ factory: Factory) throws
 }

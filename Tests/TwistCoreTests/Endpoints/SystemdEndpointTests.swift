@@ -25,6 +25,10 @@ private final class RefusingAdoption: ReactorSocketAdoption {
     func adoptStreamPort(_ fileDescriptor: Int32, family: AddressFamily, _ factory: Factory) throws -> any ListeningPort {
         throw CannotListenError(interface: "", port: 0, "it is not a socket", osError: ENOTSOCK)
     }
+
+    func adoptStreamConnection(_ fileDescriptor: Int32, family: AddressFamily, _ factory: Factory) throws {
+        throw CannotAdoptError("it is not a socket", osError: ENOTSOCK)
+    }
 }
 
 @Suite("ListenFDs: what socket activation hands over (item 63)")

@@ -62,4 +62,33 @@ import TwistTestSupport
         #expect(stopped)
         #expect(outcome.value == ["fired at once: true", "CannotListenError"])
     }
+
+    /// `TCP6ClientEndpoint` with the reactor's own resolver and the real `localhost`: when the
+    /// system gives `localhost` an IPv6 address (`::1` in most `/etc/hosts`), it connects there —
+    /// to a server that listens on `::1` only; when it gives IPv4 only, it fails with
+    /// `DNSLookupError` and connects nowhere (what Twisted's `AF_INET6` lookup does).
+    @Test func tcp6ResolvesLocalhostToIPv6Only() async {
+        let outcome = Shared<[String]>([])
+        let stopped = await runReactor { reactor in
+            let port = try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "::1")
+            let number = port.address.port!
+            reactor.resolveHostName("localhost", port: number).addCallback { all in
+                let hasIPv6 = all.contains { $0.family == .ipv6 }
+                let connecting = TCP6ClientEndpoint(reactor: reactor, host: "localhost", port: number)
+                    .connect(Factory { EchoProtocol() })
+                connecting.addCallbacks({ made -> Void in
+                    outcome.mutate { $0.append("ipv6 \(hasIPv6): connected to \(made.transport!.peer)") }
+                    made.transport?.loseConnection()
+                    try reactor.stop()
+                }, { failure -> Void in
+                    outcome.mutate { $0.append("ipv6 \(hasIPv6): \(type(of: failure.error))") }
+                    try reactor.stop()
+                })
+            }
+        }
+        #expect(stopped)
+        let line = outcome.value.first ?? ""
+        #expect(outcome.value.count == 1)
+        #expect((line.hasPrefix("ipv6 true: connected to") && line.contains("::1")) || line == "ipv6 false: DNSLookupError", "\(line)")
+    }
 }

@@ -3,30 +3,6 @@ import Testing
 @testable import Twist
 import TwistTestSupport
 
-/// A socket made with plain system calls (close-on-exec, blocking): of `family` and `type`,
-/// bound to `name` (a numeric IP host, port 0; or a UNIX name) when given, listening when asked.
-/// Returns the descriptor and its bound address.
-private func rawSocket(
-    _ family: Int32, _ type: __socket_type = SOCK_STREAM, boundTo name: String? = nil, listening: Bool = false
-) -> (fd: Int32, address: SystemAddress?) {
-    let fd = socket(family, Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-    precondition(fd >= 0, "socket failed: errno \(errno)")
-    if let name {
-        let address = family == AF_UNIX ? SystemAddress(unix: UNIXAddress(name)) : SystemAddress(numericHost: name, port: 0)
-        precondition(address?.withSockAddr({ bind(fd, $0, $1) }) == 0, "bind \(name) failed: errno \(errno)")
-    }
-    if listening { precondition(listen(fd, 16) == 0, "listen failed: errno \(errno)") }
-    return (fd, SystemAddress.local(of: fd))
-}
-
-/// A pipe's two ends, close-on-exec.
-private func rawPipe() -> (read: Int32, write: Int32) {
-    var ends: [Int32] = [0, 0]
-    precondition(pipe(&ends) == 0, "pipe failed: errno \(errno)")
-    for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-    return (ends[0], ends[1])
-}
-
 /// True when `fd` is open and a listening socket.
 private func isListeningSocket(_ fd: Int32) -> Bool {
     var value: Int32 = 0
