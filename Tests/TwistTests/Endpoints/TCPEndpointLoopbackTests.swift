@@ -72,11 +72,11 @@ import TwistTestSupport
         let stopped = await runReactor { reactor in
             let port = try reactor.listenTCP(0, Factory { EchoProtocol() }, interface: "::1")
             let number = port.address.port!
-            reactor.resolveHostName("localhost", port: number).addCallback { all in
+            _ = reactor.resolveHostName("localhost", port: number).addCallback { all in
                 let hasIPv6 = all.contains { $0.family == .ipv6 }
                 let connecting = TCP6ClientEndpoint(reactor: reactor, host: "localhost", port: number)
                     .connect(Factory { EchoProtocol() })
-                connecting.addCallbacks({ made -> Void in
+                _ = connecting.addCallbacks({ made -> Void in
                     outcome.mutate { $0.append("ipv6 \(hasIPv6): connected to \(made.transport!.peer)") }
                     made.transport?.loseConnection()
                     try reactor.stop()

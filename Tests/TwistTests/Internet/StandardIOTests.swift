@@ -127,11 +127,11 @@ private final class HalfCloseableStdioRecorder: StdioRecorder, HalfCloseableProt
         defer { close(outputPipe.read); close(outputPipe.write) }
         let stopped = await runReactor { reactor in
             let bad = StandardIOServerEndpoint(reactor: reactor, input: -1, output: outputPipe.write)
-            bad.listen(Factory { StdioRecorder(notes) }).addBoth { result in
+            _ = bad.listen(Factory { StdioRecorder(notes) }).addBoth { result in
                 if case .failure(let failure) = result { notes.mutate { $0.append("\(failure.error)") } }
             }
             let refusing = StandardIOServerEndpoint(reactor: reactor, input: -1, output: -1)
-            refusing.listen(Factory { nil }).addBoth { result in
+            _ = refusing.listen(Factory { nil }).addBoth { result in
                 if case .failure(let failure) = result { notes.mutate { $0.append("\(type(of: failure.error))") } }
             }
             try reactor.stop()
