@@ -8,6 +8,8 @@ struct Scenario: Sendable {
         case connectionRate
         /// Connections held idle while the server's memory is read (`--mode idle`).
         case idle
+        /// Datagram echo over UDP for a fixed time (`--mode udp`); each peer is started with `--udp`.
+        case udp
     }
 
     let name: String
@@ -43,7 +45,8 @@ struct Scenario: Sendable {
         return copy
     }
 
-    /// The scenarios of issue 7, then the TLS ones of issue 16, in the order they run.
+    /// The scenarios of issue 7, the TLS ones of issue 16, then the UDP ones of issue 17, in the
+    /// order they run.
     static func all(quick: Bool) -> [Scenario] {
         [
             Scenario(
@@ -70,7 +73,17 @@ struct Scenario: Sendable {
                 name: "throughput", title: "tcp_throughput twin: 1 conn, 16 KiB writes, raw echo", kind: .echo,
                 framing: "raw", load: ["--conns", "1", "--inflight", "16", "--size", "16384"],
                 metric: "bytes_per_s", unit: "B/s echoed", higherIsBetter: true, operation: "16 KiB"),
-        ] + tlsScenarios
+        ] + tlsScenarios + udpScenarios
+    }
+
+    /// UDP echo (issue 17): 64 client sockets, each with 4 datagrams in flight, of 64 B and of
+    /// 1,200 B, as two rows. A datagram not echoed within 0.1 s counts as lost (the `lost` figure
+    /// of each sample) and its slot sends the next one.
+    static let udpScenarios = [(64, "64 B"), (1200, "1,200 B")].map { size, label in
+        Scenario(
+            name: "udp-\(size)", title: "UDP echo: 64 sockets × 4 in flight × \(label) datagrams", kind: .udp,
+            framing: "raw", load: ["--conns", "64", "--inflight", "4", "--size", "\(size)", "--loss-timeout", "0.1"],
+            metric: "datagrams_per_s", unit: "datagrams/s", higherIsBetter: true, operation: "datagram")
     }
 
     /// TLS bulk (as bulk) and full TLS 1.3 handshakes (as connrate, no resumption), whose server CPU
