@@ -108,6 +108,10 @@ extension UDPPort {
         let count = Int(twist_datagram_send_batch_count(sendBatch))
         guard count > 0 else { return }
         defer { twist_datagram_send_batch_clear(sendBatch) }
+        // A protocol writing from connectionRefused() here sends at once, not into this batch.
+        let mode = sendMode
+        sendMode = .immediate
+        defer { sendMode = mode }
         if case .closed = state {
             dropped(count, "the port closed before they were sent")
             return

@@ -177,4 +177,42 @@ import TwistTesting
         #expect(stopped)
         #expect(outcome.value == "MessageLengthError")
     }
+
+    /// A refusal at the flush of a connected port calls `connectionRefused()`; what that writes
+    /// goes out at once (not into the batch being sent, which would lose it), and the rest of the
+    /// batch follows. 65 writes in one `datagramReceived` fill the 64-datagram batch, so the flush
+    /// runs inside the 65th write, while the port is still gathering.
+    @Test func aRefusalAtTheFlushCallsConnectionRefusedWhoseWriteGoesOutAtOnce() async {
+        let got = Shared<[String]>([])
+        let log = Shared<[String]>([])
+        let stopped = await runReactor { reactor in
+            let client = try reactor.listenUDP(
+                0, RecordingDatagramProtocol(log: Shared([]), onDatagram: { me, data, _ in
+                    got.mutate { $0.append(text(data)) }
+                    if me.received == 65 { try reactor.stop() }
+                }), interface: "127.0.0.1")
+            let server = try reactor.listenUDP(
+                0, RecordingDatagramProtocol(
+                    log: log, onRefused: { me in try me.transport?.write(Array("refused".utf8)) },
+                    onDatagram: { me, _, _ in
+                        for index in 1...65 { try me.transport?.write(Array("a-\(index)".utf8)) }
+                    }), interface: "127.0.0.1")
+            try server.connect(host: "127.0.0.1", port: client.address.port!)
+            let port = try #require(server as? UDPPort)
+            let real = port.sendBatchCall
+            var calls = 0
+            port.sendBatchCall = { batch, fd, first, limit in
+                calls += 1
+                guard calls > 1 else {
+                    errno = ECONNREFUSED
+                    return -1
+                }
+                return real(batch, fd, first, limit)
+            }
+            try client.write(Array("go".utf8), to: server.address)
+        }
+        #expect(stopped)
+        #expect(log.value == ["start", "refused", "stop"])
+        #expect(got.value == ["refused"] + (2...65).map { "a-\($0)" })
+    }
 }
