@@ -5,14 +5,16 @@
 # CPU per message is the server's utime + stime over every message the load generator completed,
 # warm-up included, as in twist-bench.
 #
-#   Benchmarks/ab.sh [--rounds N] [--duration S] [--load small|bulk] [--unix | --tls] NAME=BINARY...
+#   Benchmarks/ab.sh [--rounds N] [--duration S] [--load small|bulk|udp-64|udp-1200] [--unix | --tls] NAME=BINARY...
 #
 # A BINARY is any echo peer of this package taking `--port 0 --mode netstring` and printing
 # `PORT n` (or, with --unix, `--unix PATH` and printing `UNIX PATH`: the run is then over a UNIX
 # socket in a temporary directory; with --tls, `--tls-cert PEM --tls-key PEM` too: the servers
 # then serve TLS with a throw-away ECDSA P-256 certificate and twist-loadgen runs with --tls)
 # (twist-echo-peer, libev-echo-peer, nio-echo-peer, or a twist-echo-peer built from
-# another commit). Example, a previous build against this one and raw C:
+# another commit). With --load udp-64 or udp-1200 the servers are started with `--udp --port 0`
+# and twist-loadgen runs the twist-bench UDP scenario of that name (the rate is then datagrams/s).
+# Example, a previous build against this one and raw C:
 #
 #   B=$(swift build -c release --package-path Benchmarks --show-bin-path)
 #   Benchmarks/ab.sh --load small before=/tmp/old/twist-echo-peer after=$B/twist-echo-peer \
@@ -20,7 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rounds=5 duration=4 load=small unix=0 tls=0
+rounds=5 duration=4 load=small unix=0 tls=0 udp=0
 while [ $# -gt 0 ]; do
     case $1 in
         --unix) unix=1; shift ;;
@@ -37,8 +39,14 @@ done
 case $load in
     small) shape=(--conns 64 --inflight 16 --size 32) ;;
     bulk) shape=(--conns 16 --inflight 4 --size 16384) ;;
-    *) echo "ab.sh: --load small or bulk" >&2; exit 2 ;;
+    # As twist-bench's udp-64 and udp-1200 (Scenario.udpScenarios).
+    udp-64) shape=(--conns 64 --inflight 2 --size 64 --loss-timeout 0.25) udp=1 ;;
+    udp-1200) shape=(--conns 64 --inflight 1 --size 1200 --loss-timeout 0.25) udp=1 ;;
+    *) echo "ab.sh: --load small, bulk, udp-64 or udp-1200" >&2; exit 2 ;;
 esac
+[ "$udp" = 0 ] || [ "$unix$tls" = 00 ] || { echo "ab.sh: the UDP loads take neither --unix nor --tls" >&2; exit 2; }
+mode=(--mode echo --framing netstring)
+[ "$udp" = 0 ] || mode=(--mode udp)
 
 bin=$(swift build -c release --package-path Benchmarks --show-bin-path)
 loadgen=$bin/twist-loadgen
@@ -65,6 +73,8 @@ for round in $(seq 1 "$rounds"); do
         out=$(mktemp)
         if [ "$unix" = 1 ]; then
             listen=(--unix "$sockets/echo.sock") ready='^UNIX'
+        elif [ "$udp" = 1 ]; then
+            listen=(--udp --port 0) ready='^PORT'
         else
             listen=(--port 0) ready='^PORT'
         fi
@@ -77,7 +87,7 @@ for round in $(seq 1 "$rounds"); do
             target=(--port "$(awk '/^PORT/ {print $2}' "$out")")
         fi
         before=$(cpu_ticks "$pid")
-        line=$(taskset -c 1 timeout 60 "$loadgen" "${target[@]}" --mode echo --framing netstring \
+        line=$(taskset -c 1 timeout 60 "$loadgen" "${target[@]}" "${mode[@]}" \
             --warmup 1 --duration "$duration" --timeout 50 "${shape[@]}" ${loadgen_tls[@]+"${loadgen_tls[@]}"} | tail -1)
         after=$(cpu_ticks "$pid")
         kill "$pid"; wait "$pid" 2>/dev/null || true; rm -f "$out"

@@ -3,6 +3,7 @@
 
 Usage: python3 echo_peer.py [--port N | --unix PATH] [--mode netstring|raw]
                             [--tls-cert PEM --tls-key PEM]
+       python3 echo_peer.py --udp [--port N]
 
 Netstring mode is Twisted's own `NetstringReceiver`, whose `stringReceived` sends the string
 back with `sendString`; raw mode is a `Protocol` whose `dataReceived` writes the bytes back.
@@ -12,7 +13,9 @@ Every accepted connection sets TCP_NODELAY, as every twist-bench peer does. With
 listens on that UNIX socket instead (a stale file there is removed first), prints "UNIX <path>",
 and sets no TCP option. With --tls-cert and --tls-key it serves TLS on its TCP port:
 `reactor.listenSSL` with one `CertificateOptions` (Twisted's defaults, pyOpenSSL underneath)
-made from the PEM files at start.
+made from the PEM files at start. With --udp it is a UDP echo server instead:
+`reactor.listenUDP` on 127.0.0.1 with a `DatagramProtocol` whose `datagramReceived` writes each
+datagram back to its sender (Twisted's own echo example), printing "PORT <n>".
 """
 
 import argparse
@@ -46,6 +49,11 @@ class RawEcho(protocol.Protocol):
         self.transport.write(data)
 
 
+class UDPEcho(protocol.DatagramProtocol):
+    def datagramReceived(self, data, addr):
+        self.transport.write(data, addr)
+
+
 def tls_options(cert_path, key_path):
     """One `CertificateOptions` for every connection, from a PEM certificate and a PEM key."""
     from twisted.internet import ssl
@@ -61,13 +69,23 @@ def main():
     parser.add_argument("--mode", choices=["netstring", "raw"], default="netstring")
     parser.add_argument("--tls-cert", metavar="PEM")
     parser.add_argument("--tls-key", metavar="PEM")
+    parser.add_argument("--udp", action="store_true")
     args = parser.parse_args()
+    if args.udp and (args.unix or args.tls_cert):
+        parser.error("--udp listens on a UDP port only")
     if (args.tls_cert is None) != (args.tls_key is None) or (args.tls_cert and args.unix):
         parser.error("--tls-cert and --tls-key go together, over TCP only")
 
     # The idle scenario holds 10,000 connections.
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+    if args.udp:
+        port = reactor.listenUDP(args.port, UDPEcho(), interface="127.0.0.1")
+        sys.stdout.write("PORT %d\n" % port.getHost().port)
+        sys.stdout.flush()
+        reactor.run()
+        return
 
     factory = protocol.Factory.forProtocol(RawEcho if args.mode == "raw" else NetstringEcho)
     if args.unix:

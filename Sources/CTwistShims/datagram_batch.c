@@ -73,6 +73,79 @@ const struct sockaddr *twist_datagram_batch_sender(
     return (const struct sockaddr *)&batch->senders[index];
 }
 
+struct twist_datagram_send_batch {
+    int capacity, count;
+    size_t bytes, used;
+    unsigned char *buffer;
+    struct mmsghdr *messages;
+    struct iovec *vectors;
+    struct sockaddr_storage *targets;
+};
+
+struct twist_datagram_send_batch *twist_datagram_send_batch_create(int capacity, size_t bytes) {
+    if (capacity < 1) capacity = 1;
+    struct twist_datagram_send_batch *batch = calloc(1, sizeof *batch);
+    if (!batch) return NULL;
+    batch->capacity = capacity;
+    batch->bytes = bytes;
+    batch->buffer = malloc(bytes ? bytes : 1);
+    batch->messages = calloc((size_t)capacity, sizeof *batch->messages);
+    batch->vectors = calloc((size_t)capacity, sizeof *batch->vectors);
+    batch->targets = calloc((size_t)capacity, sizeof *batch->targets);
+    if (!batch->buffer || !batch->messages || !batch->vectors || !batch->targets) {
+        twist_datagram_send_batch_destroy(batch);
+        return NULL;
+    }
+    return batch;
+}
+
+void twist_datagram_send_batch_destroy(struct twist_datagram_send_batch *batch) {
+    if (!batch) return;
+    free(batch->buffer);
+    free(batch->messages);
+    free(batch->vectors);
+    free(batch->targets);
+    free(batch);
+}
+
+int twist_datagram_send_batch_add(
+    struct twist_datagram_send_batch *batch, const void *data, size_t length, const struct sockaddr *to,
+    unsigned int to_length) {
+    if (batch->count == batch->capacity || length > batch->bytes - batch->used ||
+        to_length > sizeof batch->targets[0])
+        return -1;
+    int i = batch->count++;
+    unsigned char *copy = batch->buffer + batch->used;
+    if (length) memcpy(copy, data, length);
+    batch->used += length;
+    batch->vectors[i].iov_base = copy;
+    batch->vectors[i].iov_len = length;
+    struct msghdr *header = &batch->messages[i].msg_hdr;
+    memset(header, 0, sizeof *header);
+    if (to) {
+        memcpy(&batch->targets[i], to, to_length);
+        header->msg_name = &batch->targets[i];
+        header->msg_namelen = to_length;
+    }
+    header->msg_iov = &batch->vectors[i];
+    header->msg_iovlen = 1;
+    batch->messages[i].msg_len = 0;
+    return 0;
+}
+
+int twist_datagram_send_batch_count(const struct twist_datagram_send_batch *batch) { return batch->count; }
+
+int twist_datagram_send_batch_send(struct twist_datagram_send_batch *batch, int fd, int first, int limit) {
+    if (first < 0 || first >= batch->count || limit < 1) return 0;
+    int count = batch->count - first < limit ? batch->count - first : limit;
+    return sendmmsg(fd, batch->messages + first, (unsigned int)count, MSG_DONTWAIT);
+}
+
+void twist_datagram_send_batch_clear(struct twist_datagram_send_batch *batch) {
+    batch->count = 0;
+    batch->used = 0;
+}
+
 int twist_ipv4_membership(int fd, int join, unsigned int group, unsigned int interface) {
     struct ip_mreq request;
     memset(&request, 0, sizeof request);

@@ -7,6 +7,9 @@
  * flushed by a write watcher). An idle connection therefore holds no buffer at all.
  *
  *   libev-echo-peer [--port N | --unix PATH] [--mode netstring|raw] [--tls-cert PEM --tls-key PEM]
+ *   libev-echo-peer --udp [--port N]
+ *
+ * With --udp it is a UDP echo server on 127.0.0.1 instead (recvmmsg and sendmmsg; udp.c).
  *
  * With --tls-cert and --tls-key every connection is TLS (the system's OpenSSL 3). OpenSSL reads
  * the non-blocking socket itself (a socket BIO with read-ahead and a 64 KiB read buffer, so one
@@ -39,6 +42,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include "udp.h"
 
 enum {
     read_chunk = 65536,           /* room made for each read */
@@ -390,7 +395,8 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: libev-echo-peer [--port N | --unix PATH] [--mode netstring|raw] [--tls-cert PEM --tls-key PEM]\n");
+    fprintf(stderr, "usage: libev-echo-peer [--port N | --unix PATH] [--mode netstring|raw] [--tls-cert PEM --tls-key PEM]\n"
+                    "       libev-echo-peer --udp [--port N]\n");
     exit(2);
 }
 
@@ -427,7 +433,13 @@ static int listen_unix(const char *path) {
 int main(int argc, char **argv) {
     int port = 0;
     const char *unix_path = NULL, *tls_cert = NULL, *tls_key = NULL;
+    int udp = 0;
     for (int i = 1; i < argc; i += 2) {
+        if (!strcmp(argv[i], "--udp")) {
+            udp = 1;
+            i--;
+            continue;
+        }
         if (i + 1 >= argc) usage();
         if (!strcmp(argv[i], "--port")) port = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--unix")) unix_path = argv[i + 1];
@@ -436,13 +448,27 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--tls-key")) tls_key = argv[i + 1];
         else usage();
     }
-    if (!tls_cert != !tls_key) usage();
+    if (!tls_cert != !tls_key || (udp && (tls_cert || unix_path))) usage();
     if (tls_cert) tls_context = make_tls_context(tls_cert, tls_key);
     signal(SIGPIPE, SIG_IGN);
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
+    }
+
+    if (udp) {
+        struct ev_loop *loop = ev_loop_new(EVBACKEND_EPOLL | EVFLAG_NOENV);
+        ev_signal term, intr;
+        ev_signal_init(&term, on_signal, SIGTERM);
+        ev_signal_init(&intr, on_signal, SIGINT);
+        ev_signal_start(loop, &term);
+        ev_signal_start(loop, &intr);
+        if (serve_udp(loop, port) != 0) {
+            perror("libev-echo-peer: UDP socket");
+            return 1;
+        }
+        return 0;
     }
 
     unix_mode = unix_path != NULL;

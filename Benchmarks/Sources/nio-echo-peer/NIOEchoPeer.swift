@@ -11,6 +11,7 @@ import NIOSSL
 /// `channelReadComplete`.
 ///
 ///     nio-echo-peer [--port N | --unix PATH] [--mode netstring|raw] [--tls-cert PEM --tls-key PEM] [--threads N]
+///     nio-echo-peer --udp [--port N]
 ///
 /// Prints `PORT <n>` as its first line, then serves 127.0.0.1 until SIGTERM or SIGINT, which close
 /// the server channel and shut the loop down (exit status 0). With `--unix PATH` it binds that
@@ -18,11 +19,15 @@ import NIOSSL
 /// file there is removed first), prints `UNIX <path>`, and leaves out `TCP_NODELAY`. With
 /// `--tls-cert` and `--tls-key` every TCP connection is TLS: a `NIOSSLServerHandler` (swift-nio-ssl,
 /// BoringSSL) in front of the same handlers, all sharing one `NIOSSLContext` built at start from
-/// `TLSConfiguration.makeServerConfiguration` with its defaults.
+/// `TLSConfiguration.makeServerConfiguration` with its defaults. With `--udp` it is a UDP echo
+/// server on 127.0.0.1 instead (`UDPEchoServer`: `DatagramBootstrap`, vector reads of 64).
 @main
 struct NIOEchoPeer {
     static func main() throws {
-        let (port, unixPath, raw, tls, threads) = parseArguments(CommandLine.arguments.dropFirst())
+        let arguments = CommandLine.arguments.dropFirst()
+        let udp = arguments.contains("--udp")
+        let (port, unixPath, raw, tls, threads) = parseArguments(arguments.filter { $0 != "--udp" }[...])
+        if udp, unixPath != nil || tls != nil { usage() }
         raiseDescriptorLimit()
         let sslContext = try tls.map { try makeServerContext(certificateFile: $0.certificate, keyFile: $0.key) }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
@@ -50,7 +55,10 @@ struct NIOEchoPeer {
                 }
             }
         let server: any Channel
-        if let unixPath {
+        if udp {
+            server = try UDPEchoServer.bind(group: group, port: port)
+            writeLine("PORT \(server.localAddress?.port ?? 0)", to: STDOUT_FILENO)
+        } else if let unixPath {
             server = try bootstrap.bind(unixDomainSocketPath: unixPath, cleanupExistingSocketFile: true).wait()
             writeLine("UNIX \(unixPath)", to: STDOUT_FILENO)
         } else {
@@ -106,7 +114,7 @@ struct NIOEchoPeer {
     private static func usage() -> Never {
         writeLine(
             "usage: nio-echo-peer [--port N | --unix PATH] [--mode netstring|raw] [--tls-cert PEM --tls-key PEM]"
-                + " [--threads N]",
+                + " [--threads N]\n       nio-echo-peer --udp [--port N]",
             to: STDERR_FILENO)
         exit(2)
     }

@@ -10,11 +10,13 @@ enum MarkdownTable {
         for scenario in scenarios {
             for row in rows where row.isRow(of: scenario) {
                 let better = row.higherIsBetter ? "higher is better" : "lower is better"
+                // UDP rows: the datagrams lost (median of the runs) follow the rate.
+                let lost = row.lostDatagrams.map { ", \(number($0)) lost" } ?? ""
                 let latency = row.p50Microseconds.map { p50 in
                     "\(number(p50)) / \(row.p99Microseconds.map(number) ?? "–")"
                 } ?? "–"
                 lines.append(
-                    "| \(scenario.label) (\(better)) | \(row.peer) | \(number(row.value)) \(row.unit) | \(ratio(row.ratioToRawC)) | \(ratio(row.ratioToNIO)) | "
+                    "| \(scenario.label) (\(better)) | \(row.peer) | \(number(row.value)) \(row.unit)\(lost) | \(ratio(row.ratioToRawC)) | \(ratio(row.ratioToNIO)) | "
                         + "\(row.serverCPUPerOperationMicroseconds.map { "\(number($0)) µs/\(row.operation)" } ?? "–") | "
                         + "\(row.serverCPUShare.map(percent) ?? "–") | \(row.loadgenCPUShare.map(percent) ?? "–") | \(latency) | "
                         + "\(row.serverResidentBytes.map { "\(number($0 / 1_048_576)) MiB" } ?? "–") |")

@@ -43,9 +43,10 @@ struct Measurement {
         let transport = scenario.transport
         let log = "\(logDirectory)/\(scenario.name)-\(transport == .tcp ? "" : "\(transport.rawValue)-")\(peer.name)-\(run)"
         let socket = "\(socketDirectory)/\(peer.name).sock"
+        // A UDP scenario's peer serves UDP on a port of 127.0.0.1 (and prints "PORT <n>" too).
+        let listen = scenario.kind == .udp ? ["--udp", "--port", "0"] : transport.listenArguments(socket: socket)
         let server = try Child(
-            (pin ? ["taskset", "-c", "0"] : [])
-                + peer.command(scenario.framing, transport.listenArguments(socket: socket) + tlsArguments(scenario)),
+            (pin ? ["taskset", "-c", "0"] : []) + peer.command(scenario.framing, listen + tlsArguments(scenario)),
             errorLog: "\(log).server.log")
         defer { server.stop() }
         // The ready line: "PORT <n>" over TCP, "UNIX <path>" (the path it was given) over UNIX.
@@ -77,6 +78,7 @@ struct Measurement {
         case .echo: arguments += ["--mode", "echo", "--warmup", "\(warmup)", "--duration", "\(duration)"]
         case .connectionRate: arguments += ["--mode", "connrate", "--warmup", "\(warmup)", "--duration", "\(duration)"]
         case .idle: arguments += ["--mode", "idle", "--hold", "\(hold)"]
+        case .udp: arguments += ["--mode", "udp", "--warmup", "\(warmup)", "--duration", "\(duration)"]
         }
         let generator = try Child((pin ? ["taskset", "-c", "1"] : []) + arguments + scenario.load, errorLog: "\(log).loadgen.log")
         defer { generator.stop() }

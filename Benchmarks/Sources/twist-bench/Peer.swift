@@ -3,7 +3,8 @@ struct Peer: Sendable {
     /// Short name used in tables, JSON and `--peer`.
     let name: String
     /// The command that starts it in `mode` ("netstring" or "raw"), listening as `listen` says
-    /// (``Transport/listenArguments(socket:)``: `--port 0` or `--unix PATH`).
+    /// (``Transport/listenArguments(socket:)``: `--port 0` or `--unix PATH`; `--udp --port 0` for
+    /// the UDP scenarios).
     let command: @Sendable (_ mode: String, _ listen: [String]) -> [String]
     /// Whether it serves TLS when given `--tls-cert PATH --tls-key PATH` (the TLS scenarios skip
     /// a peer that does not).
@@ -25,7 +26,8 @@ struct Peer: Sendable {
         let group = twistReactors > 1 ? ["--reactors", "\(twistReactors)", "--strategy", twistStrategy] : []
         let threads = nioThreads > 1 ? ["--threads", "\(nioThreads)"] : []
         var peers = [
-            Peer(name: "twist", command: { ["\(binaries)/twist-echo-peer"] + $1 + ["--mode", $0] + group }, servesTLS: group.isEmpty),
+            // A UDP port is served by one reactor: the group options apply to the stream scenarios only.
+            Peer(name: "twist", command: { ["\(binaries)/twist-echo-peer"] + $1 + ["--mode", $0] + ($1.contains("--udp") ? [] : group) }, servesTLS: group.isEmpty),
             Peer(name: nio) { ["\(binaries)/nio-echo-peer"] + $1 + ["--mode", $0] + threads },
             Peer(name: rawC) { ["\(binaries)/libev-echo-peer"] + $1 + ["--mode", $0] },
         ]

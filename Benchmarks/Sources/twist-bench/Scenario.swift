@@ -8,6 +8,8 @@ struct Scenario: Sendable {
         case connectionRate
         /// Connections held idle while the server's memory is read (`--mode idle`).
         case idle
+        /// Datagram echo over UDP for a fixed time (`--mode udp`); each peer is started with `--udp`.
+        case udp
     }
 
     let name: String
@@ -43,7 +45,8 @@ struct Scenario: Sendable {
         return copy
     }
 
-    /// The scenarios of issue 7, then the TLS ones of issue 16, in the order they run.
+    /// The scenarios of issue 7, the TLS ones of issue 16, then the UDP ones of issue 17, in the
+    /// order they run.
     static func all(quick: Bool) -> [Scenario] {
         [
             Scenario(
@@ -70,7 +73,7 @@ struct Scenario: Sendable {
                 name: "throughput", title: "tcp_throughput twin: 1 conn, 16 KiB writes, raw echo", kind: .echo,
                 framing: "raw", load: ["--conns", "1", "--inflight", "16", "--size", "16384"],
                 metric: "bytes_per_s", unit: "B/s echoed", higherIsBetter: true, operation: "16 KiB"),
-        ] + tlsScenarios
+        ] + tlsScenarios + udpScenarios
     }
 
     /// TLS bulk (as bulk) and full TLS 1.3 handshakes (as connrate, no resumption), whose server CPU
@@ -89,4 +92,18 @@ struct Scenario: Sendable {
             kind: .connectionRate, framing: "netstring", load: ["--concurrency", "8", "--size", "32", "--tls"],
             metric: "connections_per_s", unit: "conn/s", higherIsBetter: true, operation: "handshake", tls: .rsa2048),
     ]
+
+    /// UDP echo (issue 17): 64 client sockets with 64 B datagrams, 2 in flight on each, and with
+    /// 1,200 B datagrams, 1 in flight on each, as two rows: what is in flight fits the server
+    /// socket's default receive buffer (212,992 bytes of kernel memory; a 1,200 B datagram takes
+    /// about 2.3 KiB of it), so a loss means the server fell behind, not that the load overflowed
+    /// every peer alike. A datagram not echoed within 0.25 s counts as lost (each sample's `lost`)
+    /// and its slot sends the next one.
+    static let udpScenarios = [(64, "64 B", 2), (1200, "1,200 B", 1)].map { size, label, inFlight in
+        Scenario(
+            name: "udp-\(size)", title: "UDP echo: 64 sockets × \(inFlight) in flight × \(label) datagrams", kind: .udp,
+            framing: "raw",
+            load: ["--conns", "64", "--inflight", "\(inFlight)", "--size", "\(size)", "--loss-timeout", "0.25"],
+            metric: "datagrams_per_s", unit: "datagrams/s", higherIsBetter: true, operation: "datagram")
+    }
 }

@@ -19,6 +19,8 @@ struct Summary: Codable {
     var serverResidentBytes: Double?
     var p50Microseconds: Double?
     var p99Microseconds: Double?
+    /// UDP: datagrams sent in the measured window and not echoed within the loss time-out (median).
+    var lostDatagrams: Double?
 
     /// Medians of `samples`, in scenario order (each scenario over each transport it ran on, as
     /// `scenarios` lists them) then peer order.
@@ -48,7 +50,8 @@ struct Summary: Codable {
                     loadgenCPUShare: median(peer.name) { $0.loadgenCPUShare },
                     serverResidentBytes: median(peer.name) { $0.serverResidentBytes },
                     p50Microseconds: median(peer.name) { $0.load["p50_us"] },
-                    p99Microseconds: median(peer.name) { $0.load["p99_us"] }))
+                    p99Microseconds: median(peer.name) { $0.load["p99_us"] },
+                    lostDatagrams: median(peer.name) { $0.load["lost"] }))
             }
         }
         return rows

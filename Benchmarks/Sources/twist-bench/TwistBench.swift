@@ -17,7 +17,9 @@ struct TwistBench: ParsableCommand {
             run over UNIX sockets in a temporary directory, as their own rows ("small/unix") with \
             ratios against the raw C peer over the same transport. The TLS scenarios (tls-bulk, \
             tls-handshake-ecdsa, tls-handshake-rsa; TCP only) make their certificates with openssl req \
-            in a temporary directory and start each peer with --tls-cert and --tls-key.
+            in a temporary directory and start each peer with --tls-cert and --tls-key. The UDP \
+            scenarios (udp-64, udp-1200) start each peer with --udp and run twist-loadgen --mode udp; \
+            their rows add the datagrams lost.
             """)
 
     @Flag(help: "A smoke check: short durations, one run, 1,000 idle connections.")
@@ -26,7 +28,7 @@ struct TwistBench: ParsableCommand {
     @Option(
         help: """
             Run only this scenario (repeatable): latency, small, bulk, connrate, idle, throughput, \
-            tls-bulk, tls-handshake-ecdsa, tls-handshake-rsa.
+            tls-bulk, tls-handshake-ecdsa, tls-handshake-rsa, udp-64, udp-1200.
             """)
     var scenario: [String] = []
 

@@ -1,7 +1,8 @@
 import Glibc
 
 /// The peer's command line (`--port N` or `--unix PATH`, `--mode netstring|raw`,
-/// `--tls-cert PEM --tls-key PEM`, `--reactors N --strategy handoff|reuseport`) and process set-up.
+/// `--tls-cert PEM --tls-key PEM`, `--reactors N --strategy handoff|reuseport`, or `--udp [--port N]`)
+/// and process set-up.
 struct PeerOptions {
     var port = 0
     /// Listen on this UNIX socket instead of a TCP port.
@@ -14,12 +15,18 @@ struct PeerOptions {
     var reactors = 1
     /// How a group shares the port: "handoff" or "reuseport".
     var strategy = "handoff"
+    /// Serve UDP echo on 127.0.0.1 (`--udp`) instead of a stream echo.
+    var udp = false
 
     /// Parses the arguments; prints usage and exits with status 2 on anything else.
     static func parse(_ arguments: ArraySlice<String>) -> PeerOptions {
         var options = PeerOptions()
         var rest = arguments[...]
         while let name = rest.popFirst() {
+            if name == "--udp" {
+                options.udp = true
+                continue
+            }
             guard let value = rest.popFirst() else { usage() }
             switch name {
             case "--port":
@@ -49,6 +56,7 @@ struct PeerOptions {
         if (options.tlsCertificate == nil) != (options.tlsKey == nil) || (options.tlsKey != nil && options.unixPath != nil)
             || (options.reactors > 1 && options.tlsKey != nil)
             || (options.reactors > 1 && options.unixPath != nil && options.strategy == "reuseport")
+            || (options.udp && (options.unixPath != nil || options.tlsKey != nil || options.reactors > 1))
         {
             usage()
         }
@@ -66,7 +74,7 @@ struct PeerOptions {
     private static func usage() -> Never {
         writeLine(
             "usage: twist-echo-peer [--port N | --unix PATH] [--mode netstring|raw] [--tls-cert PEM --tls-key PEM]"
-                + " [--reactors N [--strategy handoff|reuseport]]",
+                + " [--reactors N [--strategy handoff|reuseport]]\n       twist-echo-peer --udp [--port N]",
             to: STDERR_FILENO)
         exit(2)
     }

@@ -10,7 +10,7 @@
 
 /** What the command line asked for. */
 struct options {
-    const char *mode;      /* "echo", "connrate" or "idle" */
+    const char *mode;      /* "echo", "connrate", "idle" or "udp" */
     int port;              /* the server's port on 127.0.0.1 (when unix_path is NULL) */
     const char *unix_path; /* the server's UNIX socket, instead of a TCP port */
     int netstring;         /* 1: netstring frames; 0: raw bytes, S per message */
@@ -22,6 +22,7 @@ struct options {
     int concurrency;       /* connrate: concurrent connect-send-close loops */
     double hold;           /* idle: seconds to hold the connections once all are up */
     double timeout;        /* hard bound on the whole run, seconds */
+    double loss_timeout;   /* udp: seconds after which an unechoed datagram counts as lost */
     int tls;               /* 1: every connection is a TLS client (echo and connrate; tls.h) */
     const char *tls_ciphersuites; /* the TLS 1.3 suites offered (default: TLS_AES_256_GCM_SHA384) */
     const char *tls_groups;       /* the key-exchange groups offered (default: X25519) */
@@ -84,10 +85,12 @@ void histogram_record(struct histogram *h, uint64_t ns);
 /** The value (ns) below which fraction `q` of the recorded values fall; 0 if none. */
 uint64_t histogram_quantile(const struct histogram *h, double q);
 
-/* ---- the three modes; each prints one JSON line on stdout and returns the exit status ---- */
+/* ---- the four modes; each prints one JSON line on stdout and returns the exit status ---- */
 
 int run_echo(const struct options *o);
 int run_connrate(const struct options *o);
 int run_idle(const struct options *o);
+/** UDP echo over --conns connected sockets (udp.c). */
+int run_udp(const struct options *o);
 
 #endif

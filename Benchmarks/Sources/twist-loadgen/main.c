@@ -6,8 +6,10 @@
  *                 [--conns N] [--inflight P] [--size S] [--warmup W] [--duration D]
  *                 [--concurrency K] [--hold H] [--timeout T]
  *                 [--tls [--tls-ciphersuites LIST] [--tls-groups LIST]]
+ *   twist-loadgen --udp --port P [--conns N] [--inflight P] [--size S] [--loss-timeout L] ...
  *
  * --tls (echo and connrate over TCP) makes every connection a TLS 1.3 client: see tls.h.
+ * --udp (the same as --mode udp) echoes datagrams over N connected UDP sockets: see udp.c.
  *
  * Exit status: 0 measured, 1 the server misbehaved (an echo differed, a connection was lost),
  * 2 a setup failure.
@@ -27,18 +29,23 @@ static void usage(void) {
             "usage: twist-loadgen (--port P | --unix PATH) [--mode echo|connrate|idle] [--framing netstring|raw]\n"
             "       [--conns N] [--inflight P] [--size S] [--warmup W] [--duration D]\n"
             "       [--concurrency K] [--hold H] [--timeout T]\n"
-            "       [--tls [--tls-ciphersuites LIST] [--tls-groups LIST]]\n");
+            "       [--tls [--tls-ciphersuites LIST] [--tls-groups LIST]]\n"
+            "       twist-loadgen --udp --port P [--conns N] [--inflight P] [--size S] [--loss-timeout L]\n");
     exit(2);
 }
 
 int main(int argc, char **argv) {
     struct options o = {.mode = "echo", .port = 0, .netstring = 1, .conns = 1, .inflight = 1, .size = 32,
-                        .warmup = 1, .duration = 3, .concurrency = 8, .hold = 1, .timeout = 60,
+                        .warmup = 1, .duration = 3, .concurrency = 8, .hold = 1, .timeout = 60, .loss_timeout = 0.1,
                         .tls_ciphersuites = "TLS_AES_256_GCM_SHA384", .tls_groups = "X25519"};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--tls")) {
             o.tls = 1;
+            continue;
+        }
+        if (!strcmp(a, "--udp")) {
+            o.mode = "udp";
             continue;
         }
         if (i + 1 >= argc) usage();
@@ -55,6 +62,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--concurrency")) o.concurrency = atoi(v);
         else if (!strcmp(a, "--hold")) o.hold = atof(v);
         else if (!strcmp(a, "--timeout")) o.timeout = atof(v);
+        else if (!strcmp(a, "--loss-timeout")) o.loss_timeout = atof(v);
         else if (!strcmp(a, "--tls-ciphersuites")) o.tls_ciphersuites = v;
         else if (!strcmp(a, "--tls-groups")) o.tls_groups = v;
         else usage();
@@ -65,7 +73,8 @@ int main(int argc, char **argv) {
         (has_path && (!o.unix_path[0] || strlen(o.unix_path) >= sizeof ((struct sockaddr_un *)0)->sun_path)) ||
         o.netstring < 0 || o.conns < 1 || o.inflight < 1 || o.size < 1 ||
         o.duration <= 0 || o.warmup < 0 || o.concurrency < 1 || o.timeout <= 0 ||
-        (o.tls && (has_path || !strcmp(o.mode, "idle"))))  /* TLS: echo and connrate over TCP */
+        (o.tls && (has_path || !strcmp(o.mode, "idle"))) ||  /* TLS: echo and connrate over TCP */
+        (!strcmp(o.mode, "udp") && (has_path || o.tls || o.size < 12 || o.size > 65507 || o.loss_timeout <= 0)))
         usage();
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
@@ -74,6 +83,7 @@ int main(int argc, char **argv) {
     if (!strcmp(o.mode, "echo")) return run_echo(&o);
     if (!strcmp(o.mode, "connrate")) return run_connrate(&o);
     if (!strcmp(o.mode, "idle")) return run_idle(&o);
+    if (!strcmp(o.mode, "udp")) return run_udp(&o);
     usage();
     return 2;
 }

@@ -1,9 +1,11 @@
 /*
- * Batched datagram reads (recvmmsg) and the multicast socket options, for Twist's UDP port.
+ * Batched datagram reads (recvmmsg) and writes (sendmmsg), and the multicast socket options, for
+ * Twist's UDP port.
  *
  * struct mmsghdr and recvmmsg(2) are declared only under _GNU_SOURCE (invisible to Swift's
  * Glibc module), so a port keeps one opaque batch: the mmsghdr array, one iovec and one
- * sockaddr_storage per slot, allocated once and reused for every read.
+ * sockaddr_storage per slot, allocated once and reused for every read; and one opaque send batch,
+ * the same arrays plus a buffer the datagrams are copied into until the batch is sent.
  */
 #ifndef TWIST_DATAGRAM_H
 #define TWIST_DATAGRAM_H
@@ -37,6 +39,34 @@ int twist_datagram_batch_truncated(const struct twist_datagram_batch *batch, int
 /* The sender of datagram `index` of the last receive; its length goes to `*length`. */
 const struct sockaddr *twist_datagram_batch_sender(
     const struct twist_datagram_batch *batch, int index, unsigned int *length);
+
+struct twist_datagram_send_batch;
+
+/* A send batch of up to `capacity` datagrams (at least 1) holding up to `bytes` bytes of payload
+ * in all, or NULL when out of memory. */
+struct twist_datagram_send_batch *twist_datagram_send_batch_create(int capacity, size_t bytes);
+
+/* Frees a send batch (NULL is ignored). */
+void twist_datagram_send_batch_destroy(struct twist_datagram_send_batch *batch);
+
+/* Copies `length` bytes and the destination `to` (`to_length` bytes; NULL for the connected peer)
+ * into the batch as its next datagram: 0, or -1 when the batch has no room for it (the datagram
+ * count or the payload bytes are at their limit; an empty batch takes any datagram of at most
+ * `bytes` bytes). */
+int twist_datagram_send_batch_add(
+    struct twist_datagram_send_batch *batch, const void *data, size_t length, const struct sockaddr *to,
+    unsigned int to_length);
+
+/* How many datagrams the batch holds. */
+int twist_datagram_send_batch_count(const struct twist_datagram_send_batch *batch);
+
+/* sendmmsg(fd, ..., MSG_DONTWAIT) of up to `limit` of the batch's datagrams from index `first` on:
+ * how many the kernel took (in order; 0 when there are none from `first`), or -1 with errno set
+ * when it took none (the error is datagram `first`'s). */
+int twist_datagram_send_batch_send(struct twist_datagram_send_batch *batch, int fd, int first, int limit);
+
+/* Empties the batch. */
+void twist_datagram_send_batch_clear(struct twist_datagram_send_batch *batch);
 
 /* Joins (join = 1) or leaves (join = 0) the IPv4 multicast group `group` (network order) on the
  * interface with local address `interface` (network order; 0 lets the kernel choose):

@@ -14,9 +14,15 @@ extension UDPPort {
     }
 
     /// One `recvmmsg` into the lent receive buffer (slot `i` at `i * maxPacketSize`) and the
-    /// delivery of each datagram as a view of its slot. Returns true when every slot was filled
-    /// (more may be waiting).
+    /// delivery of each datagram as a view of its slot; what the protocol writes meanwhile is
+    /// gathered and sent with `sendmmsg` once the batch is delivered. Returns true when every slot
+    /// was filled (more may be waiting).
     private func receiveBatch(bytes: inout Int, datagrams: inout Int) -> Bool {
+        sendMode = .gathering
+        defer {
+            sendMode = .immediate
+            flushSendBatch()
+        }
         let resources = reactor.ioResources
         var buffer = ownBuffer ?? resources.lendReceiveBuffer()
         defer {

@@ -1,3 +1,4 @@
+import CTwistShims
 import Glibc
 import TwistCore
 
@@ -43,9 +44,18 @@ extension UDPPort {
         return target
     }
 
+    /// Sends `datagram` (to the connected peer when `target` is nil) as ``sendMode`` says: at
+    /// once, or gathered for the `sendmmsg` at the end of the read batch.
+    private func send(_ datagram: ArraySlice<UInt8>, to target: SystemAddress?) throws {
+        switch sendMode {
+        case .immediate: try sendNow(datagram, to: target)
+        case .gathering: try gather(datagram, to: target)
+        }
+    }
+
     /// One `sendto` (with no address on a connected port, when `target` is nil), retried on
     /// `EINTR`.
-    private func send(_ datagram: ArraySlice<UInt8>, to target: SystemAddress?) throws {
+    private func sendNow(_ datagram: ArraySlice<UInt8>, to target: SystemAddress?) throws {
         while true {
             let sent = datagram.withUnsafeBytes { bytes in
                 if let target {
@@ -62,6 +72,80 @@ extension UDPPort {
             }
             throw Self.sendError(code)
         }
+    }
+
+    /// The most payload one UDP datagram of the port's family carries (the kernel's `EMSGSIZE`
+    /// bound on loopback): 65,507 bytes over IPv4, 65,527 over IPv6.
+    var largestDatagram: Int { family == AF_INET6 ? 65_527 : 65_507 }
+
+    /// Copies `datagram` into the send batch, sending the batch first when it is full. A datagram
+    /// UDP cannot carry throws at once, as an immediate write does.
+    private func gather(_ datagram: ArraySlice<UInt8>, to target: SystemAddress?) throws {
+        guard datagram.count <= largestDatagram else { throw Self.sendError(EMSGSIZE) }
+        if append(datagram, to: target) { return }
+        flushSendBatch()
+        if !append(datagram, to: target) { try sendNow(datagram, to: target) }  // cannot happen: an empty batch takes any
+    }
+
+    /// Adds `datagram` to the send batch; false when the batch has no room for it.
+    private func append(_ datagram: ArraySlice<UInt8>, to target: SystemAddress?) -> Bool {
+        datagram.withUnsafeBytes { bytes in
+            if let target {
+                return target.withSockAddr {
+                    twist_datagram_send_batch_add(sendBatch, bytes.baseAddress, bytes.count, $0, UInt32($1))
+                } == 0
+            }
+            return twist_datagram_send_batch_add(sendBatch, bytes.baseAddress, bytes.count, nil, 0) == 0
+        }
+    }
+
+    /// Sends what the send batch holds with `sendmmsg`, as many calls as the kernel needs, and
+    /// empties it. A datagram the kernel refuses is lost, counted in ``droppedDatagrams`` and
+    /// logged: `EAGAIN`/`ENOBUFS` drop the rest of the batch (the buffer is full), another error
+    /// drops that one datagram and the rest are sent; a refusal on a connected port calls
+    /// `connectionRefused()`, as an immediate write does.
+    func flushSendBatch() {
+        let count = Int(twist_datagram_send_batch_count(sendBatch))
+        guard count > 0 else { return }
+        defer { twist_datagram_send_batch_clear(sendBatch) }
+        // A protocol writing from connectionRefused() here sends at once, not into this batch.
+        let mode = sendMode
+        sendMode = .immediate
+        defer { sendMode = mode }
+        if case .closed = state {
+            dropped(count, "the port closed before they were sent")
+            return
+        }
+        var first = 0
+        while first < count {
+            let sent = Int(sendBatchCall(sendBatch, fd, Int32(first), Int32(count - first)))
+            if sent > 0 {
+                first += sent
+                continue
+            }
+            let code = sent < 0 ? errno : EIO
+            switch code {
+            case EINTR:
+                continue
+            case ECONNREFUSED:
+                if state.peer != nil { receiver?.connectionRefused() }
+                first += 1
+            case EAGAIN, EWOULDBLOCK, ENOBUFS:
+                dropped(count - first, "\(SystemCallError("sendmmsg", code: code))")
+                first = count
+            default:
+                dropped(1, "\(SystemCallError("sendmmsg", code: code))")
+                first += 1
+            }
+        }
+    }
+
+    /// Counts `count` datagrams of the send batch as lost and logs it (every time: no drop is silent).
+    private func dropped(_ count: Int, _ reason: String) {
+        droppedDatagrams += count
+        loop.logger.error(
+            "datagrams written during datagramReceived were dropped; the port keeps serving",
+            metadata: ["port": "\(address)", "dropped": "\(count)", "total": "\(droppedDatagrams)", "reason": "\(reason)"])
     }
 
     /// The error a failed send throws for `errno` `code`: the datagram is lost in every case.

@@ -9,8 +9,9 @@ import TwistCore
 /// Reads are batched: each wake-up takes datagrams with `recvmmsg` into slots of
 /// `maxPacketSize` bytes in the reactor's receive buffer, and hands each to the protocol as a
 /// view of its slot, until the socket is drained or a budget (``readBudgetBytes``,
-/// ``readBudgetDatagrams``) is spent, so one busy port cannot starve the loop. Writes are one
-/// `sendto` each, never queued (see ``DatagramTransport``).
+/// ``readBudgetDatagrams``) is spent, so one busy port cannot starve the loop. A write made outside
+/// a read batch is one `sendto`, never queued (see ``DatagramTransport``); writes made while a
+/// batch is delivered are gathered and sent with one `sendmmsg` once it has been (``UDPSendMode``).
 ///
 /// An error readiness on the socket (a pending ICMP error) is read like readability: the
 /// receive returns `ECONNREFUSED`, a connected port calls `connectionRefused()` and keeps serving
@@ -20,8 +21,10 @@ final class UDPPort: IOHandler, MulticastTransport {
     static let readBudgetBytes = 256 * 1024
     /// The most datagrams one wake-up delivers before yielding to the loop.
     static let readBudgetDatagrams = 1024
-    /// The most datagrams one `recvmmsg` takes.
+    /// The most datagrams one `recvmmsg` takes, and one `sendmmsg` sends.
     static let batchCapacity = 64
+    /// The payload bytes the send batch holds: any one datagram fits an empty batch.
+    static let sendBatchBytes = 65_536
 
     let address: Address
     let maxPacketSize: Int
@@ -36,6 +39,13 @@ final class UDPPort: IOHandler, MulticastTransport {
     private var watchers: IOWatchers!
     /// The `recvmmsg` headers, made once.
     let batch: OpaquePointer
+    /// The `sendmmsg` headers and the copies of the datagrams gathered for them, made once.
+    let sendBatch: OpaquePointer
+    /// Whether writes go out at once or are gathered for the end of the read batch.
+    var sendMode = UDPSendMode.immediate
+    /// Datagrams written during a read batch that the kernel refused when the batch was sent
+    /// (each refusal is also logged); writes outside a batch throw instead.
+    var droppedDatagrams = 0
     /// A receive buffer of the port's own, only when `maxPacketSize` exceeds the reactor's.
     var ownBuffer: [UInt8]?
     /// Deferreds of `stopListening` calls waiting for the close.
@@ -49,6 +59,10 @@ final class UDPPort: IOHandler, MulticastTransport {
     /// loopback never gives (a full send buffer: a UDP socket's buffer on `lo` is freed as soon
     /// as the datagram is handed over, so `EAGAIN` cannot be provoked there).
     var sendCall: (Int32, UnsafeRawPointer?, Int, Int32, UnsafePointer<sockaddr>?, socklen_t) -> Int = Glibc.sendto
+    /// The batched send: `sendmmsg(2)` of up to `limit` gathered datagrams from index `first`
+    /// (``twist_datagram_send_batch_send``). Tests replace it to make partial sends and `EAGAIN`.
+    var sendBatchCall: (_ batch: OpaquePointer, _ fd: Int32, _ first: Int32, _ limit: Int32) -> Int32 =
+        twist_datagram_send_batch_send
 
     /// Binds the socket as asked; the port neither reads nor has told the protocol anything yet
     /// (``start(_:)`` does that).
@@ -81,8 +95,14 @@ final class UDPPort: IOHandler, MulticastTransport {
             Sockets.close(fd)
             throw CannotListenError(interface: interface, port: port, "out of memory")
         }
+        guard let sendBatch = twist_datagram_send_batch_create(Int32(Self.batchCapacity), Self.sendBatchBytes) else {
+            twist_datagram_batch_destroy(batch)
+            Sockets.close(fd)
+            throw CannotListenError(interface: interface, port: port, "out of memory")
+        }
         self.fd = fd
         self.batch = batch
+        self.sendBatch = sendBatch
         self.family = bindAddress.family
         self.address = .ip(SystemAddress.local(of: fd)?.ipAddress ?? bindAddress.ipAddress)
         self.maxPacketSize = maxPacketSize
@@ -95,6 +115,7 @@ final class UDPPort: IOHandler, MulticastTransport {
 
     deinit {
         twist_datagram_batch_destroy(batch)
+        twist_datagram_send_batch_destroy(sendBatch)
     }
 
     /// Attaches `receiver` (its `startProtocol` runs now, and may write or even stop the port),

@@ -3,8 +3,11 @@
 ///
 /// **Writes are sent at once or not at all**: each `write` is one `sendto`; nothing is queued. A
 /// datagram the kernel cannot take right now (its send buffer is full: `EAGAIN`/`ENOBUFS`) is
-/// dropped and the write throws ``DatagramDroppedError`` — never silently. A datagram too long
-/// for UDP throws ``MessageLengthError``. Addresses must be numeric: a host name throws
+/// dropped and the write throws ``DatagramDroppedError`` — never silently. The exception: writes
+/// made inside `datagramReceived` are gathered and sent together with `sendmmsg` once the port's
+/// read batch has been delivered, so a refusal there is logged as an error and counted by the port
+/// instead of thrown (Docs/UDP.md, "Batched writes"). A datagram too long for UDP throws
+/// ``MessageLengthError`` in either case. Addresses must be numeric: a host name throws
 /// ``InvalidAddressError`` (resolve it first). Confined to the reactor thread.
 public protocol DatagramTransport: ListeningPort {
     /// The longest datagram delivered whole; longer ones are cut to this size (8192 by default).
