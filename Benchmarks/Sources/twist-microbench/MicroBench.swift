@@ -35,7 +35,8 @@ struct MicroBench {
         if selected.isEmpty || selected.contains("process") {
             if selected.isEmpty { print() }
             runProcess(
-                quick: quick, compareTwisted: arguments.contains("--compare-twisted"), python: python ?? "python3")
+                quick: quick, compareTwisted: arguments.contains("--compare-twisted"), python: python ?? "python3",
+                only: only)
         }
         if selected.isEmpty || selected.contains("receivers") {
             if selected.isEmpty { print() }
@@ -44,8 +45,8 @@ struct MicroBench {
         }
     }
 
-    static func runProcess(quick: Bool, compareTwisted: Bool, python: String) {
-        let benchmark = ProcessBenchmark(repetitions: quick ? 3 : 5, scale: quick ? 0.1 : 1)
+    static func runProcess(quick: Bool, compareTwisted: Bool, python: String, only: String?) {
+        let benchmark = ProcessBenchmark(repetitions: quick ? 3 : 5, scale: quick ? 0.1 : 1, only: only)
         let rows = benchmark.run()
         let twisted = compareTwisted
             ? TwistedComparison.run(script: "process_bench.py", python: python, quick: quick) : nil

@@ -29,29 +29,41 @@ struct ProcessBenchmark {
     let repetitions: Int
     let scale: Double
 
+    /// Only the rows whose name contains this, when set (`--only`).
+    var only: String?
+
     func run() -> [Row] {
         let roundTrips = max(100, Int(20_000 * scale))
         let spawns = max(20, Int(500 * scale))
-        return [
-            Row(
-                name: "defertothread.sequential",
-                twist: twistRate(count: roundTrips) { reactor, count, done in Self.sequentialDefers(reactor, count, done) },
-                peer: nioRate(count: roundTrips, batch: false), peerName: "NIOThreadPool"),
-            Row(
-                name: "defertothread.batch",
-                twist: twistRate(count: roundTrips) { reactor, count, done in Self.batchDefers(reactor, count, done) },
-                peer: nioRate(count: roundTrips, batch: true), peerName: "NIOThreadPool"),
-            Row(
-                name: "spawn.true",
-                twist: twistRate(count: spawns) { reactor, count, done in
-                    Self.sequentialSpawns(reactor, count, ChildDescriptor.standard, done)
-                },
-                peer: subprocessRate(count: spawns, pipes: true), peerName: "swift-subprocess"),
-            Row(
-                name: "spawn.true.nopipes",
-                twist: twistRate(count: spawns) { reactor, count, done in Self.sequentialSpawns(reactor, count, [:], done) },
-                peer: subprocessRate(count: spawns, pipes: false), peerName: "swift-subprocess"),
+        let rows: [(String, () -> Row)] = [
+            ("defertothread.sequential", {
+                Row(
+                    name: "defertothread.sequential",
+                    twist: twistRate(count: roundTrips) { reactor, count, done in Self.sequentialDefers(reactor, count, done) },
+                    peer: nioRate(count: roundTrips, batch: false), peerName: "NIOThreadPool")
+            }),
+            ("defertothread.batch", {
+                Row(
+                    name: "defertothread.batch",
+                    twist: twistRate(count: roundTrips) { reactor, count, done in Self.batchDefers(reactor, count, done) },
+                    peer: nioRate(count: roundTrips, batch: true), peerName: "NIOThreadPool")
+            }),
+            ("spawn.true", {
+                Row(
+                    name: "spawn.true",
+                    twist: twistRate(count: spawns) { reactor, count, done in
+                        Self.sequentialSpawns(reactor, count, ChildDescriptor.standard, done)
+                    },
+                    peer: subprocessRate(count: spawns, pipes: true), peerName: "swift-subprocess")
+            }),
+            ("spawn.true.nopipes", {
+                Row(
+                    name: "spawn.true.nopipes",
+                    twist: twistRate(count: spawns) { reactor, count, done in Self.sequentialSpawns(reactor, count, [:], done) },
+                    peer: subprocessRate(count: spawns, pipes: false), peerName: "swift-subprocess")
+            }),
         ]
+        return rows.filter { only == nil || $0.0.contains(only!) }.map { $0.1() }
     }
 
     // MARK: Twist
