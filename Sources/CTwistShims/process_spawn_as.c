@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -32,7 +33,8 @@ struct child_failure {
 };
 
 /* `file` as posix_spawnp would find it: as is with a slash, else the first executable regular
- * file in the parent's PATH (default "/bin:/usr/bin"). 0 with `resolved` set, or an errno. */
+ * file in the parent's PATH (default "/bin:/usr/bin"; an empty entry is the current directory).
+ * 0 with `resolved` set, or an errno (EACCES if only non-executable candidates were found). */
 static int resolve_executable(const char *file, char *resolved, size_t size) {
     if (file[0] == '\0') return ENOENT;
     if (strchr(file, '/') != NULL) {
@@ -52,7 +54,8 @@ static int resolve_executable(const char *file, char *resolved, size_t size) {
             memcpy(resolved, directory, length);
             resolved[length] = '/';
             strcpy(resolved + length + 1, file);
-            if (access(resolved, X_OK) == 0) return 0;
+            struct stat info;
+            if (access(resolved, X_OK) == 0 && stat(resolved, &info) == 0 && S_ISREG(info.st_mode)) return 0;
             if (errno == EACCES) lastError = EACCES;
         }
         if (end == NULL) return lastError;
@@ -161,7 +164,7 @@ int twist_spawn_as(const char *file, char *const argv[], char *const envp[], con
     char *const *environment = envp != NULL ? envp : environ;
 
     int report[2];
-    *failedStep = TWIST_STEP_DESCRIPTORS;
+    *failedStep = TWIST_STEP_REPORT_PIPE;
     if (pipe2(report, O_CLOEXEC) != 0) return errno;
     sigset_t all, previous;
     sigfillset(&all);

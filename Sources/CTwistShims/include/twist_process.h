@@ -68,6 +68,7 @@ enum {
     TWIST_STEP_SETUID = 6,
     TWIST_STEP_OPEN_TERMINAL = 7,
     TWIST_STEP_EXEC = 8,
+    TWIST_STEP_REPORT_PIPE = 9,
 };
 
 /* Starts `file` as twist_spawn does (or, with `slaveName`, as twist_spawn_pty does, ignoring the

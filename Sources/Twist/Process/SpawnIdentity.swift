@@ -30,6 +30,7 @@ struct SpawnIdentity: Equatable {
         case Int32(TWIST_STEP_SETGID): "setgid"
         case Int32(TWIST_STEP_SETUID): "setuid"
         case Int32(TWIST_STEP_OPEN_TERMINAL): "open(terminal)"
+        case Int32(TWIST_STEP_REPORT_PIPE): "pipe2"
         default: "execve"
         }
     }
