@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        // The spawn-and-reap peer of twist-microbench's process rows.
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         // Counts the process's heap allocations by defining malloc and friends in the executable.
@@ -36,6 +38,10 @@ let package = Package(
                 "CMallocCounter",
                 .product(name: "Twist", package: "Twist"),
                 .product(name: "TwistTesting", package: "Twist"),
+                // The peers of the process and thread rows.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: swiftSettings
         ),

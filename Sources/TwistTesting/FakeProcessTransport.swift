@@ -17,6 +17,10 @@ public final class FakeProcessTransport: ProcessTransport {
     public private(set) var isPaused = false
     /// The producer registered on stdin, if any.
     public private(set) var producer: RegisteredProducer?
+    /// The pseudo-terminal's set-up when the pretend child runs on one (`usePTY`), else nil.
+    public let terminal: PseudoTerminalOptions?
+    /// The window sizes set with ``setWindowSize(_:)``, in order.
+    public private(set) var windowSizes: [TerminalWindowSize] = []
     /// The child descriptors whose pipes are still open.
     public private(set) var openPipes: Set<Int32>
     private var toChild: Set<Int32>
@@ -24,9 +28,16 @@ public final class FakeProcessTransport: ProcessTransport {
     private var ended = false
 
     /// Connects `processProtocol` (its `connectionMade` runs now) to a pretend child `pid` with
-    /// pipes on `childFDs` (the ``ChildDescriptor/inherit(parentFD:)`` entries have none).
-    public init(_ processProtocol: ProcessProtocol, pid: Int32 = 4242, childFDs: [Int32: ChildDescriptor] = ChildDescriptor.standard) {
+    /// pipes on `childFDs` (the ``ChildDescriptor/inherit(parentFD:)`` entries have none). With
+    /// `terminal` the child pretends to run on a pseudo-terminal: it has fds 0 (written) and 1
+    /// (its output) whatever `childFDs` says, and ``setWindowSize(_:)`` is accepted.
+    public init(
+        _ processProtocol: ProcessProtocol, pid: Int32 = 4242, childFDs: [Int32: ChildDescriptor] = ChildDescriptor.standard,
+        terminal: PseudoTerminalOptions? = nil
+    ) {
+        let childFDs: [Int32: ChildDescriptor] = terminal == nil ? childFDs : [0: .pipeToChild, 1: .pipeFromChild]
         self.processProtocol = processProtocol
+        self.terminal = terminal
         self.pid = pid
         self.openPipes = Set(childFDs.compactMap { $0.value == .pipeFromChild || $0.value == .pipeToChild ? $0.key : nil })
         self.toChild = Set(childFDs.compactMap { $0.value == .pipeToChild ? $0.key : nil })
@@ -79,6 +90,14 @@ public final class FakeProcessTransport: ProcessTransport {
     public func signalProcess(_ signalNumber: Int32) throws {
         guard pid != nil else { throw ProcessExitedAlready() }
         signals.append(signalNumber)
+    }
+
+    /// Records `size` while the pretend terminal is open (its fd 1).
+    ///
+    /// - Throws: ``ProcessNotOnTerminal`` without a terminal, or once fd 1 is closed.
+    public func setWindowSize(_ size: TerminalWindowSize) throws {
+        guard terminal != nil, openPipes.contains(1) else { throw ProcessNotOnTerminal() }
+        windowSizes.append(size)
     }
 
     /// Records the pause.
@@ -157,6 +176,16 @@ public final class FakeProcessReactor: ReactorProcess {
         public let environment: ProcessEnvironment
         /// The working directory asked for.
         public let workingDirectory: String?
+        /// The user id asked for, or nil.
+        public let uid: UInt32?
+        /// The group id asked for, or nil.
+        public let gid: UInt32?
+        /// The descriptor map asked for (nil: the standard one).
+        public let childFDs: [Int32: ChildDescriptor]?
+        /// True when the spawn asked for a pseudo-terminal.
+        public let usePTY: Bool
+        /// The terminal's set-up asked for.
+        public let terminal: PseudoTerminalOptions
         /// The transport handed to the protocol.
         public let transport: FakeProcessTransport
     }
@@ -170,15 +199,27 @@ public final class FakeProcessReactor: ReactorProcess {
     /// Makes a reactor with no spawn recorded.
     public init() {}
 
-    /// Records the spawn and connects `processProtocol` to a new ``FakeProcessTransport``.
+    /// Records the spawn and connects `processProtocol` to a new ``FakeProcessTransport`` (on a
+    /// pretend terminal with `usePTY`).
+    ///
+    /// - Throws: ``spawnError`` when set; ``TerminalWithChildDescriptors`` for `usePTY` with
+    ///   `childFDs`, as a reactor does.
+    @discardableResult
     public func spawnProcess(
-        _ processProtocol: ProcessProtocol, executable: String, args: [String], environment: ProcessEnvironment,
-        workingDirectory: String?, childFDs: [Int32: ChildDescriptor]
+        _ processProtocol: ProcessProtocol, executable: String, args: [String], environment: ProcessEnvironment = .empty,
+        workingDirectory: String? = nil, uid: UInt32? = nil, gid: UInt32? = nil, childFDs: [Int32: ChildDescriptor]? = nil,
+        usePTY: Bool = false, terminal: PseudoTerminalOptions = PseudoTerminalOptions()
     ) throws -> any ProcessTransport {
         if let spawnError { throw spawnError }
+        if usePTY && childFDs != nil { throw TerminalWithChildDescriptors() }
         nextPid += 1
-        let transport = FakeProcessTransport(processProtocol, pid: nextPid, childFDs: childFDs)
-        spawns.append(Spawn(executable: executable, args: args, environment: environment, workingDirectory: workingDirectory, transport: transport))
+        let transport = FakeProcessTransport(
+            processProtocol, pid: nextPid, childFDs: childFDs ?? ChildDescriptor.standard,
+            terminal: usePTY ? terminal : nil)
+        spawns.append(
+            Spawn(
+                executable: executable, args: args, environment: environment, workingDirectory: workingDirectory,
+                uid: uid, gid: gid, childFDs: childFDs, usePTY: usePTY, terminal: terminal, transport: transport))
         return transport
     }
 }

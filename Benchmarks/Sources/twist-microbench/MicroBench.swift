@@ -2,8 +2,10 @@ import Glibc
 
 /// Micro-benchmarks of Twist's hot paths. Prints Markdown tables for Docs/Benchmarks.md.
 ///
-///     swift run -c release --package-path Benchmarks twist-microbench [timers] [deferred] [receivers]
+///     swift run -c release --package-path Benchmarks twist-microbench [timers] [deferred] [receivers] [process]
 ///         [--quick] [--compare-twisted] [--python PATH] [--only NAME-PART]
+///
+///     (process: deferToThread round trips and /bin/true spawn-and-reap vs SwiftNIO, swift-subprocess)
 ///
 /// `--compare-twisted` runs the matching script in `Benchmarks/twisted/` (CPython + Twisted) after
 /// the Deferred or receiver rows and prints both in one table with the ratio; `--python` picks
@@ -16,7 +18,7 @@ struct MicroBench {
         let python = value(after: "--python", in: arguments)
         let only = value(after: "--only", in: arguments)
         let selected = Set(arguments.filter { !$0.hasPrefix("--") && $0 != python && $0 != only })
-        let known: Set = ["timers", "deferred", "receivers"]
+        let known: Set = ["timers", "deferred", "receivers", "process"]
         if let unknown = selected.subtracting(known).first {
             print("twist-microbench: unknown benchmark '\(unknown)'; known: \(known.sorted().joined(separator: ", "))")
             exit(2)
@@ -30,10 +32,40 @@ struct MicroBench {
                 quick: quick, compareTwisted: arguments.contains("--compare-twisted"), python: python ?? "python3",
                 only: only)
         }
+        if selected.isEmpty || selected.contains("process") {
+            if selected.isEmpty { print() }
+            runProcess(
+                quick: quick, compareTwisted: arguments.contains("--compare-twisted"), python: python ?? "python3",
+                only: only)
+        }
         if selected.isEmpty || selected.contains("receivers") {
             if selected.isEmpty { print() }
             runReceivers(
                 quick: quick, compareTwisted: arguments.contains("--compare-twisted"), python: python ?? "python3")
+        }
+    }
+
+    static func runProcess(quick: Bool, compareTwisted: Bool, python: String, only: String?) {
+        let benchmark = ProcessBenchmark(repetitions: quick ? 3 : 5, scale: quick ? 0.1 : 1, only: only)
+        let rows = benchmark.run()
+        let twisted = compareTwisted
+            ? TwistedComparison.run(script: "process_bench.py", python: python, quick: quick) : nil
+        print("### Processes and threads: operations per second (median of \(benchmark.repetitions))")
+        print()
+        if let twisted { print("Twisted column: \(twisted.versions).\n") }
+        print("| workload | Twist | Swift peer | peer | Twist ÷ peer |" + (twisted == nil ? "" : " Twisted | Twist ÷ Twisted |"))
+        print("|---|---:|---|---:|---:|" + (twisted == nil ? "" : "---:|---:|"))
+        for row in rows {
+            let peer = row.peer.map { "\(format($0)) | \(format(row.twist / $0))×" } ?? "— | —"
+            var line = "| \(row.name) | \(format(row.twist)) | \(row.peerName) | \(peer) |"
+            if let twisted {
+                if let theirs = twisted.values[row.name] {
+                    line += " \(format(theirs)) | \(format(row.twist / theirs))× |"
+                } else {
+                    line += " — | — |"
+                }
+            }
+            print(line)
         }
     }
 

@@ -49,4 +49,41 @@ int twist_pipe_cloexec(int fds[2]);
 int twist_cld_exited(void);
 int twist_cld_dumped(void);
 
+/* A user and/or group for a child to switch to before exec (root only). */
+typedef struct {
+    int setUser;
+    unsigned int uid;
+    int setGroup;
+    unsigned int gid;
+} twist_identity;
+
+/* The step of twist_spawn_as that failed. */
+enum {
+    TWIST_STEP_FORK = 0,
+    TWIST_STEP_DESCRIPTORS = 1,
+    TWIST_STEP_SETSID = 2,
+    TWIST_STEP_CHDIR = 3,
+    TWIST_STEP_SETGROUPS = 4,
+    TWIST_STEP_SETGID = 5,
+    TWIST_STEP_SETUID = 6,
+    TWIST_STEP_OPEN_TERMINAL = 7,
+    TWIST_STEP_EXEC = 8,
+    TWIST_STEP_REPORT_PIPE = 9,
+};
+
+/* Starts `file` as twist_spawn does (or, with `slaveName`, as twist_spawn_pty does, ignoring the
+ * map), but through fork + execve so that the child can switch to `identity` first: supplementary
+ * groups become just the (new or current) group, then setgid, then setuid (as root: real,
+ * effective and saved ids alike). The executable
+ * is found on the parent's PATH before the fork. A failure in the child (chdir, an id switch,
+ * execve...) is reported through a close-on-exec pipe and the failed child reaped: the call then
+ * returns its errno with `*failedStep` set (TWIST_STEP_*). 0 with `*pid` set on success. */
+int twist_spawn_as(const char *file, char *const argv[], char *const envp[], const char *directory,
+                   const int *targets, const int *sources, int count, const char *slaveName,
+                   twist_identity identity, int *pid, int *failedStep);
+
+/* Sets the window size of the terminal behind `terminal` (TIOCSWINSZ; on a master the
+ * foreground process group of the terminal gets SIGWINCH when it changes). 0 or the errno. */
+int twist_set_window_size(int terminal, unsigned short rows, unsigned short columns);
+
 #endif /* TWIST_PROCESS_H */

@@ -1,5 +1,6 @@
 import CTwistShims
 import Glibc
+import TwistCore
 
 /// What only a child on a pseudo-terminal needs: closing its "stdin", and keeping the terminal
 /// from hanging up before the child is reaped.
@@ -39,5 +40,16 @@ extension ChildProcess {
         let character = twist_pty_eof_character(master.connection.descriptor.fd)
         guard character >= 0 else { return }
         master.connection.write([UInt8(truncatingIfNeeded: character)][...])
+    }
+
+    /// TIOCSWINSZ on the master, while it is open; the kernel sends SIGWINCH to the terminal's
+    /// foreground process group when the size changes.
+    func setWindowSize(_ size: TerminalWindowSize) throws {
+        reactor.requireConfined("ProcessTransport")
+        guard wiring == .terminal, let master = pipes[1], !master.connection.isDisconnecting else {
+            throw ProcessNotOnTerminal()
+        }
+        let code = twist_set_window_size(master.connection.descriptor.fd, size.rows, size.columns)
+        guard code == 0 else { throw ProcessNotOnTerminal(osError: code) }
     }
 }

@@ -2,7 +2,7 @@ import Glibc
 import Logging
 import TwistCore
 
-/// A child process started by ``Reactor/spawnProcess(_:executable:args:environment:workingDirectory:childFDs:)``:
+/// A child process started by ``Reactor/spawnProcess(_:executable:args:environment:workingDirectory:uid:gid:childFDs:usePTY:terminal:)``:
 /// the ``ProcessTransport`` its protocol talks through.
 ///
 /// Each pipe is a ``StreamConnection`` on the one stream engine (reading, the write queue, flow

@@ -15,33 +15,19 @@ extension Reactor: ReactorProcess {
     /// handler. Where the kernel has no `pidfd_open` (before Linux 5.3, ENOSYS), the reactor polls
     /// `waitid` for that pid alone every 50 ms instead.
     ///
-    /// - Parameters:
-    ///   - executable: the program; without a slash it is looked up on the *parent's* `PATH`.
-    ///   - args: the child's whole argv, verbatim: `args[0]` is the name it sees.
-    ///   - environment: the child's environment: **empty** by default, as in Twisted.
-    ///   - workingDirectory: the child's working directory; the parent's when nil.
-    ///   - childFDs: each child descriptor's role; every other descriptor is closed in the child.
-    /// - Throws: ``ProcessSpawnError`` when the child cannot start (ENOENT for a missing
-    ///   executable, reported synchronously); the protocol is then never connected and every
-    ///   descriptor made for it is closed.
-    @discardableResult
-    public nonisolated func spawnProcess(
-        _ processProtocol: ProcessProtocol, executable: String, args: [String],
-        environment: ProcessEnvironment = .empty, workingDirectory: String? = nil,
-        childFDs: [Int32: ChildDescriptor] = ChildDescriptor.standard
-    ) throws -> any ProcessTransport {
-        try spawnProcess(
-            processProtocol, executable: executable, args: args, environment: environment,
-            workingDirectory: workingDirectory, childFDs: childFDs, reaping: .pidfd)
-    }
-
-    /// Starts a child process as ``spawnProcess(_:executable:args:environment:workingDirectory:childFDs:)``
-    /// does, or, with `usePTY`, on a pseudo-terminal (Twisted's `usePTY=True`).
+    /// With `uid` or `gid`, which `posix_spawn` cannot express, the child is started with `fork`
+    /// and `execve` instead: between the two it runs only system calls (setsid and the terminal
+    /// for `usePTY`, chdir, `setgroups` to just the new or kept group, `setgid`, `setuid`,
+    /// the same descriptor map, signals reset), and a step that fails there is reported back
+    /// through a close-on-exec pipe, so the spawn still throws synchronously with its errno. The
+    /// executable is found on the parent's `PATH` before the fork, as `posix_spawnp` finds it.
+    /// Unlike Twisted (`initgroups`), the child gets none of the user's supplementary groups.
     ///
-    /// With a terminal the child is a session leader whose descriptors 0, 1 and 2 are the
-    /// terminal's slave, its controlling terminal (opened onto 0 after `setsid`, copied to 1 and
-    /// 2; every other descriptor closed); the parent keeps the master, non-blocking and
-    /// close-on-exec, as one stream connection on the same engine as pipes. As in Twisted:
+    /// On a pseudo-terminal (`usePTY: true`, Twisted's `usePTY=True`) the child is a session
+    /// leader whose descriptors 0, 1 and 2 are the terminal's slave, its controlling terminal
+    /// (opened onto 0 after `setsid`, copied to 1 and 2; every other descriptor closed); the
+    /// parent keeps the master, non-blocking and close-on-exec, as one stream connection on the
+    /// same engine as pipes. As in Twisted:
     /// - everything the child prints, stdout and stderr alike, arrives as
     ///   `childDataReceived(fd: 1, …)`, after the terminal's processing at its default settings:
     ///   what is written is echoed back, and `\n` output becomes `\r\n`;
@@ -56,34 +42,47 @@ extension Reactor: ReactorProcess {
     ///
     /// One difference: `closeStdin` (Twisted: nothing) queues the terminal's end-of-file character
     /// (^D), so a child reading lines, such as `cat`, reads end of file after what was written.
+    /// `terminal` sets the window size before the child starts; ``ProcessTransport/setWindowSize(_:)``
+    /// changes it later.
     ///
     /// - Parameters:
-    ///   - childFDs: the descriptor map for pipes (``ChildDescriptor/standard`` when nil); it cannot
-    ///     be combined with a terminal.
-    ///   - usePTY: true for a pseudo-terminal; false for pipes, as the other overload.
-    /// - Throws: ``TerminalWithChildDescriptors`` for `usePTY` with a `childFDs` map; otherwise as
-    ///   the other overload (`posix_openpt` when no terminal can be made).
+    ///   - executable: the program; without a slash it is looked up on the *parent's* `PATH`.
+    ///   - args: the child's whole argv, verbatim: `args[0]` is the name it sees.
+    ///   - environment: the child's environment: **empty** by default, as in Twisted.
+    ///   - workingDirectory: the child's working directory; the parent's when nil.
+    ///   - uid: the user id the child switches to (real, effective and saved; root only).
+    ///   - gid: the group id the child switches to, likewise.
+    ///   - childFDs: each child descriptor's role (``ChildDescriptor/standard`` when nil); every
+    ///     other descriptor is closed in the child. It cannot be combined with `usePTY`.
+    ///   - usePTY: true for a pseudo-terminal; false (the default) for pipes.
+    ///   - terminal: the terminal's set-up (window size); only used with `usePTY`.
+    /// - Throws: ``ProcessSpawnError`` when the child cannot start (ENOENT for a missing
+    ///   executable, EPERM or EINVAL for an id it may not switch to, reported synchronously, with
+    ///   the failed call); ``TerminalWithChildDescriptors`` for `usePTY` with a `childFDs` map.
+    ///   The protocol is then never connected and every descriptor made for it is closed.
     @discardableResult
     public nonisolated func spawnProcess(
         _ processProtocol: ProcessProtocol, executable: String, args: [String],
-        environment: ProcessEnvironment = .empty, workingDirectory: String? = nil,
-        childFDs: [Int32: ChildDescriptor]? = nil, usePTY: Bool
+        environment: ProcessEnvironment = .empty, workingDirectory: String? = nil, uid: UInt32? = nil,
+        gid: UInt32? = nil, childFDs: [Int32: ChildDescriptor]? = nil, usePTY: Bool = false,
+        terminal: PseudoTerminalOptions = PseudoTerminalOptions()
     ) throws -> any ProcessTransport {
         if usePTY && childFDs != nil { throw TerminalWithChildDescriptors() }
         return try spawnProcess(
             processProtocol, executable: executable, args: args, environment: environment,
             workingDirectory: workingDirectory, childFDs: childFDs ?? ChildDescriptor.standard, reaping: .pidfd,
-            wiring: usePTY ? .terminal : .pipes)
+            wiring: usePTY ? .terminal : .pipes, terminal: terminal, identity: SpawnIdentity(uid: uid, gid: gid))
     }
 
-    /// ``spawnProcess(_:executable:args:environment:workingDirectory:childFDs:)`` with the way the
-    /// child's exit is watched chosen by the caller (tests use it to run the fallback), and the
-    /// child's descriptors as pipes or one terminal (then `childFDs` is not used).
+    /// ``spawnProcess(_:executable:args:environment:workingDirectory:uid:gid:childFDs:usePTY:terminal:)``
+    /// with the way the child's exit is watched chosen by the caller (tests use it to run the
+    /// fallback), and the child's descriptors as pipes or one terminal (then `childFDs` is not used).
     @discardableResult
     nonisolated func spawnProcess(
         _ processProtocol: ProcessProtocol, executable: String, args: [String], environment: ProcessEnvironment,
         workingDirectory: String?, childFDs: [Int32: ChildDescriptor], reaping: ReapingMethod,
-        wiring: ChildProcess.Wiring = .pipes
+        wiring: ChildProcess.Wiring = .pipes, terminal: PseudoTerminalOptions = PseudoTerminalOptions(),
+        identity: SpawnIdentity = SpawnIdentity()
     ) throws -> any ProcessTransport {
         requireConfined()
         var plan = SpawnPlan()
@@ -95,12 +94,13 @@ extension Reactor: ReactorProcess {
                 throw ProcessSpawnError(executable: executable, call: "pipe2", osError: code, reason: String(cString: strerror(code)))
             }
         case .terminal:
-            if let code = plan.makeTerminal() {
-                throw ProcessSpawnError(
-                    executable: executable, call: "posix_openpt", osError: code, reason: String(cString: strerror(code)))
+            if let (call, code) = plan.makeTerminal(terminal) {
+                throw ProcessSpawnError(executable: executable, call: call, osError: code, reason: String(cString: strerror(code)))
             }
         }
-        let pid = try plan.spawn(executable: executable, args: args, environment: environment, workingDirectory: workingDirectory)
+        let pid = try plan.spawn(
+            executable: executable, args: args, environment: environment, workingDirectory: workingDirectory,
+            identity: identity)
         var pidfd = reaping == .pidfd ? twist_pidfd_open(pid) : -1
         if pidfd < 0 && reaping == .pidfd {
             let code = errno
@@ -173,25 +173,36 @@ private struct SpawnPlan {
         return nil
     }
 
-    /// Makes a pseudo-terminal: the master is the parent's end, reported as the child's fd 1; the
-    /// slave stays open in the parent until the spawn has returned (glibc's `posix_spawn` returns
-    /// once the child has run its file actions, so the child holds the slave by then and the
-    /// master never sees a premature EIO). Returns the errno if it failed, with nothing open.
-    mutating func makeTerminal() -> Int32? {
+    /// Makes a pseudo-terminal sized as `options` says: the master is the parent's end, reported
+    /// as the child's fd 1; the slave stays open in the parent until the spawn has returned
+    /// (glibc's `posix_spawn` returns once the child has run its file actions, and the fork path
+    /// once the child has exec'ed, so the child holds the slave by then and the master never sees
+    /// a premature EIO). Returns the failed call and its errno, with nothing open.
+    mutating func makeTerminal(_ options: PseudoTerminalOptions) -> (call: String, code: Int32)? {
         var master: Int32 = -1
         var slave: Int32 = -1
         var name = [CChar](repeating: 0, count: 128)
         let code = twist_open_pty(&master, &slave, &name, name.count)
-        guard code == 0 else { return code }
+        guard code == 0 else { return ("posix_openpt", code) }
+        if let size = options.windowSize {
+            let code = twist_set_window_size(master, size.rows, size.columns)
+            guard code == 0 else {
+                _ = close(master)
+                _ = close(slave)
+                return ("ioctl(TIOCSWINSZ)", code)
+            }
+        }
         parentEnds.append((1, master, .terminal))
         childEnds.append(slave)
         terminalName = name.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         return nil
     }
 
-    /// Starts the child; on failure closes the parent's ends too and throws.
+    /// Starts the child (through `posix_spawnp`, or `fork` + `execve` when `identity` switches
+    /// an id); on failure closes the parent's ends too and throws.
     mutating func spawn(
-        executable: String, args: [String], environment: ProcessEnvironment, workingDirectory: String?
+        executable: String, args: [String], environment: ProcessEnvironment, workingDirectory: String?,
+        identity: SpawnIdentity
     ) throws -> Int32 {
         let argv = CStringArray(args)
         defer { argv.free() }
@@ -204,20 +215,32 @@ private struct SpawnPlan {
         let envp = variables.map(CStringArray.init)
         defer { envp?.free() }
         var pid: Int32 = 0
+        var call = "posix_spawn"
         let status = argv.pointers.withUnsafeBufferPointer { argvBuffer in
             withEnvironment(envp) { envpPointer in
                 withOptionalCString(workingDirectory) { directory in
-                    if let terminalName {
-                        return twist_spawn_pty(executable, argvBuffer.baseAddress, envpPointer, directory, terminalName, &pid)
+                    withOptionalCString(terminalName) { terminalName in
+                        if !identity.keepsParentIDs {
+                            var step: Int32 = 0
+                            let status = twist_spawn_as(
+                                executable, argvBuffer.baseAddress, envpPointer, directory, targets, sources,
+                                Int32(targets.count), terminalName, identity.cValue, &pid, &step)
+                            call = SpawnIdentity.callName(ofStep: step)
+                            return status
+                        }
+                        if let terminalName {
+                            return twist_spawn_pty(executable, argvBuffer.baseAddress, envpPointer, directory, terminalName, &pid)
+                        }
+                        return twist_spawn(
+                            executable, argvBuffer.baseAddress, envpPointer, directory, targets, sources,
+                            Int32(targets.count), &pid)
                     }
-                    return twist_spawn(
-                        executable, argvBuffer.baseAddress, envpPointer, directory, targets, sources, Int32(targets.count), &pid)
                 }
             }
         }
         guard status == 0 else {
             closeParentEnds()
-            throw ProcessSpawnError(executable: executable, call: "posix_spawn", osError: status, reason: String(cString: strerror(status)))
+            throw ProcessSpawnError(executable: executable, call: call, osError: status, reason: String(cString: strerror(status)))
         }
         return pid
     }

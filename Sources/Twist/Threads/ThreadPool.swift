@@ -226,16 +226,20 @@ public final class ThreadPool: @unchecked Sendable {
     }
 
     /// Queues `job`, making a worker for it if no idle worker is left to take it and the pool may grow.
+    /// An idle worker is woken after the mutex is released, so that it does not wake only to
+    /// block on the mutex the submitter still holds (a waiting worker re-checks the queue under
+    /// the mutex, so no wake-up is lost).
     func submit(_ job: @escaping Job) throws {
-        try locked {
+        let wakeIdleWorker = try locked { () throws -> Bool in
             guard phase.acceptsWork else { throw ThreadPoolStopped(poolName: name) }
             queue.append(job)
-            guard phase == .running else { return }
-            if idleWorkers > 0 { pthread_cond_signal(wake) }
+            guard phase == .running else { return false }
             // Idle workers that were woken may not have taken their job yet: grow while more
             // jobs wait than idle workers could take.
             if queue.count - queueHead > idleWorkers && workers < maximum { spawnWorkerLocked() }
+            return idleWorkers > 0
         }
+        if wakeIdleWorker { pthread_cond_signal(wake) }
     }
 
     // MARK: Workers

@@ -45,6 +45,12 @@ public protocol ProcessTransport: PushProducer {
     ///   it; other `kill` errors as ``ProcessSpawnError`` with call "kill".
     func signalProcess(_ signalNumber: Int32) throws
 
+    /// Sets the window size of the child's pseudo-terminal (TIOCSWINSZ on the master); the
+    /// kernel sends SIGWINCH to the terminal's foreground process group when the size changes.
+    ///
+    /// - Throws: ``ProcessNotOnTerminal`` when the child runs on pipes or its terminal is closed.
+    func setWindowSize(_ size: TerminalWindowSize) throws
+
     /// Registers a producer writing to the child's stdin, paused while too much is queued; with no
     /// stdin pipe the producer is stopped at once.
     func registerProducer(_ producer: RegisteredProducer) throws

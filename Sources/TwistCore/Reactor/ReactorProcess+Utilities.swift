@@ -81,7 +81,8 @@ final class OutputCollector: ProcessProtocol {
         do {
             transport = try reactor.spawnProcess(
                 self, executable: executable, args: [executable] + args, environment: environment,
-                workingDirectory: workingDirectory, childFDs: ChildDescriptor.standard)
+                workingDirectory: workingDirectory, uid: nil, gid: nil, childFDs: nil, usePTY: false,
+                terminal: PseudoTerminalOptions())
         } catch {
             return fail(error)
         }

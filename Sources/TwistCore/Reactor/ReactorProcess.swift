@@ -3,17 +3,24 @@
 public protocol ReactorProcess: AnyObject {
     /// Starts `executable` (looked up on the parent's `PATH` when it has no slash) with `args` as
     /// its whole argv (`args[0]` is the name the child sees), and returns its transport; the
-    /// protocol's `connectionMade` has run when this returns.
+    /// protocol's `connectionMade` has run when this returns (Twisted's `spawnProcess`).
     ///
     /// - Parameters:
     ///   - environment: the child's environment: empty unless given, as in Twisted.
     ///   - workingDirectory: the child's working directory; the parent's when nil.
-    ///   - childFDs: what each of the child's descriptors is; every other descriptor is closed
-    ///     in the child.
-    /// - Throws: ``ProcessSpawnError`` when the child cannot start (a missing executable, say);
+    ///   - uid: the user the child switches to before it runs the program (root only); nil keeps
+    ///     the parent's.
+    ///   - gid: the group the child switches to, likewise.
+    ///   - childFDs: what each of the child's descriptors is (``ChildDescriptor/standard`` when
+    ///     nil); every other descriptor is closed in the child. Not with `usePTY`.
+    ///   - usePTY: true to run the child on a pseudo-terminal (its fds 0, 1 and 2).
+    ///   - terminal: how that terminal is set up (its window size); ignored without `usePTY`.
+    /// - Throws: ``ProcessSpawnError`` when the child cannot start (a missing executable, an id
+    ///   it may not switch to), ``TerminalWithChildDescriptors`` for `usePTY` with `childFDs`;
     ///   the protocol is then never connected.
     func spawnProcess(
         _ processProtocol: ProcessProtocol, executable: String, args: [String], environment: ProcessEnvironment,
-        workingDirectory: String?, childFDs: [Int32: ChildDescriptor]
+        workingDirectory: String?, uid: UInt32?, gid: UInt32?, childFDs: [Int32: ChildDescriptor]?, usePTY: Bool,
+        terminal: PseudoTerminalOptions
     ) throws -> any ProcessTransport
 }

@@ -212,10 +212,12 @@ final class TerminalRecordingProcess: RecordingProcess {
 /// Spawns `args` (argv[0] is the executable) on a pseudo-terminal on a fresh reactor, stopping
 /// the reactor when the process ends, as `runChild` does for pipes.
 func runTerminalChild(
-    _ args: [String], timeout: Double = 20, _ setup: @escaping (TerminalRecordingProcess) -> Void = { _ in }
+    _ args: [String], uid: UInt32? = nil, gid: UInt32? = nil, terminal: PseudoTerminalOptions = PseudoTerminalOptions(),
+    timeout: Double = 20, _ setup: @escaping (TerminalRecordingProcess) -> Void = { _ in }
 ) async -> (process: TerminalRecordingProcess, finished: Bool) {
     await runRecorded(TerminalRecordingProcess(), timeout: timeout, setup) { reactor, process in
-        try reactor.spawnProcess(process, executable: args[0], args: args, usePTY: true)
+        try reactor.spawnProcess(
+            process, executable: args[0], args: args, uid: uid, gid: gid, usePTY: true, terminal: terminal)
     }
 }
 

@@ -41,18 +41,18 @@ class RecordingProcess: ProcessProtocol {
     }
 }
 
-/// Spawns `args` (argv[0] is the executable) on a fresh reactor, stopping the reactor when the
+/// Spawns `args` (argv[0] is the executable; as `uid`/`gid` when given) on a fresh reactor, stopping the reactor when the
 /// process ends; `setup` may adjust the protocol first. Returns the protocol (read after the
 /// reactor stopped) and whether the test, not the watchdog, stopped the reactor.
 func runChild(
     _ args: [String], environment: ProcessEnvironment = .empty, workingDirectory: String? = nil,
-    childFDs: [Int32: ChildDescriptor] = ChildDescriptor.standard, timeout: Double = 20,
-    _ setup: @escaping (RecordingProcess) -> Void = { _ in }
+    uid: UInt32? = nil, gid: UInt32? = nil, childFDs: [Int32: ChildDescriptor] = ChildDescriptor.standard,
+    timeout: Double = 20, _ setup: @escaping (RecordingProcess) -> Void = { _ in }
 ) async -> (process: RecordingProcess, finished: Bool) {
     await runRecorded(RecordingProcess(), timeout: timeout, setup) { reactor, process in
         try reactor.spawnProcess(
             process, executable: args[0], args: args, environment: environment, workingDirectory: workingDirectory,
-            childFDs: childFDs)
+            uid: uid, gid: gid, childFDs: childFDs)
     }
 }
 

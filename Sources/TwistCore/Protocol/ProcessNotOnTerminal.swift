@@ -1,0 +1,17 @@
+/// `setWindowSize` found no terminal to size: the child runs on pipes, its terminal is already
+/// closed, or the kernel refused the size (then ``osError`` says why).
+public struct ProcessNotOnTerminal: Error, Equatable, CustomStringConvertible {
+    /// The errno of the refused `ioctl(TIOCSWINSZ)`, or nil when there is no open terminal.
+    public let osError: Int32?
+
+    /// The error, with the refused call's errno when there was one.
+    public init(osError: Int32? = nil) {
+        self.osError = osError
+    }
+
+    /// Says which of the two it was.
+    public var description: String {
+        if let osError { return "the child's terminal refused the window size (errno \(osError))" }
+        return "the child has no open pseudo-terminal (spawned without usePTY, or its terminal is closed)"
+    }
+}
