@@ -1,0 +1,136 @@
+import Testing
+import Twist
+import TwistTestSupport
+import TwistTesting
+
+/// TLS 1.3 half-close through `loseWriteConnection()` (close_notify one way while the other way
+/// keeps flowing), and what it means under TLS 1.2, in memory.
+@Suite struct TLSHalfCloseTests {
+    @Test func aClientsHalfCloseReachesAHalfCloseableServerWhichStillAnswers() throws {
+        let server = HalfCloseRecorder { $0.transport?.write(Array("the answer".utf8)); $0.transport?.loseConnection() }
+        let client = HalfCloseRecorder()
+        let tls = try TLSMemoryPair(server: server, client: client)
+        tls.flush()
+        client.transport?.write(Array("the whole question".utf8))
+        (client.transport as? any HalfCloseableTransport)?.loseWriteConnection()
+        client.transport?.write(Array("dropped".utf8))
+        tls.flush()
+        #expect(server.text == "the whole question")
+        #expect(client.text == "the answer")
+        #expect(client.events == ["connectionMade", "handshakeCompleted", "writeConnectionLost", "data", "connectionLost"])
+        #expect(server.events == ["connectionMade", "handshakeCompleted", "data", "readConnectionLost", "connectionLost"])
+        #expect(client.reason?.matches(ConnectionDone.self) == true, "\(String(describing: client.reason))")
+        #expect(server.reason?.matches(ConnectionDone.self) == true, "\(String(describing: server.reason))")
+    }
+
+    @Test func aServersHalfCloseReachesAHalfCloseableClientWhichStillSends() throws {
+        let client = HalfCloseRecorder {
+            $0.transport?.write(Array("more from the client".utf8))
+            $0.transport?.write(Array(", and the end".utf8))
+            $0.transport?.loseConnection()
+        }
+        let server = HalfCloseRecorder()
+        let tls = try TLSMemoryPair(server: server, client: client)
+        tls.flush()
+        server.transport?.write(Array("greeting".utf8))
+        server.tls.loseWriteConnection()
+        tls.flush()
+        #expect(client.text == "greeting")
+        #expect(server.text == "more from the client, and the end")
+        #expect(server.events.contains("writeConnectionLost") && client.events.contains("readConnectionLost"))
+        #expect(client.reason?.matches(ConnectionDone.self) == true)
+        #expect(server.reason?.matches(ConnectionDone.self) == true)
+        #expect(tls.pair.clientTransport.isDisconnected && tls.pair.serverTransport.isDisconnected)
+    }
+
+    @Test func aPeerThatIsNotHalfCloseableAnswersCloseNotifyByClosing() throws {
+        let client = HalfCloseRecorder()
+        let tls = try TLSMemoryPair(server: TLSRecorder(echo: true), client: client)
+        tls.flush()
+        client.transport?.write(Array("echo me".utf8))
+        client.tls.loseWriteConnection()
+        tls.flush()
+        #expect(client.text == "echo me", "the echo was sent before the server read the close_notify")
+        #expect(client.reason?.matches(ConnectionDone.self) == true)
+        #expect(tls.server.reason?.matches(ConnectionDone.self) == true)
+    }
+
+    @Test func loseWriteConnectionTwiceDoesNothingMoreAndLoseConnectionAfterItWaitsForTheShutdownTimeout() throws {
+        let client = HalfCloseRecorder()
+        let server = HalfCloseRecorder()  // reads the close_notify and never closes
+        let tls = try TLSMemoryPair(server: server, client: client)
+        tls.flush()
+        client.tls.loseWriteConnection()
+        client.tls.loseWriteConnection()
+        tls.flush()
+        #expect(client.events.filter { $0 == "writeConnectionLost" }.count == 1)
+        #expect(server.events.last == "readConnectionLost")
+        server.transport?.write(Array("still talking".utf8))
+        tls.flush()
+        #expect(client.text == "still talking")
+        client.transport?.loseConnection()
+        tls.flush()
+        #expect(client.reason == nil, "waiting for the server's close_notify")
+        try tls.clock.advance(5)
+        tls.flush()
+        #expect(client.reason?.matches(ConnectionDone.self) == true, "\(String(describing: client.reason))")
+        #expect(server.reason?.matches(ConnectionDone.self) == true, "\(String(describing: server.reason))")
+    }
+
+    @Test func underTLS12LoseWriteConnectionIsLoseConnection() throws {
+        let server = HalfCloseRecorder()
+        let client = HalfCloseRecorder()
+        let tls = try TLSMemoryPair(server: server, client: client, serverContext: try TLSTestContexts.server { $0.maximumVersion = .tls12 })
+        tls.flush()
+        #expect(client.tls.protocolVersion == "TLSv1.2")
+        client.transport?.write(Array("last".utf8))
+        client.tls.loseWriteConnection()
+        tls.flush()
+        #expect(server.text == "last")
+        #expect(!client.events.contains("writeConnectionLost") && !server.events.contains("readConnectionLost"))
+        #expect(client.reason?.matches(ConnectionDone.self) == true)
+        #expect(server.reason?.matches(ConnectionDone.self) == true)
+    }
+
+    @Test func loseWriteConnectionDuringTheHandshakeIsLoseConnection() throws {
+        let client = HalfCloseRecorder(greeting: "early")
+        let tls = try TLSMemoryPair(client: client)
+        client.tls.loseWriteConnection()
+        tls.flush()
+        #expect(tls.server.text == "early")
+        #expect(!client.events.contains("writeConnectionLost"))
+        #expect(client.reason?.matches(ConnectionDone.self) == true)
+    }
+
+    @Test func aReadConnectionLostThatThrowsAbortsOnlyThatConnection() throws {
+        struct Refused: Error {}
+        let server = HalfCloseRecorder { _ in throw Refused() }
+        let client = HalfCloseRecorder()
+        let tls = try TLSMemoryPair(server: server, client: client)
+        tls.flush()
+        client.tls.loseWriteConnection()
+        tls.flush()
+        #expect(server.reason?.check(ConnectionAborted.self) != nil, "\(String(describing: server.reason))")
+        #expect(client.reason?.check(ConnectionLost.self) != nil, "\(String(describing: client.reason))")
+    }
+}
+
+/// A ``TLSRecorder`` that is half-closeable: it records `readConnectionLost` and
+/// `writeConnectionLost`, and runs `onReadClosed` on the first.
+final class HalfCloseRecorder: TLSRecorder, HalfCloseableProtocol {
+    let onReadClosed: (HalfCloseRecorder) throws -> Void
+
+    init(greeting: String = "", onReadClosed: @escaping (HalfCloseRecorder) throws -> Void = { _ in }) {
+        self.onReadClosed = onReadClosed
+        super.init(greeting: greeting)
+    }
+
+    func readConnectionLost() throws {
+        events.append("readConnectionLost")
+        try onReadClosed(self)
+    }
+
+    func writeConnectionLost() throws {
+        events.append("writeConnectionLost")
+    }
+}
