@@ -125,13 +125,20 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
                 }
             }
             guard case .established = phase else { return false }
-            let writes = pendingWrites
-            pendingWrites = []
-            gatheringWrites { for chunk in writes { encrypt(chunk) } }
+            sendPendingWrites()
             membrane?.setPausedByTLS(false)
             if closeWhenDone { closeOrWaitForProducer() }
             return true
         }
+    }
+
+    /// Encrypts the writes kept during the handshake, in order (once it has completed; before a
+    /// close that `handshakeCompleted()` asked for, too).
+    private func sendPendingWrites() {
+        guard !pendingWrites.isEmpty else { return }
+        let writes = pendingWrites
+        pendingWrites = []
+        gatheringWrites { for chunk in writes { encrypt(chunk) } }
     }
 
     private func handshakeTimedOut() {
@@ -183,7 +190,7 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
                 try deliver(filled)
                 if case .established = phase, engine.isTLS13, let halfCloseable = wrappedProtocol as? any HalfCloseableProtocol {
                     phase = .readClosed
-                    notify("readConnectionLost") { try halfCloseable.readConnectionLost() }
+                    notify("readConnectionLost") { try gatheringWrites { try halfCloseable.readConnectionLost() } }
                 } else {
                     peerClosed()
                 }
@@ -407,6 +414,7 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
     /// Sends close_notify and waits for the peer's, at most the context's shutdown timeout.
     private func beginShutdown() {
         guard let engine else { return }
+        sendPendingWrites()
         flushGathered()
         switch engine.shutdown() {
         case .complete:
@@ -513,6 +521,7 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
             default: return loseConnection()
             }
         }
+        sendPendingWrites()
         flushGathered()
         switch engine.shutdown() {
         case .wantsInput:

@@ -133,4 +133,44 @@ final class HalfCloseRecorder: TLSRecorder, HalfCloseableProtocol {
     func writeConnectionLost() throws {
         events.append("writeConnectionLost")
     }
+
+    /// Runs after the connection is lost, if set.
+    var onLost: ((HalfCloseRecorder) -> Void)?
+
+    override func connectionLost(reason: Failure) {
+        super.connectionLost(reason: reason)
+        onLost?(self)
+    }
+}
+
+/// TLS 1.3 half-close over loopback TCP, Twist on both ends: the client sends a request and
+/// half-closes; the server reads to the close_notify, then answers and closes.
+@Suite(.serialized, .timeLimit(.minutes(1))) struct TLSHalfCloseLoopbackTests {
+    @Test func aRequestEndedByHalfCloseIsAnsweredOverTheSameConnection() async throws {
+        let serverContext = try TLSTestContexts.server()
+        let clientContext = try TLSTestContexts.client()
+        let outcome = Shared<[String]>([])
+        let stopped = await runReactor { reactor in
+            let server = Factory {
+                HalfCloseRecorder { recorder in
+                    recorder.transport?.write(Array("answer to \(recorder.text)".utf8))
+                    recorder.transport?.loseConnection()
+                }
+            }
+            let port = try reactor.listenSSL(0, server, serverContext, interface: "127.0.0.1")
+            let client = HalfCloseRecorder(greeting: "the request")
+            client.onHandshake = { ($0.transport as? any HalfCloseableTransport)?.loseWriteConnection() }
+            client.onLost = { client in
+                outcome.value = client.events + [client.text, "\(type(of: client.reason!.error))"]
+                try? reactor.stop()
+            }
+            let factory = ClientCreatorFactory(onFailure: { outcome.value = ["failed: \($0)"] }) { client }
+            reactor.connectSSL("127.0.0.1", port.address.port!, factory, clientContext, serverName: "localhost")
+        }
+        #expect(stopped)
+        #expect(outcome.value == [
+            "connectionMade", "handshakeCompleted", "writeConnectionLost", "data", "connectionLost",
+            "answer to the request", "ConnectionDone",
+        ])
+    }
 }
