@@ -146,3 +146,46 @@ final class CountingPushProducer: PushProducer {
     func resumeProducing() { resumes += 1 }
     func stopProducing() { stops += 1 }
 }
+
+/// Two server connections of one factory share its gathering memory: a write to connection B from
+/// inside A's `dataReceived` goes straight out on B, and neither's bytes end up in the other's
+/// records.
+@Suite struct TLSSharedGatheringTests {
+    @Test func aWriteToAnotherConnectionFromInsideDataReceivedStaysOnThatConnection() throws {
+        let clock = TestClock()
+        let serverContext = try TLSTestContexts.server()
+        let clientContext = try TLSTestContexts.client()
+        let factory = TLSWrappingFactory(wrapping: Factory { nil }, context: serverContext, clock: clock)
+        let serverB = TLSRecorder()
+        let serverA = CallbackRecorder { a in
+            a.transport?.write(Array("a1;".utf8))
+            serverB.transport?.write(Array("b1;".utf8))
+            serverB.transport?.writeSequence([Array("b2;".utf8)[...], Array("b3;".utf8)[...]])
+            a.transport?.write(Array("a2;".utf8))
+        }
+        func connect(_ server: TLSRecorder) throws -> (client: TLSRecorder, pair: ConnectedPair) {
+            let client = TLSRecorder()
+            let pair = ConnectedPair(
+                server: try TLSProtocolWrapper(wrapping: server, context: serverContext, clock: clock, factory: factory),
+                client: try TLSProtocolWrapper(wrapping: client, context: clientContext, serverName: "localhost", clock: clock),
+                clock: clock
+            )
+            try pair.flush()
+            return (client, pair)
+        }
+        let (clientA, pairA) = try connect(serverA)
+        let (clientB, pairB) = try connect(serverB)
+        clientA.transport?.write(Array("go".utf8))
+        try pairA.server.dataReceived(pairA.clientTransport.takeUnsent()[...])
+        let toA = pairA.serverTransport.takeUnsent()
+        let toB = pairB.serverTransport.takeUnsent()
+        // A's two writes were gathered into one record; B's went out at once, one record each.
+        #expect(TLSWriteCoalescingTests.records(toA).count == 1)
+        #expect(TLSWriteCoalescingTests.records(toB).count == 3)
+        try pairA.client.dataReceived(toA[...])
+        try pairB.client.dataReceived(toB[...])
+        #expect(clientA.text == "a1;a2;")
+        #expect(clientB.text == "b1;b2;b3;")
+        #expect(serverA.text == "go")
+    }
+}
