@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Twist
 import TwistTestSupport
@@ -143,8 +144,9 @@ final class HalfCloseRecorder: TLSRecorder, HalfCloseableProtocol {
     }
 }
 
-/// TLS 1.3 half-close over loopback TCP, Twist on both ends: the client sends a request and
-/// half-closes; the server reads to the close_notify, then answers and closes.
+/// TLS 1.3 half-close over loopback TCP: Twist on both ends (the client sends a request and
+/// half-closes; the server reads to the close_notify, then answers and closes), and a Twist server
+/// half-closing to `openssl s_client` (which answers our close_notify with its own).
 @Suite(.serialized, .timeLimit(.minutes(1))) struct TLSHalfCloseLoopbackTests {
     @Test func aRequestEndedByHalfCloseIsAnsweredOverTheSameConnection() async throws {
         let serverContext = try TLSTestContexts.server()
@@ -173,4 +175,57 @@ final class HalfCloseRecorder: TLSRecorder, HalfCloseableProtocol {
             "answer to the request", "ConnectionDone",
         ])
     }
+
+    @Test func opensslSClientReadsOurHalfCloseAndAnswersItsCloseNotify() async throws {
+        let certificates = try TestCertificates.shared()
+        let serverContext = try TLSTestContexts.server()
+        let events = Shared<[String]>([])
+        let reactor = Reactor()
+        let port = Shared(0)
+        reactor.callWhenRunning {
+            let server = Factory {
+                let recorder = HalfCloseRecorder()
+                recorder.onLost = { events.value = $0.events + ["\(type(of: $0.reason!.error))"] }
+                return LineThenHalfClose(recorder)
+            }
+            port.value = try reactor.listenSSL(0, server, serverContext, interface: "127.0.0.1").address.port!
+        }
+        let running = startReactorThread(reactor, timeout: 30)
+        try await waitUntil { port.value != 0 }
+        let client = try PeerProcess.start("openssl", [
+            "s_client", "-connect", "127.0.0.1:\(port.value)", "-CAfile", certificates.caCertificate,
+            "-verify_return_error", "-msg",
+        ], withInput: true)
+        defer { client.terminateIfRunning() }
+        let output = client.collectOutput()
+        client.input?.fileHandleForWriting.write(Data("hello\n".utf8))
+        let status = await client.waitForExit(timeout: 20)
+        client.input?.fileHandleForWriting.closeFile()
+        try await waitUntil { !events.value.isEmpty }
+        stopFromOutside(reactor)
+        _ = await running.value
+        let text = await output.value
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("bye"), "\(text)")
+        #expect(text.contains("<<< TLS 1.3, Alert [length 0002], warning close_notify"), "ours: \(text)")
+        #expect(text.contains(">>> TLS 1.3, Alert [length 0002], warning close_notify"), "s_client's: \(text)")
+        #expect(events.value == ["connectionMade", "data", "writeConnectionLost", "connectionLost", "ConnectionDone"])
+    }
+}
+
+/// Passes everything to a ``HalfCloseRecorder`` and, on the first full line, answers "bye" and
+/// half-closes.
+final class LineThenHalfClose: Protocol, HalfCloseableProtocol {
+    let recorder: HalfCloseRecorder
+    init(_ recorder: HalfCloseRecorder) { self.recorder = recorder }
+    override func connectionMade() { recorder.makeConnection(transport!) }
+    override func dataReceived(_ data: ArraySlice<UInt8>) throws {
+        try recorder.dataReceived(data)
+        guard recorder.received.contains(UInt8(ascii: "\n")), !recorder.events.contains("writeConnectionLost") else { return }
+        transport?.write(Array("bye\n".utf8))
+        (transport as? any HalfCloseableTransport)?.loseWriteConnection()
+    }
+    func readConnectionLost() throws { try recorder.readConnectionLost() }
+    func writeConnectionLost() throws { try recorder.writeConnectionLost() }
+    override func connectionLost(reason: Failure) { recorder.deliverConnectionLost(reason: reason) }
 }
