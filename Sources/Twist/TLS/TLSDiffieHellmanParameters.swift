@@ -33,7 +33,7 @@ public struct TLSDiffieHellmanParameters: Sendable {
         }
         guard EVP_PKEY_is_a(parameters, "DH") == 1 else {
             EVP_PKEY_free(parameters)
-            throw TLSError(reasons: [], detail: "the parameters in \(source) are not Diffie-Hellman parameters")
+            throw TLSError(reasons: [], detail: "the parameters in \(source) are not PKCS #3 Diffie-Hellman parameters (BEGIN DH PARAMETERS)")
         }
         return OpenSSLReference(taking: parameters, release: EVP_PKEY_free)
     }

@@ -39,6 +39,42 @@ import TwistTesting
         #expect(throws: TLSError.self) { try TLSDiffieHellmanParameters(pem: [UInt8]()) }
     }
 
+    @Test func parametersOpenSSLFindsTooWeakFailWhenTheContextIsBuilt() throws {
+        let weak = try TLSDiffieHellmanParameters(pem: Array(Self.weak1024.utf8))
+        #expect(weak.bits == 1024)
+        let error = #expect(throws: TLSError.self) { try rsaServer(weak) }
+        #expect(error?.detail?.contains("cannot use the Diffie-Hellman parameters") == true, "\(String(describing: error))")
+        #expect(error?.reasons.isEmpty == false, "OpenSSL's reason is kept")
+    }
+
+    @Test func x942ParametersAreRefusedByName() throws {
+        let error = #expect(throws: TLSError.self) { try TLSDiffieHellmanParameters(pem: Array(Self.x942.utf8)) }
+        #expect(error?.detail?.contains("BEGIN DH PARAMETERS") == true, "\(String(describing: error))")
+    }
+
+    /// 1024-bit PKCS #3 parameters (`openssl genpkey -genparam -algorithm DH -pkeyopt
+    /// dh_paramgen_prime_len:1024`): below the security level Debian's OpenSSL enforces.
+    static let weak1024 = """
+-----BEGIN DH PARAMETERS-----
+MIGHAoGBAIq0B4d9WeD8ptrvlPZHhK6TWjAvGaon9o3oNosf6TMKjvLKtA19Rm5W
+Tv3VlqLQfnU5tv6xMiBR8Haq1cyjE/oO/MhmYe53mpCyZZ5PBQOQ46TJbiZRwGDA
+VgEwMXXgNRSdsCa0cZXdtU1ncP7+eXTDilLhId2n9w0Six/unJNvAgEC
+-----END DH PARAMETERS-----
+"""
+
+    /// X9.42 parameters, as `openssl dhparam -dsaparam` writes them.
+    static let x942 = """
+-----BEGIN X9.42 DH PARAMETERS-----
+MIIBJwKBgQDHCFfP0ggMbo+oqYOKvtZP4haPfH4uCIDN5LUzhfT67bD9w9fx3jRH
+Ugw+yF09oOFCd5XIdNpBrOU2JPLsR4wnZpl01X+x/B+nbu4YUBCYGUuQi90NQ+I6
+zclnyMOCGJbINA5poB/EYY8R999Edv3RxWGQgtuiN6O8UpTDcO/G0QKBgQC3UJga
+An2kl4kEjWukuJlYH5ANJsbB+F9IXxukC+NK2aU3wcX8ZuAMZqgpuByLME1gFcqz
+6RR3lC60UdjMcoTy4mg/UCcfBLtZgexECCSaTJ4dZivvIcEon5TGl32uAs1bzZcr
+zB35LdFxufSc8vU9fZjQb/g3nSAuLF+ZdLUEZgIdAO1EIK3YTWVwpvhV9gcfMcDR
+yPKepckSbzwHjuU=
+-----END X9.42 DH PARAMETERS-----
+"""
+
     @Test func aServerWithParametersNegotiatesDHEAndOneWithoutCannot() throws {
         let parameters = try TLSDiffieHellmanParameters(pemFile: try TestCertificates.shared().dhParameters)
         let tls = try TLSMemoryPair(server: TLSRecorder(greeting: "over DHE"), serverContext: try rsaServer(parameters), clientContext: try dheClient())
