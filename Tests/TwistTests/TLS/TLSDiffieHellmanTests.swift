@@ -98,7 +98,7 @@ yPKepckSbzwHjuU=
                 reactor,
                 "ssl:0:interface=127.0.0.1:privateKey=\(certificates.rsaServerKey):certKey=\(certificates.rsaServerCertificate):dhParameters=\(certificates.dhParameters)"
             )
-            server.listen(Factory { LineEchoThenClose() }).addCallback { listening in port.value = listening.address.port! }
+            _ = server.listen(Factory { LineEchoThenClose() }).addCallback { listening in port.value = listening.address.port! }
         }
         let running = startReactorThread(reactor, timeout: 30)
         try await waitUntil { port.value != 0 }
