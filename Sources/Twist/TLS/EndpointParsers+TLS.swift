@@ -17,14 +17,16 @@ public enum TLSEndpoints {
 
     /// `ssl:PORT[:INTERFACE[:BACKLOG]]` with keys `privateKey` (a PEM file, default `server.pem`),
     /// `certKey` (the certificate's PEM file, default: the key's file), `extraCertChain` (PEM
-    /// file of intermediates, sent after the leaf), and TCP's `port`, `interface`, `backlog`.
+    /// file of intermediates, sent after the leaf), `dhParameters` (a PEM file of Diffie-Hellman
+    /// parameters, as `openssl dhparam` writes, for TLS 1.2's DHE suites), and TCP's `port`,
+    /// `interface`, `backlog`.
     /// The files are loaded while parsing, so a bad file is an error here, not at the first
     /// connection.
     static func parseServer(
         _ reactor: any EndpointReactor, _ description: EndpointDescription
     ) throws(EndpointDescriptionError) -> any ServerEndpoint {
         let arguments = try EndpointArguments(
-            description, parameters: ["port", "interface", "backlog", "privateKey", "certKey", "extraCertChain"]
+            description, parameters: ["port", "interface", "backlog", "privateKey", "certKey", "extraCertChain", "dhParameters"]
         )
         let keyFile = arguments["privateKey"] ?? "server.pem"
         let certificateFile = arguments["certKey"] ?? keyFile
@@ -36,9 +38,17 @@ public enum TLSEndpoints {
         } catch {
             throw .invalidValue(type: description.typeName, name: "privateKey", value: keyFile, expected: "PEM files with a certificate and its key (\(error))")
         }
+        var options = TLSServerOptions(identity: identity)
+        if let path = arguments["dhParameters"] {
+            do {
+                options.dhParameters = try TLSDiffieHellmanParameters(pemFile: path)
+            } catch {
+                throw .invalidValue(type: description.typeName, name: "dhParameters", value: path, expected: "a PEM file of Diffie-Hellman parameters (\(error))")
+            }
+        }
         let context: TLSContext
         do {
-            context = try TLSContext(TLSServerOptions(identity: identity))
+            context = try TLSContext(options)
         } catch {
             throw .invalidValue(type: description.typeName, name: "privateKey", value: keyFile, expected: "a key matching the certificate (\(error))")
         }

@@ -6,7 +6,9 @@ import TwistCore
 /// handshaking ──handshake done──▶ established ──loseConnection──▶ closing ──peer's close_notify──▶ finished(.clean)
 ///      │  └─loseConnection with writes buffered: handshaking(closeWhenDone: true) ─▶ closing
 ///      │                         ├──loseConnection with a producer registered──▶ closingAfterProducer ──unregister──▶ closing
-///      │                         └──peer's close_notify──▶ finished(.clean)
+///      │                         ├──peer's close_notify──▶ finished(.clean)
+///      │                         ├──loseWriteConnection (TLS 1.3)──▶ writeClosed ──peer's close_notify──▶ finished(.clean)
+///      │                         └──peer's close_notify to a half-closeable protocol (TLS 1.3)──▶ readClosed ──loseConnection──▶ finished(.clean)
 ///      └──────── a TLS error, a timeout, abortConnection ──────────────────────────────▶ finished(.failed / .aborted)
 /// ```
 /// In `finished` the TLS layer is done; the connection below is closing, and its
@@ -32,6 +34,12 @@ enum TLSConnectionPhase {
     case closingAfterProducer
     /// Our close_notify is sent; incoming bytes are read only to find the peer's.
     case closing
+    /// TLS 1.3 half-close from our side: ``TLSProtocolWrapper/loseWriteConnection()`` sent our
+    /// close_notify; the peer's data is still delivered until its close_notify ends the session.
+    case writeClosed
+    /// TLS 1.3 half-close from the peer's side: its close_notify was passed to a
+    /// `HalfCloseableProtocol` as `readConnectionLost()`; we still write until we close.
+    case readClosed
     /// The TLS layer is done.
     case finished(Outcome)
 

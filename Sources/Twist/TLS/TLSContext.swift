@@ -51,7 +51,8 @@ public final class TLSContext: @unchecked Sendable {
     /// A server context.
     ///
     /// - Throws: ``TLSError`` when OpenSSL rejects a setting: a key that does not match the
-    ///   certificate, a cipher list that selects nothing, a version range that is empty.
+    ///   certificate, a cipher list that selects nothing, a version range that is empty,
+    ///   Diffie-Hellman parameters it refuses (too small for its security level).
     public convenience init(_ options: TLSServerOptions) throws {
         try self.init(
             role: .server, minimum: options.minimumVersion, maximum: options.maximumVersion,
@@ -69,6 +70,14 @@ public final class TLSContext: @unchecked Sendable {
         case .require(let roots):
             try trust(roots)
             SSL_CTX_set_verify(handle, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT | SSL_VERIFY_CLIENT_ONCE, nil)
+        }
+        if let parameters = options.dhParameters {
+            // The context takes ownership of the reference it is given: hand it one of its own.
+            EVP_PKEY_up_ref(parameters.storage.pointer)
+            guard SSL_CTX_set0_tmp_dh_pkey(handle, parameters.storage.pointer) == 1 else {
+                EVP_PKEY_free(parameters.storage.pointer)
+                throw TLSErrorQueue.setupError("cannot use the Diffie-Hellman parameters")
+            }
         }
         if !options.enableSessionTickets {
             SSL_CTX_set_options(handle, tw_SSL_OP_NO_TICKET())

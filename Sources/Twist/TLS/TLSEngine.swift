@@ -174,6 +174,9 @@ final class TLSEngine {
     /// True once the handshake has completed.
     var isHandshakeComplete: Bool { SSL_is_init_finished(ssl) == 1 }
 
+    /// True when the session negotiated TLS 1.3 (which allows sending after a received close_notify).
+    var isTLS13: Bool { SSL_version(ssl) == TLS1_3_VERSION }
+
     /// Decrypts what one record (or what is left of it) holds into `buffer`.
     func read(into buffer: UnsafeMutableRawBufferPointer) -> ReadResult {
         TLSErrorQueue.clear()

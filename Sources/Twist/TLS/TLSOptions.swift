@@ -64,6 +64,9 @@ public struct TLSServerOptions: Sendable {
     public var cipherList: String?
     /// Issue TLS 1.3 session tickets / accept TLS 1.2 ones (off by default, as in Twisted).
     public var enableSessionTickets = false
+    /// Diffie-Hellman parameters for the DHE suites of TLS 1.2 (Twisted's `dhParameters`; nil, the
+    /// default: no DHE, ECDHE and TLS 1.3's groups only).
+    public var dhParameters: TLSDiffieHellmanParameters?
     /// Chooses the context for the server name a client asks for with SNI (Twisted 26's
     /// `contextForServerName`): return a prebuilt server context to use its certificate (and its
     /// other settings) for that connection, or nil to keep this one. Not called when the client

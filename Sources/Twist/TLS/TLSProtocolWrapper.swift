@@ -26,10 +26,14 @@ public import TwistCore
 /// ``TLSError`` (``CertificateVerificationError`` for a name mismatch,
 /// ``TLSHandshakeTimeoutError`` for a timeout). Renegotiation is refused.
 ///
+/// **Half-close** (TLS 1.3, which lets a side keep sending after it received close_notify):
+/// ``loseWriteConnection()`` sends our close_notify and keeps delivering the peer's data until its
+/// close_notify arrives; a peer's close_notify reaches a wrapped `HalfCloseableProtocol` as
+/// `readConnectionLost()`, and it may still write until it closes. The TCP connection below stays
+/// open both ways meanwhile. Under TLS 1.2 ``loseWriteConnection()`` is ``loseConnection()``.
+///
 /// **Flow control.** Ciphertext goes straight into the transport below's write queue, so its
-/// producer registration, pausing and resuming apply as on plain TCP. Half-close is not offered:
-/// ``loseWriteConnection()`` does nothing on a TLS connection (as in Twisted's first versions;
-/// TLS 1.3 could map it to close_notify later).
+/// producer registration, pausing and resuming apply as on plain TCP.
 ///
 /// Confined to the reactor thread.
 open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
@@ -125,13 +129,20 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
                 }
             }
             guard case .established = phase else { return false }
-            let writes = pendingWrites
-            pendingWrites = []
-            for chunk in writes { encrypt(chunk) }
+            sendPendingWrites()
             membrane?.setPausedByTLS(false)
             if closeWhenDone { closeOrWaitForProducer() }
             return true
         }
+    }
+
+    /// Encrypts the writes kept during the handshake, in order (once it has completed; before a
+    /// close that `handshakeCompleted()` asked for, too).
+    private func sendPendingWrites() {
+        guard !pendingWrites.isEmpty else { return }
+        let writes = pendingWrites
+        pendingWrites = []
+        gatheringWrites { for chunk in writes { encrypt(chunk) } }
     }
 
     private func handshakeTimedOut() {
@@ -163,9 +174,9 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
         while let engine {
             let delivering: Bool
             switch phase {
-            case .established, .closingAfterProducer: delivering = true
+            case .established, .closingAfterProducer, .writeClosed: delivering = true
             case .closing: delivering = false
-            case .handshaking, .finished: return
+            case .handshaking, .readClosed, .finished: return
             }
             if filled == plaintext.bytes.count {
                 try deliver(filled)
@@ -181,7 +192,12 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
                 return
             case .closed:
                 try deliver(filled)
-                peerClosed()
+                if case .established = phase, engine.isTLS13, let halfCloseable = wrappedProtocol as? any HalfCloseableProtocol {
+                    phase = .readClosed
+                    notify("readConnectionLost") { try gatheringWrites { try halfCloseable.readConnectionLost() } }
+                } else {
+                    peerClosed()
+                }
                 return
             case .failed(let error):
                 try deliver(filled)
@@ -196,9 +212,9 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
     private func deliver(_ count: Int) throws {
         guard count > 0 else { return }
         switch phase {
-        case .established, .closingAfterProducer:
-            try wrappedProtocol?.dataReceived(plaintext.bytes[0..<count])
-        case .handshaking, .closing, .finished:
+        case .established, .closingAfterProducer, .writeClosed:
+            try gatheringWrites { try wrappedProtocol?.dataReceived(plaintext.bytes[0..<count]) }
+        case .handshaking, .closing, .readClosed, .finished:
             return
         }
     }
@@ -221,13 +237,13 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
         cancelDeadline()
         let translated: Failure
         switch phase {
-        case .finished(.clean), .closing:
+        case .finished(.clean), .closing, .readClosed:
             translated = Failure(ConnectionDone())
         case .finished(.failed(let error)):
             translated = Failure(error)
         case .finished(.aborted):
             translated = reason
-        case .handshaking, .established, .closingAfterProducer:
+        case .handshaking, .established, .closingAfterProducer, .writeClosed:
             if reason.matches(ConnectionDone.self) {
                 translated = Failure(ConnectionLost("the connection closed without a TLS close_notify"))
             } else {
@@ -235,6 +251,7 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
             }
         }
         phase = .finished(.aborted)
+        discardGathered()
         engine = nil
         pendingWrites = []
         membrane = nil
@@ -247,6 +264,12 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
     /// kept and sent once it does (a registered push producer is paused meanwhile). Dropped after
     /// ``loseConnection()`` or ``abortConnection()`` — except while a registered producer is
     /// still writing, whose writes are sent before the close.
+    ///
+    /// Writes made inside the wrapped protocol's `dataReceived` (and the parts of one
+    /// ``writeSequence(_:)``) are gathered and encrypted when it returns, in records of up to
+    /// 16 KiB, so many small writes leave as few records (Twisted's small-write buffering, flushed
+    /// at the end of the callback instead of by timer). Order is kept, with
+    /// ``loseConnection()`` and ``loseWriteConnection()`` too.
     open override func write(_ data: ArraySlice<UInt8>) {
         guard !data.isEmpty else { return }
         switch phase {
@@ -254,26 +277,27 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
             guard !closeWhenDone || hasProducer else { return }
             pendingWrites.append(data)
             membrane?.setPausedByTLS(true)
-        case .established, .closingAfterProducer:
+        case .established, .closingAfterProducer, .readClosed:
             encrypt(data)
-        case .closing, .finished:
+        case .closing, .writeClosed, .finished:
             return
         }
     }
 
-    /// Writes each chunk, in order, as ``write(_:)`` does.
+    /// Writes each chunk, in order, as ``write(_:)`` does, gathered into as few records as they fit.
     open override func writeSequence(_ chunks: [ArraySlice<UInt8>]) {
-        for chunk in chunks { write(chunk) }
+        gatheringWrites { for chunk in chunks { write(chunk) } }
     }
 
     /// Encrypts `bytes` straight from the caller's memory once the handshake has completed (no
-    /// copy before the cipher); copies them into the pending writes before.
+    /// copy before the cipher) — or copies them into the gathered writes inside `dataReceived`,
+    /// or into the pending writes before the handshake.
     open override func write(copying bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
         switch phase {
-        case .established, .closingAfterProducer:
+        case .established, .closingAfterProducer, .readClosed:
             encrypt(bytes)
-        case .handshaking, .closing, .finished:
+        case .handshaking, .closing, .writeClosed, .finished:
             write(Array(bytes)[...])
         }
     }
@@ -283,10 +307,75 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
     }
 
     private func encrypt(_ bytes: UnsafeRawBufferPointer) {
-        guard let engine else { return }
-        if case .failed(let error) = engine.write(bytes) {
-            fail(error)
+        if isGathering {
+            gather(bytes)
+        } else {
+            seal(bytes)
         }
+    }
+
+    /// Encrypts `bytes` now, as records of up to 16 KiB, while the session may still send.
+    private func seal(_ bytes: UnsafeRawBufferPointer) {
+        guard let engine else { return }
+        switch phase {
+        case .established, .closingAfterProducer, .readClosed:
+            if case .failed(let error) = engine.write(bytes) { fail(error) }
+        case .handshaking, .closing, .writeClosed, .finished:
+            return
+        }
+    }
+
+    // MARK: Gathering small writes
+
+    /// True while this connection gathers its writes (see ``write(_:)``).
+    private var isGathering: Bool { plaintext.gatherer == ObjectIdentifier(self) }
+
+    /// Runs `body` with this connection's writes gathered, then encrypts what it gathered. The
+    /// gathering memory is the factory's: when another connection holds it (a write to this one
+    /// from inside that one's `dataReceived`), or this one already does, `body` just runs.
+    private func gatheringWrites<Result>(_ body: () throws -> Result) rethrows -> Result {
+        guard plaintext.gatherer == nil else { return try body() }
+        plaintext.gatherer = ObjectIdentifier(self)
+        defer {
+            flushGathered()
+            plaintext.gatherer = nil
+        }
+        return try body()
+    }
+
+    /// Adds `bytes` to the gathered plaintext, encrypting each full record's worth as it fills;
+    /// a whole record's worth arriving with nothing gathered is encrypted straight from `bytes`.
+    private func gather(_ bytes: UnsafeRawBufferPointer) {
+        let record = TLSEngine.recordSize
+        var rest = bytes[...]
+        while !rest.isEmpty, isGathering {
+            if plaintext.outgoing.isEmpty, rest.count >= record {
+                let whole = rest.count - rest.count % record
+                seal(UnsafeRawBufferPointer(rebasing: rest.prefix(whole)))
+                rest = rest.dropFirst(whole)
+                continue
+            }
+            let taken = min(record - plaintext.outgoing.count, rest.count)
+            plaintext.outgoing.append(contentsOf: rest.prefix(taken))
+            rest = rest.dropFirst(taken)
+            if plaintext.outgoing.count == record { flushGathered() }
+        }
+    }
+
+    /// Encrypts the gathered plaintext as one record (swapping in the spare storage meanwhile, so
+    /// a failure inside may discard what is gathered without touching the bytes being sealed).
+    private func flushGathered() {
+        guard isGathering, !plaintext.outgoing.isEmpty else { return }
+        var sealing = plaintext.spare
+        swap(&sealing, &plaintext.outgoing)
+        sealing.withUnsafeBytes { seal($0) }
+        sealing.removeAll(keepingCapacity: true)
+        plaintext.spare = sealing
+    }
+
+    /// Drops what this connection gathered (an abort, a failure).
+    private func discardGathered() {
+        if isGathering { plaintext.outgoing.removeAll(keepingCapacity: true) }
     }
 
     // MARK: Closing
@@ -306,8 +395,12 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
             } else {
                 phase = .handshaking(closeWhenDone: true)
             }
-        case .established:
+        case .established, .readClosed:
             closeOrWaitForProducer()
+        case .writeClosed:
+            // Our close_notify is out already: stop delivering and wait for the peer's, in time.
+            phase = .closing
+            startShutdownTimer()
         case .handshaking(closeWhenDone: true), .closingAfterProducer, .closing, .finished:
             return
         }
@@ -325,18 +418,24 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
     /// Sends close_notify and waits for the peer's, at most the context's shutdown timeout.
     private func beginShutdown() {
         guard let engine else { return }
+        sendPendingWrites()
+        flushGathered()
         switch engine.shutdown() {
         case .complete:
             phase = .finished(.clean)
             transport?.loseConnection()
         case .wantsInput:
             phase = .closing
-            if let limit = engine.context.shutdownTimeout {
-                deadline = clock.callLater(limit) { [weak self] in self?.transport?.loseConnection() }
-            }
+            startShutdownTimer()
         case .failed(let error):
             fail(error)
         }
+    }
+
+    /// Bounds the wait for the peer's close_notify by the context's shutdown timeout.
+    private func startShutdownTimer() {
+        guard let limit = engine?.context.shutdownTimeout else { return }
+        deadline = clock.callLater(limit) { [weak self] in self?.transport?.loseConnection() }
     }
 
     /// Stops delivering data at once and aborts the connection below. Later calls do nothing.
@@ -345,6 +444,7 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
         if case .finished(.failed) = phase {} else { phase = .finished(.aborted) }
         cancelDeadline()
         pendingWrites = []
+        discardGathered()
         transport?.abortConnection()
     }
 
@@ -355,6 +455,7 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
         phase = .finished(.failed(error))
         cancelDeadline()
         pendingWrites = []
+        discardGathered()
         transport?.loseConnection()
     }
 
@@ -367,9 +468,9 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
     /// or the transport below is disconnecting.
     open override var isDisconnecting: Bool {
         switch phase {
-        case .handshaking(closeWhenDone: false), .established:
+        case .handshaking(closeWhenDone: false), .established, .readClosed:
             return transport?.isDisconnecting ?? true
-        case .handshaking(closeWhenDone: true), .closingAfterProducer, .closing, .finished:
+        case .handshaking(closeWhenDone: true), .closingAfterProducer, .closing, .writeClosed, .finished:
             return true
         }
     }
@@ -411,8 +512,45 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
         if hadProducer, case .closingAfterProducer = phase { beginShutdown() }
     }
 
-    /// Does nothing: a TLS connection is not half-closeable (see the type's description).
-    open override func loseWriteConnection() {}
+    /// Half-closes the TLS session (TLS 1.3): sends our close_notify after everything written,
+    /// tells a wrapped `HalfCloseableProtocol` (`writeConnectionLost()`), and keeps delivering the
+    /// peer's data until its close_notify, which ends the connection with ``ConnectionDone``. Later
+    /// writes are dropped; the TCP connection below is not half-closed. Under TLS 1.2 (whose
+    /// peers answer close_notify by closing), during the handshake, or once the peer's
+    /// close_notify arrived, it is ``loseConnection()``. Later calls do nothing.
+    open override func loseWriteConnection() {
+        guard case .established = phase, let engine, engine.isTLS13, !hasProducer else {
+            switch phase {
+            case .writeClosed, .closing, .finished: return
+            default: return loseConnection()
+            }
+        }
+        sendPendingWrites()
+        flushGathered()
+        switch engine.shutdown() {
+        case .wantsInput:
+            phase = .writeClosed
+            if let halfCloseable = wrappedProtocol as? any HalfCloseableProtocol {
+                notify("writeConnectionLost") { try halfCloseable.writeConnectionLost() }
+            }
+        case .complete:
+            phase = .finished(.clean)
+            transport?.loseConnection()
+        case .failed(let error):
+            fail(error)
+        }
+    }
+
+    /// Runs one half-close notification of the wrapped protocol; one that throws is logged and
+    /// the connection aborted, as for `handshakeCompleted()`.
+    private func notify(_ name: String, _ body: () throws -> Void) {
+        do {
+            try body()
+        } catch {
+            factory?.logger.error("\(logPrefix): \(name) threw \(error); aborting the connection")
+            abortConnection()
+        }
+    }
 
     // MARK: TLSTransport
 
@@ -444,10 +582,18 @@ open class TLSProtocolWrapper: ProtocolWrapper, TLSTransport {
     }
 }
 
-/// The memory decrypted bytes are gathered in before delivery: 32 KiB, shared by the TLS
-/// connections of one factory (all on one reactor thread), so an idle connection holds none.
-/// A protocol that keeps a delivered slice keeps its own copy (the next read copies on write).
+/// The memory plaintext passes through, shared by the TLS connections of one factory (all on
+/// one reactor thread), so an idle connection holds none: decrypted bytes are gathered in
+/// ``bytes`` before delivery (a protocol that keeps a delivered slice keeps its own copy — the
+/// next read copies on write), and small writes made during a delivery in ``outgoing`` before
+/// they are encrypted, by one connection at a time (``gatherer``).
 final class TLSPlaintextBuffer {
-    /// The gathering memory.
+    /// The decryption memory: 32 KiB.
     var bytes = [UInt8](repeating: 0, count: 32_768)
+    /// Plaintext written and not yet encrypted, at most one record (16 KiB).
+    var outgoing: [UInt8] = []
+    /// The second record's worth of memory, swapped with ``outgoing`` while it is encrypted.
+    var spare: [UInt8] = []
+    /// The connection gathering into ``outgoing``, if any.
+    var gatherer: ObjectIdentifier?
 }

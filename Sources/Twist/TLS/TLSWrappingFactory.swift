@@ -17,7 +17,15 @@ public final class TLSWrappingFactory: WrappingFactory {
     public let serverName: String?
 
     /// Times handshakes and close_notify waits.
-    private let clock: any ReactorTime
+    let clock: any ReactorTime
+
+    /// Makes one connection's TLS wrapper: ``TLSProtocolWrapper``'s initializer, which throws
+    /// when OpenSSL cannot create the connection. Internal, so a test can make that happen.
+    var makeTLSWrapper: (_ wrapped: Protocol, _ factory: TLSWrappingFactory) throws -> ProtocolWrapper = { wrapped, factory in
+        try TLSProtocolWrapper(
+            wrapping: wrapped, context: factory.context, serverName: factory.serverName, clock: factory.clock, factory: factory
+        )
+    }
 
     /// The decryption buffer the connections of this factory share.
     let plaintext = TLSPlaintextBuffer()
@@ -36,7 +44,7 @@ public final class TLSWrappingFactory: WrappingFactory {
     /// logs why and returns a wrapper that aborts at once.
     public override func makeWrapper(around wrapped: Protocol) -> ProtocolWrapper {
         do {
-            return try TLSProtocolWrapper(wrapping: wrapped, context: context, serverName: serverName, clock: clock, factory: self)
+            return try makeTLSWrapper(wrapped, self)
         } catch {
             logger.error("\(logPrefix): cannot create a TLS connection: \(error)")
             return RefusingWrapper(wrapping: wrapped, factory: self)

@@ -174,3 +174,17 @@ import TwistTesting
         #expect(weakWrapper == nil)
     }
 }
+
+/// Closing from `handshakeCompleted()` still sends what `connectionMade` wrote (only an abort
+/// there guarantees the peer never sees it).
+@Suite struct TLSCloseFromHandshakeCompletedTests {
+    @Test func loseConnectionInHandshakeCompletedDeliversTheWritesKeptForTheHandshake() throws {
+        let client = TLSRecorder(greeting: "kept for the handshake")
+        client.onHandshake = { $0.transport?.loseConnection() }
+        let tls = try TLSMemoryPair(client: client)
+        tls.flush()
+        #expect(tls.server.text == "kept for the handshake")
+        #expect(client.reason?.matches(ConnectionDone.self) == true, "\(String(describing: client.reason))")
+        #expect(tls.server.reason?.matches(ConnectionDone.self) == true)
+    }
+}

@@ -5,7 +5,7 @@ import TwistTesting
 
 /// A protocol that records what happens to it, for the TLS tests: the events in order, the bytes
 /// received, the reason it was lost. Optionally writes a greeting in `connectionMade` and echoes.
-final class TLSRecorder: Protocol, HandshakeListener {
+class TLSRecorder: Protocol, HandshakeListener {
     var events: [String] = []
     var received: [UInt8] = []
     var reason: Failure?
