@@ -60,4 +60,24 @@ extension DatagramTransport {
     public func write(_ datagram: [UInt8]) throws {
         try write(datagram[...])
     }
+
+    /// Sends `parts`, joined in order, as **one** datagram to `address` (Twisted's
+    /// `writeSequence(seq, addr)`); throws what ``write(_:to:)`` throws, for the joined length.
+    public func writeSequence(_ parts: [ArraySlice<UInt8>], to address: Address) throws {
+        try write(Self.joined(parts)[...], to: address)
+    }
+
+    /// Sends `parts`, joined in order, as one datagram to the connected peer; throws what
+    /// ``write(_:)`` throws.
+    public func writeSequence(_ parts: [ArraySlice<UInt8>]) throws {
+        try write(Self.joined(parts)[...])
+    }
+
+    /// `parts` as one contiguous datagram.
+    private static func joined(_ parts: [ArraySlice<UInt8>]) -> [UInt8] {
+        var datagram: [UInt8] = []
+        datagram.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        for part in parts { datagram.append(contentsOf: part) }
+        return datagram
+    }
 }

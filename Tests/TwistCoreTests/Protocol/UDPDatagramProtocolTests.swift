@@ -59,6 +59,21 @@ import TwistTesting
         #expect(transport.written == [.init(data: [2], destination: .ipv4("10.0.0.1", 53))])
     }
 
+    @Test func writeSequenceSendsThePartsJoinedAsOneDatagram() throws {
+        let transport = FakeDatagramTransport()
+        try transport.attach(DatagramProtocol())
+        try transport.writeSequence([Array("he".utf8)[...], [], Array("llo".utf8)[...]], to: .ipv4("10.0.0.1", 53))
+        #expect(transport.written.map(\.description) == ["10.0.0.1:53 hello"])
+        let half = [UInt8](repeating: 0, count: 40_000)[...]
+        #expect(throws: MessageLengthError.self, "the limit applies to the joined datagram") {
+            try transport.writeSequence([half, half], to: .ipv4("10.0.0.1", 53))
+        }
+        #expect(throws: DatagramStateError.self) { try transport.writeSequence([[1]]) }
+        try transport.connect(host: "10.0.0.9", port: 53)
+        try transport.writeSequence([[0x61], [0x62]])
+        #expect(transport.written.map(\.description) == ["10.0.0.1:53 hello", "10.0.0.9:53 ab"])
+    }
+
     @Test func aConnectedFakeHearsOnlyItsPeerAndReportsRefusals() throws {
         let transport = FakeDatagramTransport()
         let proto = PingPong()
