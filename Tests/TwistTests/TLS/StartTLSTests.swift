@@ -114,7 +114,7 @@ final class STARTTLSServer: Protocol {
 
 /// Sends "STARTTLS", waits for the clear-text answer (after `expectedClearText` bytes of filler),
 /// switches to TLS as the client, sends "secret", reads the echo, closes, and reports.
-final class STARTTLSClient: Protocol {
+class STARTTLSClient: Protocol {
     let context: TLSContext
     let expectedClearText: Int
     var buffer: [UInt8] = []

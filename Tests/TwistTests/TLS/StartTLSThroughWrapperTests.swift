@@ -124,18 +124,11 @@ final class PipelinedSTARTTLSServer: Protocol {
 }
 
 /// Sends "STARTTLS" and switches to TLS at once (its ClientHello follows the command), sends
-/// "secret", reads the echo, closes, and reports.
-final class PipelinedSTARTTLSClient: Protocol {
-    let context: TLSContext
-    var buffer: [UInt8] = []
-    var lines: [String] = []
-    var made = 0
-    let report: ([String]) -> Void
-    var reported = false
-
+/// "secret", reads the echo, closes, and reports: ``STARTTLSClient``'s secure phase, entered from
+/// `connectionMade` instead of after the server's "GO".
+final class PipelinedSTARTTLSClient: STARTTLSClient {
     init(context: TLSContext, report: @escaping ([String]) -> Void) {
-        self.context = context
-        self.report = report
+        super.init(context: context, expectedClearText: 0, report: report)
     }
 
     override func connectionMade() {
@@ -147,26 +140,8 @@ final class PipelinedSTARTTLSClient: Protocol {
             report(["startTLS failed: \(error)"])
             return
         }
+        secure = true
         lines.append("tls transport: \(transport is any TLSTransport), made once: \(made == 1)")
         transport?.write(Array("secret\n".utf8))
-    }
-
-    override func dataReceived(_ data: ArraySlice<UInt8>) throws {
-        buffer += data
-        guard let end = buffer.firstIndex(of: UInt8(ascii: "\n")) else { return }
-        let version = (transport as? any TLSTransport)?.protocolVersion ?? "?"
-        lines.append("secure: \(String(decoding: buffer[..<end], as: UTF8.self)) over \(version)")
-        transport?.loseConnection()
-    }
-
-    override func connectionLost(reason: Failure) {
-        lines.append("lost: \(type(of: reason.error))")
-        report(lines)
-    }
-
-    func report(_ lines: [String]) {
-        guard !reported else { return }
-        reported = true
-        report(lines)
     }
 }
