@@ -19,6 +19,16 @@
 extern _Thread_local void *twist_current_reactor_marker __attribute__((tls_model("initial-exec")));
 static inline void *twist_current_reactor(void) { return twist_current_reactor_marker; }
 
+/* A hint to the CPU that the caller is polling in a loop (x86 PAUSE, ARM YIELD): lets the other
+ * hardware thread run and saves power while a thread pool worker polls for its next job. */
+static inline void twist_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 /* Marks the calling thread as running `reactor` (NULL to clear). */
 void twist_set_current_reactor(void *reactor);
 
