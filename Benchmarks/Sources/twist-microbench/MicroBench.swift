@@ -53,11 +53,12 @@ struct MicroBench {
         print("### Processes and threads: operations per second (median of \(benchmark.repetitions))")
         print()
         if let twisted { print("Twisted column: \(twisted.versions).\n") }
-        print("| workload | Twist | Swift peer | peer | Twist ÷ peer |" + (twisted == nil ? "" : " Twisted | Twist ÷ Twisted |"))
-        print("|---|---:|---|---:|---:|" + (twisted == nil ? "" : "---:|---:|"))
+        print("CPU columns: the process's CPU time (user + system, all threads) per operation, in µs.\n")
+        print("| workload | Twist | Twist CPU | Swift peer | peer | peer CPU | Twist ÷ peer |" + (twisted == nil ? "" : " Twisted | Twist ÷ Twisted |"))
+        print("|---|---:|---:|---|---:|---:|---:|" + (twisted == nil ? "" : "---:|---:|"))
         for row in rows {
-            let peer = row.peer.map { "\(format($0)) | \(format(row.twist / $0))×" } ?? "— | —"
-            var line = "| \(row.name) | \(format(row.twist)) | \(row.peerName) | \(peer) |"
+            let peer = row.peer.map { "\(format($0)) | \(format(row.peerCPU ?? 0)) | \(format(row.twist / $0))×" } ?? "— | — | —"
+            var line = "| \(row.name) | \(format(row.twist)) | \(format(row.twistCPU)) | \(row.peerName) | \(peer) |"
             if let twisted {
                 if let theirs = twisted.values[row.name] {
                     line += " \(format(theirs)) | \(format(row.twist / theirs))× |"

@@ -18,12 +18,45 @@ import Twist
 /// - `spawn.true.nopipes`: the same with no pipe: Twist's `childFDs: [:]` (nothing open in the
 ///   child), swift-subprocess with output and error discarded (/dev/null), its cheapest form.
 struct ProcessBenchmark {
-    /// One row: Twist's rate and the Swift peer's, per second (nil when the peer has no such row).
+    /// One row: Twist's rate and the Swift peer's, per second (nil when the peer has no such row),
+    /// and the process CPU time (user + system, every thread) each spent per operation, in µs.
     struct Row {
         let name: String
         let twist: Double
+        let twistCPU: Double
         let peer: Double?
+        let peerCPU: Double?
         let peerName: String
+
+        init(name: String, twist: Measured, peer: Measured, peerName: String) {
+            self.name = name
+            self.twist = twist.rate
+            self.twistCPU = twist.cpuMicroseconds
+            self.peer = peer.rate
+            self.peerCPU = peer.cpuMicroseconds
+            self.peerName = peerName
+        }
+    }
+
+    /// A median rate, and the CPU time per operation over all repetitions.
+    struct Measured {
+        let rate: Double
+        let cpuMicroseconds: Double
+    }
+
+    /// Runs `body` (which performs `operations` operations and returns its median rate) and
+    /// measures the process's CPU time around it.
+    private static func measure(operations: Int, _ body: () -> Double) -> Measured {
+        let before = processCPUSeconds()
+        let rate = body()
+        return Measured(rate: rate, cpuMicroseconds: (processCPUSeconds() - before) / Double(operations) * 1e6)
+    }
+
+    private static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     let repetitions: Int
@@ -69,7 +102,11 @@ struct ProcessBenchmark {
     // MARK: Twist
 
     /// Runs `workload` `repetitions` times on one reactor (on this thread); the median rate.
-    private func twistRate(count: Int, _ workload: @escaping (Reactor, Int, @escaping () -> Void) -> Void) -> Double {
+    private func twistRate(count: Int, _ workload: @escaping (Reactor, Int, @escaping () -> Void) -> Void) -> Measured {
+        Self.measure(operations: count * repetitions) { twistMedianRate(count: count, workload) }
+    }
+
+    private func twistMedianRate(count: Int, _ workload: @escaping (Reactor, Int, @escaping () -> Void) -> Void) -> Double {
         let reactor = Reactor()
         var rates: [Double] = []
         let clock = ContinuousClock()
@@ -123,7 +160,11 @@ struct ProcessBenchmark {
 
     /// `NIOThreadPool.runIfActive(eventLoop:)` (10 threads, as the reactor's pool) from one
     /// EventLoop: sequential or all at once; the median rate.
-    private func nioRate(count: Int, batch: Bool) -> Double {
+    private func nioRate(count: Int, batch: Bool) -> Measured {
+        Self.measure(operations: count * repetitions) { nioMedianRate(count: count, batch: batch) }
+    }
+
+    private func nioMedianRate(count: Int, batch: Bool) -> Double {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let pool = NIOThreadPool(numberOfThreads: 10)
         pool.start()
@@ -167,7 +208,11 @@ struct ProcessBenchmark {
 
     /// `run(.path("/bin/true"))` awaited one after another from a task, its output and error
     /// collected through pipes (`.bytes`) or discarded (/dev/null); the median rate.
-    private func subprocessRate(count: Int, pipes: Bool) -> Double {
+    private func subprocessRate(count: Int, pipes: Bool) -> Measured {
+        Self.measure(operations: count * repetitions) { subprocessMedianRate(count: count, pipes: pipes) }
+    }
+
+    private func subprocessMedianRate(count: Int, pipes: Bool) -> Double {
         let repetitions = self.repetitions
         let result = ResultBox()
         let semaphore = DispatchSemaphore(value: 0)
