@@ -58,20 +58,23 @@ open class LengthPrefixedReceiver: PausableReceiver {
         transport?.loseConnection()
     }
 
-    /// Sends `string` with its length prefix, in one write.
+    /// Sends `string` with its length prefix. A string over 1,000 bytes that is an array or an
+    /// array's slice is not copied: the prefix is written before it and the transport queues it
+    /// by reference (see ``FrameWriter``); a shorter one goes in one write.
     ///
     /// - Throws: ``StringTooLongError`` when the length does not fit the prefix; nothing is sent.
     @inlinable
     public func sendString<Bytes: Collection<UInt8>>(_ string: Bytes) throws {
         let count = string.count
         guard count <= prefixLimit else { throw StringTooLongError(length: count, limit: prefixLimit) }
-        var frame: [UInt8] = []
-        frame.reserveCapacity(prefixLength + count)
-        for shift in stride(from: 8 * (prefixLength - 1), through: 0, by: -8) {
-            frame.append(UInt8(truncatingIfNeeded: count >> shift))
-        }
-        frame.append(contentsOf: string)
-        transport?.write(frame[...])
+        guard let transport else { return }
+        let prefixLength = self.prefixLength
+        FrameWriter.write(string, to: transport, headerCapacity: prefixLength, header: { header in
+            for index in 0..<prefixLength {
+                header[index] = UInt8(truncatingIfNeeded: count >> (8 * (prefixLength - 1 - index)))
+            }
+            return prefixLength
+        }, trailer: UnsafeRawBufferPointer(start: nil, count: 0))
     }
 
     // MARK: - Producer

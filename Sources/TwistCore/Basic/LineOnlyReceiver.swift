@@ -36,11 +36,15 @@ open class LineOnlyReceiver: Protocol {
         transport?.loseConnection()
     }
 
-    /// Writes `line` followed by the delimiter, in one write (inlinable: specialised for the
-    /// caller's collection type).
+    /// Writes `line` followed by the delimiter: in one write, or, for a line over 1,000 bytes
+    /// that is an array or an array's slice, in two with the line queued by reference, not
+    /// copied (see ``FrameWriter``). Inlinable: specialised for the caller's collection type.
     @inlinable
     public func sendLine<Bytes: Collection<UInt8>>(_ line: Bytes) {
-        transport?.write(LineFrame.make(line, delimiter: delimiter)[...])
+        guard let transport else { return }
+        delimiter.withUnsafeBytes { delimiter in
+            FrameWriter.write(line, to: transport, headerCapacity: 0, header: { _ in 0 }, trailer: delimiter)
+        }
     }
 
     /// Splits `data` into lines and delivers them.

@@ -76,8 +76,11 @@ open class NetstringReceiver: Protocol {
             "\(logPrefix) from \(peer): \(error); closing the connection")
     }
 
-    /// Sends `string` as one netstring, in one write. The length is not checked against
-    /// ``maxLength`` (that limit is what this side accepts, as in Twisted).
+    /// Sends `string` as one netstring. A payload over 1,000 bytes that is an array or an
+    /// array's slice is not copied: the length and the comma are written around it, and the
+    /// transport queues it by reference (see ``FrameWriter``); a shorter one goes in one write.
+    /// The length is not checked against ``maxLength`` (that limit is what this side accepts,
+    /// as in Twisted).
     ///
     /// Inlinable, so that it is specialised for the caller's collection type: a generic copy
     /// across the module boundary would look up type metadata for every message.
@@ -85,27 +88,14 @@ open class NetstringReceiver: Protocol {
     public func sendString<Bytes: Collection<UInt8>>(_ string: Bytes) {
         guard let transport else { return }
         let count = string.count
-        // A large frame gets a buffer of its own, which the transport may queue without a copy.
-        guard count <= Self.stackFrameLimit else {
-            var frame: [UInt8] = []
-            Self.appendFrame(string, to: &frame)
-            transport.write(frame[...])
-            return
-        }
-        // A small one is built on the stack and copied by the transport (a stream connection
-        // copies it straight into its send scratch): no allocation, no buffer kept between calls.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count + 22) { frame in
-            var end = Self.writeDecimal(count, into: frame)
-            frame[end] = UInt8(ascii: ":")
-            end = UnsafeMutableBufferPointer(rebasing: frame[(end + 1)...]).initialize(fromContentsOf: string)
-                + end + 1
-            frame[end] = UInt8(ascii: ",")
-            transport.write(copying: UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: frame[...end])))
+        withUnsafeBytes(of: UInt8(ascii: ",")) { comma in
+            FrameWriter.write(string, to: transport, headerCapacity: 21, header: { header in
+                let end = Self.writeDecimal(count, into: header)
+                header[end] = UInt8(ascii: ":")
+                return end + 1
+            }, trailer: comma)
         }
     }
-
-    /// Payloads up to this size are framed on the stack by ``sendString(_:)``.
-    @usableFromInline static let stackFrameLimit = 1_000
 
     /// Writes the ASCII decimal digits of `value` (not negative) at the start of `frame` and
     /// returns how many there are.
@@ -123,35 +113,6 @@ open class NetstringReceiver: Protocol {
             remaining /= 10
         }
         return digits
-    }
-
-    /// Appends `string` framed as a netstring to `bytes`.
-    @inlinable
-    static func appendFrame<Bytes: Collection<UInt8>>(_ string: Bytes, to bytes: inout [UInt8]) {
-        bytes.reserveCapacity(bytes.count + string.count + 22)
-        appendDecimal(string.count, to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
-        bytes.append(contentsOf: string)
-        bytes.append(UInt8(ascii: ","))
-    }
-
-    /// Appends the ASCII decimal digits of `value` (not negative) to `bytes`, without going
-    /// through `String` (whose conversion showed up in the echo server's profile).
-    @usableFromInline
-    static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
-        var digits = 1
-        var rest = value / 10
-        while rest > 0 {
-            digits += 1
-            rest /= 10
-        }
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
-        var remaining = value
-        for index in stride(from: start + digits - 1, through: start, by: -1) {
-            bytes[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remaining % 10)
-            remaining /= 10
-        }
     }
 
     /// Parses `data`, delivering each complete netstring to ``stringReceived(_:)``.
