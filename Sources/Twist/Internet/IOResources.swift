@@ -21,7 +21,9 @@ final class IOResources {
     static let sendScratchRetainLimit = 65_536
 
     /// Where every connection of this reactor reads into; handed to protocols as a slice (a
-    /// protocol that keeps the slice makes the next read copy it first, by copy-on-write).
+    /// protocol that keeps the slice makes the next read copy it first, by copy-on-write; a
+    /// slice the delivering connection could not send at once is copied out of it instead:
+    /// ``WriteQueue/copyChunks(aliasing:)``).
     private var receiveBuffer = [UInt8](repeating: 0, count: IOResources.receiveBufferSize)
     /// Where the delivering connection gathers its small writes, sent with one `writev` right
     /// after `dataReceived` returns; always empty here between deliveries.
@@ -74,6 +76,12 @@ final class IOResources {
         precondition(scratch.isEmpty, "the send scratch came back with bytes in it")
         if scratch.capacity > Self.sendScratchRetainLimit { scratch = [] }
         sendScratch = scratch
+    }
+
+    /// Where the receive buffer's bytes are now, while it is not lent (for tests: a read that
+    /// had to copy it first leaves it somewhere else).
+    var receiveBufferAddress: Int {
+        receiveBuffer.withUnsafeBytes { Int(bitPattern: $0.baseAddress) }
     }
 
     /// True when neither buffer is lent out (for tests).

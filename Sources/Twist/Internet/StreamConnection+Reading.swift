@@ -63,6 +63,8 @@ extension StreamConnection {
                 return .stopped
             }
             flushAfterDelivery()
+            // Writes left queued must not keep the shared receive buffer (see copyChunks).
+            if !queue.isEmpty { buffer.withUnsafeBytes { queue.copyChunks(aliasing: $0) } }
             return filled ? .more : .drained
         }
         if count == 0 {

@@ -143,6 +143,25 @@ struct WriteQueue {
         scratch.removeAll(keepingCapacity: true)
     }
 
+    /// Replaces each queued chunk whose bytes lie in `region` by a copy of its unsent bytes.
+    ///
+    /// A connection calls this with the reactor's receive buffer when a delivery's writes did
+    /// not all go out: a protocol that wrote back a view of what it received (an echo) would
+    /// otherwise keep the whole shared buffer alive, and make the next read copy all of it
+    /// first. Only what is still unsent is copied, and only when the peer is slow.
+    mutating func copyChunks(aliasing region: UnsafeRawBufferPointer) {
+        guard let regionStart = region.baseAddress, head < chunks.count else { return }
+        let regionEnd = regionStart + region.count
+        for index in head..<chunks.count {
+            let aliases = chunks[index].withUnsafeBytes { bytes in
+                bytes.baseAddress.map { $0 >= regionStart && $0 < regionEnd } ?? false
+            }
+            // Through a buffer pointer: `Array(slice)` of a slice spanning its whole array would
+            // share that array's storage instead of copying it.
+            if aliases { chunks[index] = chunks[index].withUnsafeBufferPointer { ArraySlice(Array($0)) } }
+        }
+    }
+
     // MARK: Sending
 
     /// Gathers up to ``maximumChunksPerWrite`` chunks (and the scratch's unsent bytes) into an

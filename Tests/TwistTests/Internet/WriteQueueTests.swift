@@ -234,4 +234,33 @@ import Testing
         Self.drain(&queue, limit: 4_096, into: &writer)
         #expect(writer.sent == expected)
     }
+
+    @Test func copyChunksCopiesOnlyTheUnsentBytesThatLieInTheRegion() {
+        let shared = (0..<8_192).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        let own = [UInt8](repeating: 9, count: 3_000)
+        var queue = WriteQueue()
+        queue.append(shared[...])             // the whole buffer: `Array(slice)` would share it
+        queue.append(own[...])                // not in the region: stays referenced
+        queue.append(shared[100..<2_100])     // a view inside the region
+        var writer = FakeWriter()
+        _ = queue.write { writer.writev($0, $1, limit: 1_000) }  // part of the first chunk went
+        let sharedStart = shared.withUnsafeBytes { $0.baseAddress! }
+        shared.withUnsafeBytes { queue.copyChunks(aliasing: $0) }
+        // Nothing queued points into `shared` any more, and `own` is still referenced.
+        var pointsIntoShared = false
+        var ownStillReferenced = false
+        let ownStart = own.withUnsafeBytes { $0.baseAddress! }
+        _ = queue.write { vectors, count in
+            for index in 0..<Int(count) {
+                let base = UnsafeRawPointer(vectors[index].iov_base!)
+                if base >= sharedStart && base < sharedStart + shared.count { pointsIntoShared = true }
+                if base == ownStart { ownStillReferenced = true }
+            }
+            return 0
+        }
+        #expect(!pointsIntoShared)
+        #expect(ownStillReferenced)
+        Self.drain(&queue, limit: 4_096, into: &writer)
+        #expect(writer.sent == shared + own + Array(shared[100..<2_100]))
+    }
 }
