@@ -21,6 +21,8 @@ public final class FakeProcessTransport: ProcessTransport {
     public let terminal: PseudoTerminalOptions?
     /// The window sizes set with ``setWindowSize(_:)``, in order.
     public private(set) var windowSizes: [TerminalWindowSize] = []
+    /// The terminal settings set with ``setTerminalSettings(_:)``, in order.
+    public private(set) var terminalSettingsChanges: [TerminalSettings] = []
     /// The child descriptors whose pipes are still open.
     public private(set) var openPipes: Set<Int32>
     private var toChild: Set<Int32>
@@ -30,7 +32,8 @@ public final class FakeProcessTransport: ProcessTransport {
     /// Connects `processProtocol` (its `connectionMade` runs now) to a pretend child `pid` with
     /// pipes on `childFDs` (the ``ChildDescriptor/inherit(parentFD:)`` entries have none). With
     /// `terminal` the child pretends to run on a pseudo-terminal: it has fds 0 (written) and 1
-    /// (its output) whatever `childFDs` says, and ``setWindowSize(_:)`` is accepted.
+    /// (its output) whatever `childFDs` says, and ``setWindowSize(_:)`` and
+    /// ``setTerminalSettings(_:)`` are accepted.
     public init(
         _ processProtocol: ProcessProtocol, pid: Int32 = 4242, childFDs: [Int32: ChildDescriptor] = ChildDescriptor.standard,
         terminal: PseudoTerminalOptions? = nil
@@ -98,6 +101,23 @@ public final class FakeProcessTransport: ProcessTransport {
     public func setWindowSize(_ size: TerminalWindowSize) throws {
         guard terminal != nil, openPipes.contains(1) else { throw ProcessNotOnTerminal() }
         windowSizes.append(size)
+    }
+
+    /// The last settings set with ``setTerminalSettings(_:)``, else the spawn's
+    /// (``PseudoTerminalOptions/settings``), else the kernel's defaults.
+    ///
+    /// - Throws: ``ProcessNotOnTerminal`` without a terminal, or once fd 1 is closed.
+    public func terminalSettings() throws -> TerminalSettings {
+        guard let terminal, openPipes.contains(1) else { throw ProcessNotOnTerminal() }
+        return terminalSettingsChanges.last ?? terminal.settings ?? .kernelDefault
+    }
+
+    /// Records `settings` while the pretend terminal is open (its fd 1).
+    ///
+    /// - Throws: ``ProcessNotOnTerminal`` without a terminal, or once fd 1 is closed.
+    public func setTerminalSettings(_ settings: TerminalSettings) throws {
+        guard terminal != nil, openPipes.contains(1) else { throw ProcessNotOnTerminal() }
+        terminalSettingsChanges.append(settings)
     }
 
     /// Records the pause.
