@@ -206,6 +206,8 @@ public final class FakeProcessReactor: ReactorProcess {
         public let usePTY: Bool
         /// The terminal's set-up asked for.
         public let terminal: PseudoTerminalOptions
+        /// What the spawn asked the reactor to do to the child at shutdown.
+        public let onReactorShutdown: ChildShutdownAction
         /// The transport handed to the protocol.
         public let transport: FakeProcessTransport
     }
@@ -219,8 +221,8 @@ public final class FakeProcessReactor: ReactorProcess {
     /// Makes a reactor with no spawn recorded.
     public init() {}
 
-    /// Records the spawn and connects `processProtocol` to a new ``FakeProcessTransport`` (on a
-    /// pretend terminal with `usePTY`).
+    /// Records the spawn (with its shutdown action, which the fake never carries out) and connects
+    /// `processProtocol` to a new ``FakeProcessTransport`` (on a pretend terminal with `usePTY`).
     ///
     /// - Throws: ``spawnError`` when set; ``TerminalWithChildDescriptors`` for `usePTY` with
     ///   `childFDs`, as a reactor does.
@@ -228,7 +230,8 @@ public final class FakeProcessReactor: ReactorProcess {
     public func spawnProcess(
         _ processProtocol: ProcessProtocol, executable: String, args: [String], environment: ProcessEnvironment = .empty,
         workingDirectory: String? = nil, uid: UInt32? = nil, gid: UInt32? = nil, childFDs: [Int32: ChildDescriptor]? = nil,
-        usePTY: Bool = false, terminal: PseudoTerminalOptions = PseudoTerminalOptions()
+        usePTY: Bool = false, terminal: PseudoTerminalOptions = PseudoTerminalOptions(),
+        onReactorShutdown: ChildShutdownAction = .leaveRunning
     ) throws -> any ProcessTransport {
         if let spawnError { throw spawnError }
         if usePTY && childFDs != nil { throw TerminalWithChildDescriptors() }
@@ -239,7 +242,8 @@ public final class FakeProcessReactor: ReactorProcess {
         spawns.append(
             Spawn(
                 executable: executable, args: args, environment: environment, workingDirectory: workingDirectory,
-                uid: uid, gid: gid, childFDs: childFDs, usePTY: usePTY, terminal: terminal, transport: transport))
+                uid: uid, gid: gid, childFDs: childFDs, usePTY: usePTY, terminal: terminal,
+                onReactorShutdown: onReactorShutdown, transport: transport))
         return transport
     }
 }

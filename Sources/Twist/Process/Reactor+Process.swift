@@ -58,6 +58,9 @@ extension Reactor: ReactorProcess {
     ///     other descriptor is closed in the child. It cannot be combined with `usePTY`.
     ///   - usePTY: true for a pseudo-terminal; false (the default) for pipes.
     ///   - terminal: the terminal's set-up (window size, settings); only used with `usePTY`.
+    ///   - onReactorShutdown: what to send the child if it still runs when the reactor shuts
+    ///     down: nothing (the default, as in Twisted), a signal, or a signal and then SIGKILL;
+    ///     see ``ChildShutdownAction``.
     /// - Throws: ``ProcessSpawnError`` when the child cannot start (ENOENT for a missing
     ///   executable, EPERM or EINVAL for an id it may not switch to, reported synchronously, with
     ///   the failed call); ``TerminalWithChildDescriptors`` for `usePTY` with a `childFDs` map.
@@ -67,16 +70,17 @@ extension Reactor: ReactorProcess {
         _ processProtocol: ProcessProtocol, executable: String, args: [String],
         environment: ProcessEnvironment = .empty, workingDirectory: String? = nil, uid: UInt32? = nil,
         gid: UInt32? = nil, childFDs: [Int32: ChildDescriptor]? = nil, usePTY: Bool = false,
-        terminal: PseudoTerminalOptions = PseudoTerminalOptions()
+        terminal: PseudoTerminalOptions = PseudoTerminalOptions(), onReactorShutdown: ChildShutdownAction = .leaveRunning
     ) throws -> any ProcessTransport {
         if usePTY && childFDs != nil { throw TerminalWithChildDescriptors() }
         return try spawnProcess(
             processProtocol, executable: executable, args: args, environment: environment,
             workingDirectory: workingDirectory, childFDs: childFDs ?? ChildDescriptor.standard, reaping: .pidfd,
-            wiring: usePTY ? .terminal : .pipes, terminal: terminal, identity: SpawnIdentity(uid: uid, gid: gid))
+            wiring: usePTY ? .terminal : .pipes, terminal: terminal, identity: SpawnIdentity(uid: uid, gid: gid),
+            onReactorShutdown: onReactorShutdown)
     }
 
-    /// ``spawnProcess(_:executable:args:environment:workingDirectory:uid:gid:childFDs:usePTY:terminal:)``
+    /// ``spawnProcess(_:executable:args:environment:workingDirectory:uid:gid:childFDs:usePTY:terminal:onReactorShutdown:)``
     /// with the way the child's exit is watched chosen by the caller (tests use it to run the
     /// fallback), and the child's descriptors as pipes or one terminal (then `childFDs` is not used).
     @discardableResult
@@ -84,7 +88,7 @@ extension Reactor: ReactorProcess {
         _ processProtocol: ProcessProtocol, executable: String, args: [String], environment: ProcessEnvironment,
         workingDirectory: String?, childFDs: [Int32: ChildDescriptor], reaping: ReapingMethod,
         wiring: ChildProcess.Wiring = .pipes, terminal: PseudoTerminalOptions = PseudoTerminalOptions(),
-        identity: SpawnIdentity = SpawnIdentity()
+        identity: SpawnIdentity = SpawnIdentity(), onReactorShutdown: ChildShutdownAction = .leaveRunning
     ) throws -> any ProcessTransport {
         requireConfined()
         var plan = SpawnPlan()
@@ -113,7 +117,7 @@ extension Reactor: ReactorProcess {
         }
         let process = ChildProcess(
             reactor: self, executable: executable, wiring: wiring, processProtocol: processProtocol, pid: pid,
-            pidfd: pidfd)
+            pidfd: pidfd, onReactorShutdown: onReactorShutdown)
         let pipeAddress = Address.unix(UNIXAddress(name: .unnamed))
         for end in plan.parentEnds {
             let connection = StreamConnection(
