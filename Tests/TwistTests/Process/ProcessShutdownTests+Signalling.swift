@@ -14,9 +14,9 @@ extension ProcessShutdownTests {
     /// Spawns `args` with `action` and stops the reactor once the child has printed something
     /// (or at once, with `stopAtOnce`); returns the recorded protocol after the reactor stopped.
     private func runUntilShutdown(
-        _ args: [String], _ action: ChildShutdownAction, stopAtOnce: Bool = false
+        _ args: [String], _ action: ChildShutdownAction, stopAtOnce: Bool = false, logs: LogCapture = LogCapture()
     ) async -> (process: RecordingProcess, pid: Int32, finished: Bool) {
-        let reactor = Reactor()
+        let reactor = Reactor(logger: logs.logger())
         let process = OutputStopping(reactor)
         let pid = Shared<Int32>(0)
         let box = UncheckedBox(process)
@@ -54,6 +54,18 @@ extension ProcessShutdownTests {
         #expect(!process.events.contains("processExited"))
         #expect(process.transport?.pid == pid)
         // It still runs: clean up after it (kill, then reap, so the test leaves no zombie).
+        #expect(kill(pid, 0) == 0)
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        #expect(waitpid(pid, &status, 0) == pid)
+    }
+
+    @Test func anInvalidSignalIsLoggedAndTheChildLeftAsWithoutAnAction() async {
+        let logs = LogCapture()
+        let (process, pid, finished) = await runUntilShutdown(["sleep", "30"], .signal(9999), stopAtOnce: true, logs: logs)
+        #expect(finished)
+        #expect(logs.records.contains { $0.level == .error && $0.message.contains("cannot signal a child process") })
+        #expect(!process.events.contains("processExited"))
         #expect(kill(pid, 0) == 0)
         kill(pid, SIGKILL)
         var status: Int32 = 0
