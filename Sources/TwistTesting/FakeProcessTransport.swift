@@ -21,6 +21,8 @@ public final class FakeProcessTransport: ProcessTransport {
     public let terminal: PseudoTerminalOptions?
     /// The window sizes set with ``setWindowSize(_:)``, in order.
     public private(set) var windowSizes: [TerminalWindowSize] = []
+    /// The terminal settings set with ``setTerminalSettings(_:)``, in order.
+    public private(set) var terminalSettingsChanges: [TerminalSettings] = []
     /// The child descriptors whose pipes are still open.
     public private(set) var openPipes: Set<Int32>
     private var toChild: Set<Int32>
@@ -30,7 +32,8 @@ public final class FakeProcessTransport: ProcessTransport {
     /// Connects `processProtocol` (its `connectionMade` runs now) to a pretend child `pid` with
     /// pipes on `childFDs` (the ``ChildDescriptor/inherit(parentFD:)`` entries have none). With
     /// `terminal` the child pretends to run on a pseudo-terminal: it has fds 0 (written) and 1
-    /// (its output) whatever `childFDs` says, and ``setWindowSize(_:)`` is accepted.
+    /// (its output) whatever `childFDs` says, and ``setWindowSize(_:)`` and
+    /// ``setTerminalSettings(_:)`` are accepted.
     public init(
         _ processProtocol: ProcessProtocol, pid: Int32 = 4242, childFDs: [Int32: ChildDescriptor] = ChildDescriptor.standard,
         terminal: PseudoTerminalOptions? = nil
@@ -98,6 +101,23 @@ public final class FakeProcessTransport: ProcessTransport {
     public func setWindowSize(_ size: TerminalWindowSize) throws {
         guard terminal != nil, openPipes.contains(1) else { throw ProcessNotOnTerminal() }
         windowSizes.append(size)
+    }
+
+    /// The last settings set with ``setTerminalSettings(_:)``, else the spawn's
+    /// (``PseudoTerminalOptions/settings``), else the kernel's defaults.
+    ///
+    /// - Throws: ``ProcessNotOnTerminal`` without a terminal, or once fd 1 is closed.
+    public func terminalSettings() throws -> TerminalSettings {
+        guard let terminal, openPipes.contains(1) else { throw ProcessNotOnTerminal() }
+        return terminalSettingsChanges.last ?? terminal.settings ?? .kernelDefault
+    }
+
+    /// Records `settings` while the pretend terminal is open (its fd 1).
+    ///
+    /// - Throws: ``ProcessNotOnTerminal`` without a terminal, or once fd 1 is closed.
+    public func setTerminalSettings(_ settings: TerminalSettings) throws {
+        guard terminal != nil, openPipes.contains(1) else { throw ProcessNotOnTerminal() }
+        terminalSettingsChanges.append(settings)
     }
 
     /// Records the pause.
@@ -186,6 +206,8 @@ public final class FakeProcessReactor: ReactorProcess {
         public let usePTY: Bool
         /// The terminal's set-up asked for.
         public let terminal: PseudoTerminalOptions
+        /// What the spawn asked the reactor to do to the child at shutdown.
+        public let onReactorShutdown: ChildShutdownAction
         /// The transport handed to the protocol.
         public let transport: FakeProcessTransport
     }
@@ -199,8 +221,8 @@ public final class FakeProcessReactor: ReactorProcess {
     /// Makes a reactor with no spawn recorded.
     public init() {}
 
-    /// Records the spawn and connects `processProtocol` to a new ``FakeProcessTransport`` (on a
-    /// pretend terminal with `usePTY`).
+    /// Records the spawn (with its shutdown action, which the fake never carries out) and connects
+    /// `processProtocol` to a new ``FakeProcessTransport`` (on a pretend terminal with `usePTY`).
     ///
     /// - Throws: ``spawnError`` when set; ``TerminalWithChildDescriptors`` for `usePTY` with
     ///   `childFDs`, as a reactor does.
@@ -208,7 +230,8 @@ public final class FakeProcessReactor: ReactorProcess {
     public func spawnProcess(
         _ processProtocol: ProcessProtocol, executable: String, args: [String], environment: ProcessEnvironment = .empty,
         workingDirectory: String? = nil, uid: UInt32? = nil, gid: UInt32? = nil, childFDs: [Int32: ChildDescriptor]? = nil,
-        usePTY: Bool = false, terminal: PseudoTerminalOptions = PseudoTerminalOptions()
+        usePTY: Bool = false, terminal: PseudoTerminalOptions = PseudoTerminalOptions(),
+        onReactorShutdown: ChildShutdownAction = .leaveRunning
     ) throws -> any ProcessTransport {
         if let spawnError { throw spawnError }
         if usePTY && childFDs != nil { throw TerminalWithChildDescriptors() }
@@ -219,7 +242,8 @@ public final class FakeProcessReactor: ReactorProcess {
         spawns.append(
             Spawn(
                 executable: executable, args: args, environment: environment, workingDirectory: workingDirectory,
-                uid: uid, gid: gid, childFDs: childFDs, usePTY: usePTY, terminal: terminal, transport: transport))
+                uid: uid, gid: gid, childFDs: childFDs, usePTY: usePTY, terminal: terminal,
+                onReactorShutdown: onReactorShutdown, transport: transport))
         return transport
     }
 }

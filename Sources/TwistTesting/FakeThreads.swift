@@ -53,6 +53,17 @@ public final class FakeThreads: ReactorThreads, @unchecked Sendable {
         return try body()
     }
 
+    /// Runs `body` at once on the calling task with a token that reports the task's cancellation;
+    /// a task already cancelled throws `CancellationError` without running it, as a reactor drops
+    /// work cancelled before it started.
+    public func runInThread<Value: Sendable>(
+        _ body: @escaping @Sendable (ThreadWorkCancellation) throws -> Value
+    ) async throws -> Value {
+        guard !stopped else { throw FakeThreadsStopped() }
+        try Task.checkCancellation()
+        return try body(ThreadWorkCancellation { Task.isCancelled })
+    }
+
     /// Records the suggestion in ``suggestedPoolSize``.
     public func suggestThreadPoolSize(_ maxThreads: Int) {
         suggestedPoolSize = maxThreads

@@ -86,4 +86,21 @@ int twist_spawn_as(const char *file, char *const argv[], char *const envp[], con
  * foreground process group of the terminal gets SIGWINCH when it changes). 0 or the errno. */
 int twist_set_window_size(int terminal, unsigned short rows, unsigned short columns);
 
+/* The terminal settings Twist exposes, each 0 or 1: ECHO; ICANON (with ISIG, IEXTEN, ICRNL and
+ * IXON: cooked input) or none of them (raw input, VMIN 1, VTIME 0); OPOST with ONLCR (output
+ * "\n" becomes "\r\n"). */
+typedef struct {
+    int echo;
+    int canonical;
+    int mapNewline;
+} twist_terminal_settings;
+
+/* Reads those settings of the terminal behind `terminal` (a master or a slave: on Linux the
+ * master's termios calls reach the slave's line discipline). 0 or the errno of tcgetattr. */
+int twist_get_terminal_settings(int terminal, twist_terminal_settings *settings);
+
+/* Changes those settings (tcgetattr, then tcsetattr TCSANOW), leaving every other flag as it is.
+ * 0 or the errno. */
+int twist_set_terminal_settings(int terminal, twist_terminal_settings settings);
+
 #endif /* TWIST_PROCESS_H */

@@ -28,9 +28,10 @@ extension ChildProcess {
         }
     }
 
-    /// The reactor shuts down (after the grace `LiveChildren` gave running children): reap the
-    /// child if it has exited; otherwise stop watching and leave it running (no signal is sent;
-    /// its pipes are closed by the shutdown, and `pid` stays set).
+    /// The reactor shuts down (after the grace `LiveChildren` gave running children, and the
+    /// signals their ``ChildShutdownAction`` asked for): reap the child if it has exited;
+    /// otherwise stop watching and leave it running (its pipes are closed by the shutdown, and
+    /// `pid` stays set).
     func stopReapingForShutdown() {
         if !reapIfExited() { stopWatching() }
     }

@@ -45,11 +45,44 @@ extension ChildProcess {
     /// TIOCSWINSZ on the master, while it is open; the kernel sends SIGWINCH to the terminal's
     /// foreground process group when the size changes.
     func setWindowSize(_ size: TerminalWindowSize) throws {
+        let code = twist_set_window_size(try openMaster(), size.rows, size.columns)
+        guard code == 0 else { throw ProcessNotOnTerminal(osError: code) }
+    }
+
+    /// tcgetattr on the master (on Linux it reads the slave's line discipline).
+    func terminalSettings() throws -> TerminalSettings {
+        var settings = twist_terminal_settings()
+        let code = twist_get_terminal_settings(try openMaster(), &settings)
+        guard code == 0 else { throw ProcessNotOnTerminal(osError: code) }
+        return TerminalSettings(settings)
+    }
+
+    /// tcsetattr on the master, changing only the flags ``TerminalSettings`` names.
+    func setTerminalSettings(_ settings: TerminalSettings) throws {
+        let code = twist_set_terminal_settings(try openMaster(), settings.cValue)
+        guard code == 0 else { throw ProcessNotOnTerminal(osError: code) }
+    }
+
+    /// The master's descriptor while the child runs on a terminal that is open.
+    private func openMaster() throws -> Int32 {
         reactor.requireConfined("ProcessTransport")
         guard wiring == .terminal, let master = pipes[1], !master.connection.isDisconnecting else {
             throw ProcessNotOnTerminal()
         }
-        let code = twist_set_window_size(master.connection.descriptor.fd, size.rows, size.columns)
-        guard code == 0 else { throw ProcessNotOnTerminal(osError: code) }
+        return master.connection.descriptor.fd
+    }
+}
+
+extension TerminalSettings {
+    /// The C shim's form.
+    var cValue: twist_terminal_settings {
+        twist_terminal_settings(echo: echo ? 1 : 0, canonical: input == .canonical ? 1 : 0, mapNewline: mapsNewlineToCRLF ? 1 : 0)
+    }
+
+    /// Settings read by the C shim.
+    init(_ settings: twist_terminal_settings) {
+        self.init(
+            echo: settings.echo != 0, input: settings.canonical != 0 ? .canonical : .raw,
+            mapsNewlineToCRLF: settings.mapNewline != 0)
     }
 }

@@ -2,7 +2,7 @@ import Glibc
 import Logging
 import TwistCore
 
-/// A child process started by ``Reactor/spawnProcess(_:executable:args:environment:workingDirectory:uid:gid:childFDs:usePTY:terminal:)``:
+/// A child process started by ``Reactor/spawnProcess(_:executable:args:environment:workingDirectory:uid:gid:childFDs:usePTY:terminal:onReactorShutdown:)``:
 /// the ``ProcessTransport`` its protocol talks through.
 ///
 /// Each pipe is a ``StreamConnection`` on the one stream engine (reading, the write queue, flow
@@ -43,6 +43,8 @@ final class ChildProcess: IOHandler, ProcessTransport {
     let reactor: Reactor
     let executable: String
     let wiring: Wiring
+    /// What the reactor's shutdown sends the child if it still runs; see `ChildProcess+Shutdown`.
+    let shutdownAction: ChildShutdownAction
     var processProtocol: ProcessProtocol?
     var life: ProcessLife
     /// The open pipes, by the child's descriptor number.
@@ -58,11 +60,12 @@ final class ChildProcess: IOHandler, ProcessTransport {
 
     init(
         reactor: Reactor, executable: String, wiring: Wiring, processProtocol: ProcessProtocol, pid: Int32,
-        pidfd: Int32
+        pidfd: Int32, onReactorShutdown: ChildShutdownAction
     ) {
         self.reactor = reactor
         self.executable = executable
         self.wiring = wiring
+        self.shutdownAction = onReactorShutdown
         self.processProtocol = processProtocol
         self.life = .running(pid: pid)
         self.pidfd = pidfd

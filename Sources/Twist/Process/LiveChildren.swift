@@ -1,10 +1,12 @@
 import TwistCore
 
 /// A reactor's children that are not yet reaped, and the shutdown grace for them: when the
-/// reactor stops, a `before shutdown` trigger waits (at most ``grace`` seconds) for the children
-/// still running to exit, so one that was about to is reaped and reported instead of being left a
-/// zombie. A child still running after the grace is left alone (neither signalled nor waited for,
-/// as in Twisted). Confined to the reactor thread.
+/// reactor stops, a `before shutdown` trigger first sends each running child what its
+/// ``ChildShutdownAction`` says (nothing by default; a signal; a signal then SIGKILL), then waits
+/// (at most ``grace`` seconds, longer for a child to be killed: its delay plus the grace) for the
+/// children still running to exit, so each that does is reaped and reported instead of being
+/// left a zombie. A child still running after that is left alone (not waited for, as in Twisted).
+/// Confined to the reactor thread.
 final class LiveChildren {
     /// How long shutdown waits for running children to exit, in seconds.
     static let grace = 1.0
@@ -35,9 +37,10 @@ final class LiveChildren {
 
     private func waitForChildren(_ reactor: Reactor) -> (any TriggerCompletion)? {
         guard !children.isEmpty else { return nil }
+        let wait = children.values.map { $0.beginShutdown(grace: Self.grace) }.max() ?? Self.grace
         let completion = TriggerCompletionSource()
         waiting = completion
-        reactor.callLater(Self.grace) { completion.complete() }
+        reactor.callLater(wait) { completion.complete() }
         return completion
     }
 }

@@ -29,7 +29,8 @@ extension Reactor: ReactorProcess {
     /// parent keeps the master, non-blocking and close-on-exec, as one stream connection on the
     /// same engine as pipes. As in Twisted:
     /// - everything the child prints, stdout and stderr alike, arrives as
-    ///   `childDataReceived(fd: 1, …)`, after the terminal's processing at its default settings:
+    ///   `childDataReceived(fd: 1, …)`, after the terminal's processing, at the kernel's default settings
+    ///   unless `terminal.settings` changes them:
     ///   what is written is echoed back, and `\n` output becomes `\r\n`;
     /// - `write` and a registered producer go to the master (the child reads them as typed
     ///   input; a line reaches a child reading lines when its `\n` does);
@@ -42,8 +43,9 @@ extension Reactor: ReactorProcess {
     ///
     /// One difference: `closeStdin` (Twisted: nothing) queues the terminal's end-of-file character
     /// (^D), so a child reading lines, such as `cat`, reads end of file after what was written.
-    /// `terminal` sets the window size before the child starts; ``ProcessTransport/setWindowSize(_:)``
-    /// changes it later.
+    /// `terminal` sets the window size and the ``TerminalSettings`` (echo, line or raw input,
+    /// `\n` → `\r\n`) before the child starts; ``ProcessTransport/setWindowSize(_:)`` and
+    /// ``ProcessTransport/setTerminalSettings(_:)`` change them later.
     ///
     /// - Parameters:
     ///   - executable: the program; without a slash it is looked up on the *parent's* `PATH`.
@@ -55,7 +57,10 @@ extension Reactor: ReactorProcess {
     ///   - childFDs: each child descriptor's role (``ChildDescriptor/standard`` when nil); every
     ///     other descriptor is closed in the child. It cannot be combined with `usePTY`.
     ///   - usePTY: true for a pseudo-terminal; false (the default) for pipes.
-    ///   - terminal: the terminal's set-up (window size); only used with `usePTY`.
+    ///   - terminal: the terminal's set-up (window size, settings); only used with `usePTY`.
+    ///   - onReactorShutdown: what to send the child if it still runs when the reactor shuts
+    ///     down: nothing (the default, as in Twisted), a signal, or a signal and then SIGKILL;
+    ///     see ``ChildShutdownAction``.
     /// - Throws: ``ProcessSpawnError`` when the child cannot start (ENOENT for a missing
     ///   executable, EPERM or EINVAL for an id it may not switch to, reported synchronously, with
     ///   the failed call); ``TerminalWithChildDescriptors`` for `usePTY` with a `childFDs` map.
@@ -65,16 +70,17 @@ extension Reactor: ReactorProcess {
         _ processProtocol: ProcessProtocol, executable: String, args: [String],
         environment: ProcessEnvironment = .empty, workingDirectory: String? = nil, uid: UInt32? = nil,
         gid: UInt32? = nil, childFDs: [Int32: ChildDescriptor]? = nil, usePTY: Bool = false,
-        terminal: PseudoTerminalOptions = PseudoTerminalOptions()
+        terminal: PseudoTerminalOptions = PseudoTerminalOptions(), onReactorShutdown: ChildShutdownAction = .leaveRunning
     ) throws -> any ProcessTransport {
         if usePTY && childFDs != nil { throw TerminalWithChildDescriptors() }
         return try spawnProcess(
             processProtocol, executable: executable, args: args, environment: environment,
             workingDirectory: workingDirectory, childFDs: childFDs ?? ChildDescriptor.standard, reaping: .pidfd,
-            wiring: usePTY ? .terminal : .pipes, terminal: terminal, identity: SpawnIdentity(uid: uid, gid: gid))
+            wiring: usePTY ? .terminal : .pipes, terminal: terminal, identity: SpawnIdentity(uid: uid, gid: gid),
+            onReactorShutdown: onReactorShutdown)
     }
 
-    /// ``spawnProcess(_:executable:args:environment:workingDirectory:uid:gid:childFDs:usePTY:terminal:)``
+    /// ``spawnProcess(_:executable:args:environment:workingDirectory:uid:gid:childFDs:usePTY:terminal:onReactorShutdown:)``
     /// with the way the child's exit is watched chosen by the caller (tests use it to run the
     /// fallback), and the child's descriptors as pipes or one terminal (then `childFDs` is not used).
     @discardableResult
@@ -82,7 +88,7 @@ extension Reactor: ReactorProcess {
         _ processProtocol: ProcessProtocol, executable: String, args: [String], environment: ProcessEnvironment,
         workingDirectory: String?, childFDs: [Int32: ChildDescriptor], reaping: ReapingMethod,
         wiring: ChildProcess.Wiring = .pipes, terminal: PseudoTerminalOptions = PseudoTerminalOptions(),
-        identity: SpawnIdentity = SpawnIdentity()
+        identity: SpawnIdentity = SpawnIdentity(), onReactorShutdown: ChildShutdownAction = .leaveRunning
     ) throws -> any ProcessTransport {
         requireConfined()
         var plan = SpawnPlan()
@@ -111,7 +117,7 @@ extension Reactor: ReactorProcess {
         }
         let process = ChildProcess(
             reactor: self, executable: executable, wiring: wiring, processProtocol: processProtocol, pid: pid,
-            pidfd: pidfd)
+            pidfd: pidfd, onReactorShutdown: onReactorShutdown)
         let pipeAddress = Address.unix(UNIXAddress(name: .unnamed))
         for end in plan.parentEnds {
             let connection = StreamConnection(
@@ -173,7 +179,8 @@ private struct SpawnPlan {
         return nil
     }
 
-    /// Makes a pseudo-terminal sized as `options` says: the master is the parent's end, reported
+    /// Makes a pseudo-terminal sized and set as `options` says (the settings applied to the
+    /// slave before the child exists, so its first read already sees them): the master is the parent's end, reported
     /// as the child's fd 1; the slave stays open in the parent until the spawn has returned
     /// (glibc's `posix_spawn` returns once the child has run its file actions, and the fork path
     /// once the child has exec'ed, so the child holds the slave by then and the master never sees
@@ -184,13 +191,19 @@ private struct SpawnPlan {
         var name = [CChar](repeating: 0, count: 128)
         let code = twist_open_pty(&master, &slave, &name, name.count)
         guard code == 0 else { return ("posix_openpt", code) }
+        var failure: (call: String, code: Int32)?
         if let size = options.windowSize {
             let code = twist_set_window_size(master, size.rows, size.columns)
-            guard code == 0 else {
-                _ = close(master)
-                _ = close(slave)
-                return ("ioctl(TIOCSWINSZ)", code)
-            }
+            if code != 0 { failure = ("ioctl(TIOCSWINSZ)", code) }
+        }
+        if failure == nil, let settings = options.settings {
+            let code = twist_set_terminal_settings(slave, settings.cValue)
+            if code != 0 { failure = ("tcsetattr", code) }
+        }
+        if let failure {
+            _ = close(master)
+            _ = close(slave)
+            return failure
         }
         parentEnds.append((1, master, .terminal))
         childEnds.append(slave)

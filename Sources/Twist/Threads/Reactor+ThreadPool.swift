@@ -72,18 +72,55 @@ extension Reactor {
 
     /// Runs `body` on a thread of the reactor's pool and returns what it returns, or throws what
     /// it throws: the `async` spelling of ``deferToThread(_:)``. The caller resumes on its own
-    /// executor (on the reactor, for reactor-isolated code). Cancelling the task does not stop
-    /// `body` once it runs. Safe from any context.
+    /// executor (on the reactor, for reactor-isolated code). Safe from any context.
     ///
-    /// - Throws: what `body` throws, or ``ThreadPoolStopped`` when the pool refuses or discards it.
+    /// Cancelling the awaiting task works as for the form whose body takes a
+    /// ``ThreadWorkCancellation``:
+    /// work not yet started never runs and the call throws `CancellationError` at once; work
+    /// already running is not interrupted (`body` cannot see it), and the call throws
+    /// `CancellationError` once `body` returns, its result dropped.
+    ///
+    /// - Throws: what `body` throws, `CancellationError` when the task was cancelled before the
+    ///   result was in, or ``ThreadPoolStopped`` when the pool refuses or discards it.
     public nonisolated func runInThread<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+        try await runInThread { (_: ThreadWorkCancellation) in try body() }
+    }
+
+    /// Runs `body` on a thread of the reactor's pool with a ``ThreadWorkCancellation`` it can
+    /// check, and returns what it returns, or throws what it throws. Safe from any context.
+    ///
+    /// What cancelling the awaiting task does, and the promise:
+    /// - **before a worker takes the job**: the job is dropped (`body` never runs) and the call
+    ///   throws `CancellationError` at once;
+    /// - **while `body` runs**: the token reports it (`isCancelled`, `checkCancellation()`), and
+    ///   the call throws `CancellationError` **only once `body` has returned** (whatever it
+    ///   returned or threw is dropped). The caller never resumes while its work still runs, so
+    ///   cancelled work cannot pile up behind the pool's bounded threads unseen, as structured
+    ///   concurrency waits for a cancelled child task. A body that never checks the token runs
+    ///   to its end.
+    ///
+    /// - Throws: what `body` throws; `CancellationError` when the task was cancelled before the
+    ///   result was in; ``ThreadPoolStopped`` when the pool refuses or discards the work.
+    public nonisolated func runInThread<Value: Sendable>(
+        _ body: @escaping @Sendable (ThreadWorkCancellation) throws -> Value
+    ) async throws -> Value {
         guard let pool = threadPool else { throw ThreadPoolStopped(poolName: "twist.reactor") }
-        return try await withCheckedThrowingContinuation { continuation in
-            do {
-                try pool.callInThreadWithCallback({ continuation.resume(with: $0) }, body)
-            } catch {
-                continuation.resume(throwing: error)
+        let work = CancellableThreadWork<Value>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                guard work.attach(continuation) else { return }
+                let cancellation = work.cancellation
+                do {
+                    try pool.callInThreadWithCallback({ work.finish($0) }) { () throws -> Value in
+                        guard work.begin() else { throw CancellationError() }
+                        return try body(cancellation)
+                    }
+                } catch {
+                    work.finish(.failure(error))
+                }
             }
+        } onCancel: {
+            work.cancel()
         }
     }
 

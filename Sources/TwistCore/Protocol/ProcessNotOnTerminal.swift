@@ -1,7 +1,9 @@
-/// `setWindowSize` found no terminal to size: the child runs on pipes, its terminal is already
-/// closed, or the kernel refused the size (then ``osError`` says why).
+/// `setWindowSize`, `terminalSettings` or `setTerminalSettings` found no terminal to work on: the
+/// child runs on pipes, its terminal is already closed, or the kernel refused the call (then
+/// ``osError`` says why).
 public struct ProcessNotOnTerminal: Error, Equatable, CustomStringConvertible {
-    /// The errno of the refused `ioctl(TIOCSWINSZ)`, or nil when there is no open terminal.
+    /// The errno of the refused call (`ioctl(TIOCSWINSZ)`, `tcgetattr`, `tcsetattr`), or nil when
+    /// there is no open terminal.
     public let osError: Int32?
 
     /// The error, with the refused call's errno when there was one.
@@ -11,7 +13,7 @@ public struct ProcessNotOnTerminal: Error, Equatable, CustomStringConvertible {
 
     /// Says which of the two it was.
     public var description: String {
-        if let osError { return "the child's terminal refused the window size (errno \(osError))" }
+        if let osError { return "the child's terminal refused the call (errno \(osError))" }
         return "the child has no open pseudo-terminal (spawned without usePTY, or its terminal is closed)"
     }
 }

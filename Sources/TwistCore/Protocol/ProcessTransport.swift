@@ -51,6 +51,21 @@ public protocol ProcessTransport: PushProducer {
     /// - Throws: ``ProcessNotOnTerminal`` when the child runs on pipes or its terminal is closed.
     func setWindowSize(_ size: TerminalWindowSize) throws
 
+    /// The child's pseudo-terminal's current ``TerminalSettings`` (tcgetattr on the master, which
+    /// on Linux reads the slave's line discipline), whoever set them: the spawn, an earlier
+    /// ``setTerminalSettings(_:)``, or the child itself (`stty`).
+    ///
+    /// - Throws: ``ProcessNotOnTerminal`` when the child runs on pipes or its terminal is closed.
+    func terminalSettings() throws -> TerminalSettings
+
+    /// Changes the child's pseudo-terminal's settings at once (tcsetattr TCSANOW on the master),
+    /// leaving every termios flag ``TerminalSettings`` does not name as it is. Input already
+    /// queued in the terminal is not re-processed.
+    ///
+    /// - Throws: ``ProcessNotOnTerminal`` when the child runs on pipes or its terminal is closed,
+    ///   or with the errno when the kernel refuses.
+    func setTerminalSettings(_ settings: TerminalSettings) throws
+
     /// Registers a producer writing to the child's stdin, paused while too much is queued; with no
     /// stdin pipe the producer is stopped at once.
     func registerProducer(_ producer: RegisteredProducer) throws

@@ -82,7 +82,7 @@ final class OutputCollector: ProcessProtocol {
             transport = try reactor.spawnProcess(
                 self, executable: executable, args: [executable] + args, environment: environment,
                 workingDirectory: workingDirectory, uid: nil, gid: nil, childFDs: nil, usePTY: false,
-                terminal: PseudoTerminalOptions())
+                terminal: PseudoTerminalOptions(), onReactorShutdown: .leaveRunning)
         } catch {
             return fail(error)
         }

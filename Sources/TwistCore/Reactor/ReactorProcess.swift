@@ -14,13 +14,15 @@ public protocol ReactorProcess: AnyObject {
     ///   - childFDs: what each of the child's descriptors is (``ChildDescriptor/standard`` when
     ///     nil); every other descriptor is closed in the child. Not with `usePTY`.
     ///   - usePTY: true to run the child on a pseudo-terminal (its fds 0, 1 and 2).
-    ///   - terminal: how that terminal is set up (its window size); ignored without `usePTY`.
+    ///   - terminal: how that terminal is set up (window size, settings); ignored without `usePTY`.
+    ///   - onReactorShutdown: what the reactor sends the child if it still runs when the reactor
+    ///     shuts down (``ChildShutdownAction/leaveRunning``: nothing, as in Twisted).
     /// - Throws: ``ProcessSpawnError`` when the child cannot start (a missing executable, an id
     ///   it may not switch to), ``TerminalWithChildDescriptors`` for `usePTY` with `childFDs`;
     ///   the protocol is then never connected.
     func spawnProcess(
         _ processProtocol: ProcessProtocol, executable: String, args: [String], environment: ProcessEnvironment,
         workingDirectory: String?, uid: UInt32?, gid: UInt32?, childFDs: [Int32: ChildDescriptor]?, usePTY: Bool,
-        terminal: PseudoTerminalOptions
+        terminal: PseudoTerminalOptions, onReactorShutdown: ChildShutdownAction
     ) throws -> any ProcessTransport
 }

@@ -22,6 +22,14 @@ public protocol ReactorThreads: AnyObject, Sendable {
     /// thread, or throws what it throws.
     func runInThread<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value
 
+    /// ``runInThread(_:)`` with a ``ThreadWorkCancellation`` the body can check. When the
+    /// awaiting task is cancelled, work not yet started never runs and the call throws
+    /// `CancellationError` at once; running work sees the token set, and the call throws
+    /// `CancellationError` once the body has returned.
+    func runInThread<Value: Sendable>(
+        _ body: @escaping @Sendable (ThreadWorkCancellation) throws -> Value
+    ) async throws -> Value
+
     /// Sets the most threads the pool may run (only the maximum, as in Twisted).
     func suggestThreadPoolSize(_ maxThreads: Int)
 }

@@ -36,6 +36,27 @@ import TwistTesting
         #expect(spawn.transport.windowSizes.count == 1)
     }
 
+    @Test func theFakeRecordsTerminalSettingsAtTheSpawnAndLater() throws {
+        let reactor = FakeProcessReactor()
+        let quiet = TerminalSettings(echo: false)
+        let transport = try reactor.spawnProcess(
+            OutputRecorder(), executable: "x", args: ["x"], usePTY: true, terminal: PseudoTerminalOptions(settings: quiet))
+        let spawn = try #require(reactor.spawns.first)
+        #expect(spawn.terminal.settings == quiet)
+        #expect(try transport.terminalSettings() == quiet, "the spawn's settings until changed")
+        let raw = TerminalSettings(echo: false, input: .raw, mapsNewlineToCRLF: false)
+        try transport.setTerminalSettings(raw)
+        #expect(spawn.transport.terminalSettingsChanges == [raw])
+        #expect(try transport.terminalSettings() == raw)
+        spawn.transport.closePipe(1)
+        #expect(throws: ProcessNotOnTerminal()) { try transport.terminalSettings() }
+        #expect(throws: ProcessNotOnTerminal()) { try transport.setTerminalSettings(.kernelDefault) }
+        #expect(spawn.transport.terminalSettingsChanges == [raw])
+
+        let plain = try reactor.spawnProcess(OutputRecorder(), executable: "x", args: ["x"], usePTY: true)
+        #expect(try plain.terminalSettings() == .kernelDefault)
+    }
+
     @Test func theFakeRefusesATerminalWithADescriptorMapAsAReactorDoes() {
         let reactor = FakeProcessReactor()
         let recorder = OutputRecorder()
@@ -52,6 +73,8 @@ import TwistTesting
         #expect(reactor.spawns.first?.usePTY == false)
         #expect(reactor.spawns.first?.uid == nil)
         #expect(throws: ProcessNotOnTerminal()) { try transport.setWindowSize(TerminalWindowSize(rows: 24, columns: 80)) }
+        #expect(throws: ProcessNotOnTerminal()) { try transport.terminalSettings() }
+        #expect(throws: ProcessNotOnTerminal()) { try transport.setTerminalSettings(.kernelDefault) }
     }
 }
 
