@@ -41,22 +41,22 @@ struct Measurement {
 
     func run(_ scenario: Scenario, on peer: Peer, run: Int) throws -> Sample {
         let transport = scenario.transport
-        let log = "\(logDirectory)/\(scenario.name)-\(transport == .tcp ? "" : "\(transport.rawValue)-")\(peer.name)-\(run)"
+        let log = "\(logDirectory)/\(scenario.name)-\(transport == .unix ? "unix-" : "")\(peer.name)-\(run)"
         let socket = "\(socketDirectory)/\(peer.name).sock"
         // A UDP scenario's peer serves UDP on a port of 127.0.0.1 (and prints "PORT <n>" too).
-        let listen = scenario.kind == .udp ? ["--udp", "--port", "0"] : transport.listenArguments(socket: socket)
+        let listen = transport.listenArguments(socket: socket)
         let server = try Child(
             (pin ? ["taskset", "-c", "0"] : []) + peer.command(scenario.framing, listen + tlsArguments(scenario)),
             errorLog: "\(log).server.log")
         defer { server.stop() }
-        // The ready line: "PORT <n>" over TCP, "UNIX <path>" (the path it was given) over UNIX.
+        // The ready line: "PORT <n>" over TCP and UDP, "UNIX <path>" (the path it was given) over UNIX.
         let ready = server.readLine(timeout: 20)
         let address = ready.flatMap { line in
             line.hasPrefix("\(transport.readyWord) ") ? String(line.dropFirst(transport.readyWord.count + 1)) : nil
         }
         let target: [String]
         switch transport {
-        case .tcp:
+        case .tcp, .udp:
             guard let port = address.flatMap({ Int($0) }) else {
                 throw Child.Failure(description: "\(peer.name) did not print its port (see \(log).server.log)")
             }

@@ -43,19 +43,22 @@ struct Peer: Sendable {
 enum Transport: String, Sendable, Codable, CaseIterable {
     case tcp
     case unix
+    /// The UDP scenarios' datagrams on a port of 127.0.0.1 (only they use it).
+    case udp
 
-    /// The peer's listening arguments; `socket` is the UNIX socket's path (unused for TCP).
+    /// The peer's listening arguments; `socket` is the UNIX socket's path (unused otherwise).
     func listenArguments(socket: String) -> [String] {
         switch self {
         case .tcp: ["--port", "0"]
         case .unix: ["--unix", socket]
+        case .udp: ["--udp", "--port", "0"]
         }
     }
 
     /// The first word of the line a ready peer prints.
     var readyWord: String {
         switch self {
-        case .tcp: "PORT"
+        case .tcp, .udp: "PORT"
         case .unix: "UNIX"
         }
     }

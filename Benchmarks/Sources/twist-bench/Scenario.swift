@@ -30,18 +30,18 @@ struct Scenario: Sendable {
     /// A TLS scenario: the server's key, each peer serves TLS with it (``TLSCertificates``) and the
     /// load generator runs with `--tls`; nil for plain TCP.
     var tls: TLSCertificates.KeyKind?
-    /// The transport of this instance of the scenario; every scenario is made for TCP, and
-    /// ``over(_:)`` makes its UNIX twin.
+    /// The transport of this instance of the scenario; every stream scenario is made for TCP, and
+    /// ``over(_:)`` makes its UNIX twin (and marks the UDP scenarios as UDP).
     private(set) var transport = Transport.tcp
 
-    /// The name in tables and logs: the scenario's own for TCP (as in the recorded runs), with the
-    /// transport added otherwise ("small/unix").
-    var label: String { transport == .tcp ? name : "\(name)/\(transport.rawValue)" }
+    /// The name in tables and logs: the scenario's own (as in the recorded runs), with "/unix"
+    /// added for the UNIX twin of a TCP scenario ("small/unix").
+    var label: String { transport == .unix ? "\(name)/unix" : name }
 
-    /// This scenario over `transport`.
+    /// This scenario over `transport` (a UDP scenario stays over UDP).
     func over(_ transport: Transport) -> Scenario {
         var copy = self
-        copy.transport = transport
+        copy.transport = kind == .udp ? .udp : transport
         return copy
     }
 
@@ -104,6 +104,7 @@ struct Scenario: Sendable {
             name: "udp-\(size)", title: "UDP echo: 64 sockets × \(inFlight) in flight × \(label) datagrams", kind: .udp,
             framing: "raw",
             load: ["--conns", "64", "--inflight", "\(inFlight)", "--size", "\(size)", "--loss-timeout", "0.25"],
-            metric: "datagrams_per_s", unit: "datagrams/s", higherIsBetter: true, operation: "datagram")
+            metric: "datagrams_per_s", unit: "datagrams/s", higherIsBetter: true, operation: "datagram"
+        ).over(.udp)
     }
 }

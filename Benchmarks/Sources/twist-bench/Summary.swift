@@ -1,7 +1,7 @@
 /// The median of each scenario × peer over its runs, with the ratios to the two references.
 struct Summary: Codable {
     var scenario: String
-    /// "tcp" or "unix": the ratios compare peers over the same transport only.
+    /// "tcp", "unix" or "udp": the ratios compare peers over the same transport only.
     var transport: Transport
     var peer: String
     var runs: Int
