@@ -43,25 +43,7 @@ import TwistTesting
 
     private func netstring(_ bytes: [UInt8]) -> [UInt8] { Array("\(bytes.count):".utf8) + bytes + [UInt8(ascii: ",")] }
 
-    private func connected(_ receiver: NetstringReceiver) -> RecordingTransport {
-        let transport = RecordingTransport()
-        receiver.makeConnection(transport)
-        return transport
-    }
-
-    private func connected(_ receiver: LengthPrefixedReceiver) -> RecordingTransport {
-        let transport = RecordingTransport()
-        receiver.makeConnection(transport)
-        return transport
-    }
-
-    private func connected(_ receiver: LineOnlyReceiver) -> RecordingTransport {
-        let transport = RecordingTransport()
-        receiver.makeConnection(transport)
-        return transport
-    }
-
-    private func connected(_ receiver: LineReceiver) -> RecordingTransport {
+    private func connected(_ receiver: Protocol) -> RecordingTransport {
         let transport = RecordingTransport()
         receiver.makeConnection(transport)
         return transport
