@@ -1,13 +1,14 @@
 public import TwistCore
 
-/// A UDP port with no socket: records every datagram written and lets a test deliver datagrams
-/// and refusals to its protocol, so a ``DatagramProtocol`` can be tested without a reactor
-/// (Twisted's tests build such fakes by hand; TwistTesting ships one).
+/// A datagram port with no socket — UDP, or UNIX when its address is a UNIX name: records every
+/// datagram written and lets a test deliver datagrams and refusals to its protocol, so a
+/// ``DatagramProtocol`` can be tested without a reactor (Twisted's tests build such fakes by
+/// hand; TwistTesting ships one).
 ///
 /// Attach a protocol with ``attach(_:)`` (its `startProtocol` runs), feed it with
 /// ``deliver(_:from:)``, read ``written``. Writes are checked as the real port checks them — a
-/// host name or the other IP family throws ``InvalidAddressError``, more than 65,507 bytes
-/// ``MessageLengthError``, a write without address on an unconnected port
+/// host name or the other IP family (on a UNIX fake: anything but a named UNIX socket) throws
+/// ``InvalidAddressError``, more than 65,507 bytes on a UDP fake ``MessageLengthError``, a write without address on an unconnected port
 /// ``DatagramStateError`` — and a test can make the next writes fail with ``failWrites``
 /// (``DatagramDroppedError``, say, to test a protocol's answer to a full send buffer).
 /// ``stopListening()`` stops the protocol at once (there is no loop to wait for).
@@ -35,7 +36,7 @@ public final class FakeDatagramTransport: MulticastTransport {
     public let maxPacketSize: Int
     /// Every datagram written, in order, until ``clear()``.
     public private(set) var written: [Datagram] = []
-    /// The peer given to ``connect(host:port:)``.
+    /// The peer given to ``connect(host:port:)`` or to the initializer.
     public private(set) var connectedAddress: Address?
     /// Set by ``setBroadcastAllowed(_:)``.
     public private(set) var isBroadcastAllowed = false
@@ -54,10 +55,12 @@ public final class FakeDatagramTransport: MulticastTransport {
     /// The attached protocol.
     public private(set) var attached: DatagramProtocol?
 
-    /// A fake port at `address`.
-    public init(address: Address = .ipv4("127.0.0.1", 9999), maxPacketSize: Int = 8192) {
+    /// A fake port at `address` (a UNIX name makes a UNIX datagram fake), connected to `peer`
+    /// when one is given (as `connectUNIXDatagram` makes them).
+    public init(address: Address = .ipv4("127.0.0.1", 9999), maxPacketSize: Int = 8192, connectedTo peer: Address? = nil) {
         self.address = address
         self.maxPacketSize = maxPacketSize
+        self.connectedAddress = peer
     }
 
     /// Attaches `datagramProtocol` (`makeConnection`: its `startProtocol` runs now).
@@ -90,16 +93,30 @@ public final class FakeDatagramTransport: MulticastTransport {
     /// Records `datagram` for `address` after the real port's checks.
     public func write(_ datagram: ArraySlice<UInt8>, to address: Address) throws {
         try check(datagram)
+        let destination = try checkedDestination(address)
+        if let connectedAddress, connectedAddress != destination {
+            throw DatagramStateError("connected to \(connectedAddress); cannot write to \(address)")
+        }
+        written.append(Datagram(data: Array(datagram), destination: destination))
+    }
+
+    /// `address` as the real port of this fake's kind would take it: a numeric IP address of the
+    /// port's family, or a named UNIX socket on a UNIX fake.
+    private func checkedDestination(_ address: Address) throws -> Address {
+        if case .unix = self.address {
+            guard case .unix(let name) = address else {
+                throw InvalidAddressError("\(address): a UNIX datagram port sends to UNIX socket names only")
+            }
+            guard name != .unnamed else { throw InvalidAddressError("an unnamed UNIX socket cannot be written to") }
+            return address
+        }
         guard case .ip(let ip) = address, let numeric = IPAddress(numericHost: ip.host, port: ip.port) else {
             throw InvalidAddressError("\(address): a UDP port sends to numeric IP addresses only")
         }
         guard case .ip(let own) = self.address, own.family == numeric.family else {
             throw InvalidAddressError("\(ip.host) is not of this port's IP family")
         }
-        if let connectedAddress, connectedAddress != .ip(numeric) {
-            throw DatagramStateError("connected to \(connectedAddress); cannot write to \(address)")
-        }
-        written.append(Datagram(data: Array(datagram), destination: .ip(numeric)))
+        return .ip(numeric)
     }
 
     /// Records `datagram` for the connected peer.
@@ -114,14 +131,17 @@ public final class FakeDatagramTransport: MulticastTransport {
     private func check(_ datagram: ArraySlice<UInt8>) throws {
         guard isListening else { throw DatagramStateError("the port is not listening") }
         if let failWrites { throw failWrites }
-        if datagram.count > 65_507 { throw MessageLengthError("\(datagram.count) bytes") }
+        if case .ip = address, datagram.count > 65_507 { throw MessageLengthError("\(datagram.count) bytes") }
     }
 
-    /// Records the peer; a host name throws ``InvalidAddressError``, a second connect
-    /// ``DatagramStateError``.
+    /// Records the peer; a host name (or any call on a UNIX fake) throws ``InvalidAddressError``,
+    /// a second connect ``DatagramStateError``.
     public func connect(host: String, port: Int) throws {
         guard isListening else { throw DatagramStateError("the port is not listening") }
         if let connectedAddress { throw DatagramStateError("already connected to \(connectedAddress)") }
+        if case .unix = address {
+            throw InvalidAddressError("\(host):\(port): a UNIX datagram port connects to a name, with connectUNIXDatagram")
+        }
         guard let numeric = IPAddress(numericHost: host, port: port) else {
             throw InvalidAddressError("\"\(host)\" is not a numeric IP address")
         }

@@ -30,3 +30,40 @@ extension MemoryReactor: ReactorSocketAdoption {
         adoptedStreamConnections.append(AdoptCall(fileDescriptor: fileDescriptor, family: family, factory: factory))
     }
 }
+
+extension MemoryReactor {
+    /// One recorded `adoptDatagramPort`.
+    public struct AdoptDatagramCall {
+        /// The descriptor given, as given; the memory reactor neither checks, duplicates nor
+        /// closes it.
+        public let fileDescriptor: Int32
+        /// The family given.
+        public let family: AddressFamily
+        /// The receive size asked for.
+        public let maxPacketSize: Int
+        /// The fake port handed to the protocol: deliver datagrams through it, read its writes.
+        public let transport: FakeDatagramTransport
+    }
+
+    /// Records the call in ``adoptedDatagramPorts`` and attaches `protocol` to a
+    /// ``FakeDatagramTransport`` whose address is the family's "any" address with port 0
+    /// (`0.0.0.0:0`, `[::]:0`) or an unnamed UNIX address; its `startProtocol` has run when this
+    /// returns.
+    ///
+    /// - Throws: ``DatagramStateError`` when the protocol serves another port.
+    public func adoptDatagramPort(
+        _ fileDescriptor: Int32, family: AddressFamily, _ protocol: DatagramProtocol, maxPacketSize: Int = 8192
+    ) throws -> any DatagramTransport {
+        let address: Address = switch family {
+        case .inet: .ipv4("0.0.0.0", 0)
+        case .inet6: .ipv6("::", 0)
+        case .unix: .unix(.unnamed)
+        }
+        let transport = FakeDatagramTransport(address: address, maxPacketSize: maxPacketSize)
+        try transport.attach(`protocol`)
+        adoptedDatagramPorts.append(AdoptDatagramCall(
+            fileDescriptor: fileDescriptor, family: family, maxPacketSize: maxPacketSize, transport: transport
+        ))
+        return transport
+    }
+}

@@ -1,7 +1,8 @@
 public import TwistCore
 
 /// A reactor that records `listenTCP`, `connectTCP`, `listenUNIX`, `connectUNIX`,
-/// `adoptStreamPort`, `listenUDP` and `listenMulticast` calls, with a ``TestClock`` for time
+/// `adoptStreamPort`, `adoptDatagramPort`, `listenUDP`, `listenMulticast`, `listenUNIXDatagram`
+/// and `connectUNIXDatagram` calls, with a ``TestClock`` for time
 /// (Twisted's `MemoryReactorClock`), and connects a TCP client to a TCP server in memory.
 ///
 /// **Connecting.** A `connectTCP` to a port that a `listenTCP` on this reactor is listening on (on
@@ -12,7 +13,7 @@ public import TwistCore
 /// pair's own `pump()`/`flush()`. A `connectTCP` to a port nobody listens on is only recorded and
 /// connects nothing, as before (build a `StringTransport` or ``ConnectedPair`` by hand from it).
 ///
-/// A UDP protocol is attached to a ``FakeDatagramTransport`` at once.
+/// A datagram protocol (UDP, UNIX datagram, adopted) is attached to a ``FakeDatagramTransport`` at once.
 public final class MemoryReactor: ReactorTCP, ReactorUNIX, ReactorTime {
     /// One recorded `listenTCP`.
     public struct ListenCall {
@@ -80,6 +81,12 @@ public final class MemoryReactor: ReactorTCP, ReactorUNIX, ReactorTime {
     public private(set) var connectCalls: [ConnectCall] = []
     /// Every `listenUDP` and `listenMulticast` so far, in order (Twisted's `udpPorts`).
     public internal(set) var udpListenCalls: [UDPListenCall] = []
+    /// Every `listenUNIXDatagram` so far, in order.
+    public internal(set) var unixDatagramListenCalls: [UNIXDatagramCall] = []
+    /// Every `connectUNIXDatagram` so far, in order.
+    public internal(set) var unixDatagramConnectCalls: [UNIXDatagramCall] = []
+    /// Every `adoptDatagramPort` so far, in order.
+    public internal(set) var adoptedDatagramPorts: [AdoptDatagramCall] = []
     /// Every `adoptStreamPort` so far, in order (Twisted's `adoptedPorts`).
     public internal(set) var adoptedPorts: [AdoptCall] = []
     /// Every `adoptStreamConnection` so far, in order (Twisted's `adoptedStreamConnections`).

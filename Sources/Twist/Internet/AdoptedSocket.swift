@@ -1,9 +1,10 @@
 import Glibc
 import TwistCore
 
-/// What the reactor does to a socket it is handed (`adoptStreamPort`, `adoptStreamConnection`):
-/// take a close-on-exec duplicate, check that it is a stream socket of the expected family in the
-/// expected state (listening or connected), and make it non-blocking. The caller's descriptor is
+/// What the reactor does to a socket it is handed (`adoptStreamPort`, `adoptStreamConnection`,
+/// `adoptDatagramPort`): take a close-on-exec duplicate, check that it is a socket of the expected
+/// type and family in the expected state (a listening or connected stream socket, a bound
+/// datagram socket), and make it non-blocking. The caller's descriptor is
 /// never closed nor kept. Each caller turns a ``Mismatch`` into its own error type.
 enum AdoptedSocket {
     /// Why a descriptor cannot be adopted, in words fit for an error's detail.
@@ -20,10 +21,17 @@ enum AdoptedSocket {
         case listening
         /// Connected to a peer: for a connection.
         case connected
+        /// A bound datagram socket (connected or not): for a datagram port.
+        case boundDatagram
+
+        /// The socket type the role needs.
+        var socketType: Int32 {
+            self == .boundDatagram ? Int32(SOCK_DGRAM.rawValue) : Int32(SOCK_STREAM.rawValue)
+        }
     }
 
-    /// A close-on-exec, non-blocking duplicate of `original`, checked to be a stream socket of
-    /// `family` in `role`; on a mismatch the duplicate is closed (the caller can still read the
+    /// A close-on-exec, non-blocking duplicate of `original`, checked to be a socket of `family`
+    /// fit for `role`; on a mismatch the duplicate is closed (the caller can still read the
     /// socket's address through `original`).
     static func duplicate(_ original: Int32, family: AddressFamily, role: Role) throws(Mismatch) -> Int32 {
         let fd = fcntl(original, F_DUPFD_CLOEXEC, 0)
@@ -45,7 +53,7 @@ enum AdoptedSocket {
         }
     }
 
-    /// Throws unless `fd` is a stream socket of `family` in `role`.
+    /// Throws unless `fd` is a socket of `family` fit for `role`.
     static func check(_ fd: Int32, family: AddressFamily, role: Role) throws(Mismatch) {
         let type: Int32
         switch option(fd, SO_TYPE) {
@@ -54,13 +62,19 @@ enum AdoptedSocket {
             let what = error.code == ENOTSOCK ? "it is not a socket" : "cannot read its type: \(error.reason)"
             throw Mismatch(reason: what, osError: error.code)
         }
-        guard type == Int32(SOCK_STREAM.rawValue) else {
-            let name = type == Int32(SOCK_DGRAM.rawValue) ? "a datagram (SOCK_DGRAM)" : "a type \(type)"
-            throw Mismatch(reason: "it is \(name) socket, not a stream socket")
+        guard type == role.socketType else {
+            let wanted = role == .boundDatagram ? "a datagram" : "a stream"
+            throw Mismatch(reason: "it is \(typeName(type)) socket, not \(wanted) socket")
         }
         let domain = try readOption(fd, SO_DOMAIN)
         guard domain == family.systemValue else {
             throw Mismatch(reason: "it is an \(familyName(domain)) socket, not AF_\(family)")
+        }
+        if role == .boundDatagram {
+            guard let local = SystemAddress.local(of: fd), isBound(local) else {
+                throw Mismatch(reason: "it is not bound (bind(2) was not called)")
+            }
+            return
         }
         let listening = try readOption(fd, SO_ACCEPTCONN) != 0
         switch role {
@@ -72,6 +86,27 @@ enum AdoptedSocket {
                 let error = SystemCallError("getpeername")
                 throw Mismatch(reason: "it is not connected: \(error.reason)", osError: error.code)
             }
+        case .boundDatagram:
+            break
+        }
+    }
+
+    /// Whether a socket's local address is a bound one: a UNIX name, or an IP port (an unbound
+    /// IP socket reports port 0).
+    private static func isBound(_ local: SystemAddress) -> Bool {
+        switch local.family {
+        case AF_UNIX: local.unixAddress != .unnamed
+        case AF_INET, AF_INET6: local.ipAddress.port != 0
+        default: false
+        }
+    }
+
+    /// "a stream (SOCK_STREAM)", "a datagram (SOCK_DGRAM)", or the number.
+    private static func typeName(_ type: Int32) -> String {
+        switch type {
+        case Int32(SOCK_STREAM.rawValue): "a stream (SOCK_STREAM)"
+        case Int32(SOCK_DGRAM.rawValue): "a datagram (SOCK_DGRAM)"
+        default: "a type \(type)"
         }
     }
 

@@ -60,3 +60,27 @@ extension Reactor: ReactorSocketAdoption {
         connection.start()
     }
 }
+
+extension Reactor {
+    /// Serves the bound datagram socket `fileDescriptor` of `family` (Twisted's
+    /// `adoptDatagramPort`) on the datagram engine, as `listenUDP` or `listenUNIXDatagram` would;
+    /// see ``ReactorSocketAdoption``. The reactor works on a close-on-exec, non-blocking
+    /// duplicate; the caller keeps `fileDescriptor` and should close it.
+    ///
+    /// - Throws: ``CannotAdoptError``, ``InvalidAddressError`` or ``DatagramStateError``,
+    ///   synchronously.
+    public nonisolated func adoptDatagramPort(
+        _ fileDescriptor: Int32, family: AddressFamily, _ protocol: DatagramProtocol, maxPacketSize: Int = 8192
+    ) throws -> any DatagramTransport {
+        requireConfined()
+        try DatagramPort.requireUnattached(`protocol`)
+        try DatagramPort.check(maxPacketSize: maxPacketSize, for: DatagramSocketKind(family: family.systemValue))
+        let socket = try DatagramSocket.adopted(fileDescriptor, family: family)
+        let made: DatagramPort = switch socket.kind {
+        case .udp: try UDPPort(socket, maxPacketSize: maxPacketSize, reactor: self)
+        case .unix: try DatagramPort(socket, maxPacketSize: maxPacketSize, reactor: self)
+        }
+        try made.start(`protocol`)
+        return made
+    }
+}

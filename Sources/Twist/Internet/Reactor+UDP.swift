@@ -1,3 +1,4 @@
+import Glibc
 import TwistCore
 
 extension Reactor: ReactorUDP, ReactorMulticast {
@@ -27,10 +28,11 @@ extension Reactor: ReactorUDP, ReactorMulticast {
         _ port: Int, _ protocol: DatagramProtocol, interface: String, maxPacketSize: Int, reuse: Bool
     ) throws -> UDPPort {
         requireConfined()
-        if let transport = `protocol`.transport {
-            throw DatagramStateError("\(`protocol`.logPrefix) is already listening on \(transport.address)")
-        }
-        let made = try UDPPort(port: port, interface: interface, maxPacketSize: maxPacketSize, reuse: reuse, reactor: self)
+        try DatagramPort.requireUnattached(`protocol`)
+        try DatagramPort.check(maxPacketSize: maxPacketSize, for: .udp(family: AF_INET))
+        let made = try UDPPort(
+            DatagramSocket.udp(port: port, interface: interface, reuse: reuse), maxPacketSize: maxPacketSize, reactor: self
+        )
         try made.start(`protocol`)
         return made
     }

@@ -1,4 +1,5 @@
-/// The code that speaks on one UDP port (Twisted's `twisted.internet.protocol.DatagramProtocol`).
+/// The code that speaks on one UDP or UNIX datagram port (Twisted's
+/// `twisted.internet.protocol.DatagramProtocol`).
 ///
 /// Subclass it and override what you need. The reactor calls, in order and on its thread:
 /// ``makeConnection(_:)`` from inside `listenUDP` (it sets ``transport`` and calls

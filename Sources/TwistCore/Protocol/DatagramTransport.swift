@@ -1,5 +1,8 @@
-/// A UDP port as its ``DatagramProtocol`` sees it (Twisted's `IUDPTransport`, which the port
-/// itself provides): sends datagrams, connects to one peer, and stops.
+/// A datagram port as its ``DatagramProtocol`` sees it (Twisted's `IUDPTransport`, and
+/// `IUNIXDatagramTransport` for a UNIX datagram port, which the port itself provides): sends
+/// datagrams, connects to one peer, and stops. On a UNIX datagram port addresses are UNIX names,
+/// `connect(host:port:)` throws ``InvalidAddressError`` (it connects when made, with
+/// `connectUNIXDatagram`) and broadcast does nothing.
 ///
 /// **Writes are sent at once or not at all**: each `write` is one `sendto`; nothing is queued. A
 /// datagram the kernel cannot take right now (its send buffer is full: `EAGAIN`/`ENOBUFS`) is

@@ -1,5 +1,5 @@
-/// The capability of a reactor to serve on a listening socket it did not make (Twisted's
-/// `IReactorSocket.adoptStreamPort`): a socket inherited from a service manager (systemd socket
+/// The capability of a reactor to serve on a socket it did not make (Twisted's `IReactorSocket`:
+/// `adoptStreamPort`, `adoptStreamConnection`, `adoptDatagramPort`): a socket inherited from a service manager (systemd socket
 /// activation), from a parent process, or made by code the reactor does not know.
 public protocol ReactorSocketAdoption: AnyObject {
     /// Serves on the listening stream socket `fileDescriptor`, building a protocol with `factory`
@@ -31,4 +31,21 @@ public protocol ReactorSocketAdoption: AnyObject {
     ///   socket of `family` (not a socket, a datagram socket, a listening socket, one not
     ///   connected, another family) or cannot be duplicated; the detail says which.
     func adoptStreamConnection(_ fileDescriptor: Int32, family: AddressFamily, _ factory: Factory) throws
+
+    /// Serves the bound datagram socket `fileDescriptor` (Twisted's `adoptDatagramPort`) with
+    /// `protocol`, as `listenUDP` (`.inet`, `.inet6`) or `listenUNIXDatagram` (`.unix`) would;
+    /// the protocol's `startProtocol()` has run when this returns. A socket connected already
+    /// is served connected (`connectedAddress` is its peer).
+    ///
+    /// The reactor works on its own close-on-exec, non-blocking duplicate and leaves
+    /// `fileDescriptor` open for the caller to close; stopping the port closes only the
+    /// duplicate (a UNIX socket's file stays). The port's address is the socket's real one. A
+    /// UDP socket's port offers the multicast calls, as a `listenUDP` port does.
+    ///
+    /// - Throws: ``CannotAdoptError`` naming `fileDescriptor` when it is not a bound datagram
+    ///   socket of `family` (not a socket, a stream socket, another family, not bound) or cannot
+    ///   be duplicated; ``InvalidAddressError`` for a bad size; ``DatagramStateError`` when the
+    ///   protocol serves another port.
+    func adoptDatagramPort(_ fileDescriptor: Int32, family: AddressFamily, _ protocol: DatagramProtocol, maxPacketSize: Int)
+        throws -> any DatagramTransport
 }

@@ -29,6 +29,12 @@ private final class RefusingAdoption: ReactorSocketAdoption {
     func adoptStreamConnection(_ fileDescriptor: Int32, family: AddressFamily, _ factory: Factory) throws {
         throw CannotAdoptError("it is not a socket", osError: ENOTSOCK)
     }
+
+    func adoptDatagramPort(
+        _ fileDescriptor: Int32, family: AddressFamily, _ protocol: DatagramProtocol, maxPacketSize: Int
+    ) throws -> any DatagramTransport {
+        throw CannotAdoptError("it is not a socket", osError: ENOTSOCK)
+    }
 }
 
 @Suite("ListenFDs: what socket activation hands over (item 63)")

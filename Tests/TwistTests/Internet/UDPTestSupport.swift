@@ -9,13 +9,15 @@ final class UDPEchoProtocol: DatagramProtocol {
     }
 }
 
-/// Records what a UDP port's protocol heard, into a Sendable log, and runs a closure at start and
-/// per datagram.
-final class RecordingDatagramProtocol: DatagramProtocol {
+/// Records what a datagram port's protocol heard, into a Sendable log, and runs a closure at start
+/// and per datagram. A ``ConnectedDatagramProtocol``, so `connectUNIXDatagram` takes it too: a
+/// failed connect is noted as "failed <error type> errno <n>", and `onFailed` runs.
+final class RecordingDatagramProtocol: ConnectedDatagramProtocol {
     let log: Shared<[String]>
     let onStart: (RecordingDatagramProtocol) throws -> Void
     let onDatagram: (RecordingDatagramProtocol, ArraySlice<UInt8>, Address) throws -> Void
     let onRefused: (RecordingDatagramProtocol) throws -> Void
+    let onFailed: (RecordingDatagramProtocol, Failure) throws -> Void
     /// How many datagrams arrived.
     private(set) var received = 0
 
@@ -23,11 +25,13 @@ final class RecordingDatagramProtocol: DatagramProtocol {
         log: Shared<[String]>,
         onStart: @escaping (RecordingDatagramProtocol) throws -> Void = { _ in },
         onRefused: @escaping (RecordingDatagramProtocol) throws -> Void = { _ in },
+        onFailed: @escaping (RecordingDatagramProtocol, Failure) throws -> Void = { _, _ in },
         onDatagram: @escaping (RecordingDatagramProtocol, ArraySlice<UInt8>, Address) throws -> Void = { _, _, _ in }
     ) {
         self.log = log
         self.onStart = onStart
         self.onRefused = onRefused
+        self.onFailed = onFailed
         self.onDatagram = onDatagram
     }
 
@@ -43,6 +47,12 @@ final class RecordingDatagramProtocol: DatagramProtocol {
     override func connectionRefused() {
         note("refused")
         do { try onRefused(self) } catch { note("onRefused threw \(type(of: error))") }
+    }
+
+    override func connectionFailed(_ reason: Failure) {
+        let osError = reason.check(NetworkError.self)?.osError.map { "\($0)" } ?? "-"
+        note("failed \(type(of: reason.error)) errno \(osError)")
+        do { try onFailed(self, reason) } catch { note("onFailed threw \(type(of: error))") }
     }
 
     override func datagramReceived(_ data: ArraySlice<UInt8>, from sender: Address) throws {

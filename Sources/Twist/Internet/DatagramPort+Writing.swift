@@ -2,12 +2,12 @@ import CTwistShims
 import Glibc
 import TwistCore
 
-extension UDPPort {
+extension DatagramPort {
     func write(_ datagram: ArraySlice<UInt8>, to address: Address) throws {
         guard case .serving(let peer) = state else { throw DatagramStateError("the port is not listening") }
         let target = try destination(address)
         if let peer {
-            guard target.ipAddress == peer else {
+            guard kind.address(of: target) == peer else {
                 throw DatagramStateError("connected to \(peer); cannot write to \(address)")
             }
             try send(datagram, to: nil)
@@ -24,24 +24,12 @@ extension UDPPort {
         try send(datagram, to: nil)
     }
 
-    /// The kernel's form of `address`, which must be a numeric IP address of the port's family
-    /// (`<broadcast>` stands for 255.255.255.255, as in Twisted).
+    /// The kernel's form of `address`, as the port's kind takes it (a numeric IP address of the
+    /// port's family, or a named UNIX socket).
     ///
     /// - Throws: ``InvalidAddressError`` saying what is wrong with it.
     func destination(_ address: Address) throws -> SystemAddress {
-        guard case .ip(let ip) = address else {
-            throw InvalidAddressError("\(address): a UDP port sends to numeric IP addresses only")
-        }
-        guard (0...65_535).contains(ip.port) else { throw InvalidAddressError("port \(ip.port) is out of range") }
-        let host = ip.host == "<broadcast>" ? "255.255.255.255" : ip.host
-        guard !host.isEmpty, let target = SystemAddress(numericHost: host, port: ip.port) else {
-            throw InvalidAddressError("\"\(ip.host)\" is not a numeric IP address (resolve host names first)")
-        }
-        guard target.family == family else {
-            let want = family == AF_INET6 ? "IPv6" : "IPv4"
-            throw InvalidAddressError("\(ip.host) is not an \(want) address, and this is an \(want) port")
-        }
-        return target
+        try kind.destination(address)
     }
 
     /// Sends `datagram` (to the connected peer when `target` is nil) as ``sendMode`` says: at
@@ -54,7 +42,9 @@ extension UDPPort {
     }
 
     /// One `sendto` (with no address on a connected port, when `target` is nil), retried on
-    /// `EINTR`.
+    /// `EINTR`. `ECONNREFUSED` on a connected port calls `connectionRefused()`; on an unconnected
+    /// UDP port it is an earlier datagram's ICMP error and is ignored; on an unconnected UNIX port
+    /// it is this datagram's failure (nobody is bound at that name) and throws.
     private func sendNow(_ datagram: ArraySlice<UInt8>, to target: SystemAddress?) throws {
         while true {
             let sent = datagram.withUnsafeBytes { bytes in
@@ -67,24 +57,25 @@ extension UDPPort {
             let code = errno
             if code == EINTR { continue }
             if code == ECONNREFUSED {
-                if target == nil { receiver?.connectionRefused() }
-                return
+                if target == nil {
+                    receiver?.connectionRefused()
+                    return
+                }
+                if kind.refusalConcernsEarlierDatagram { return }
             }
             throw Self.sendError(code)
         }
     }
 
-    /// The most payload one UDP datagram of the port's family carries (the kernel's `EMSGSIZE`
-    /// bound on loopback): 65,507 bytes over IPv4, 65,527 over IPv6.
-    var largestDatagram: Int { family == AF_INET6 ? 65_527 : 65_507 }
-
     /// Copies `datagram` into the send batch, sending the batch first when it is full. A datagram
-    /// UDP cannot carry throws at once, as an immediate write does.
+    /// UDP cannot carry throws at once, as an immediate write does. A UNIX datagram larger than
+    /// an empty batch holds (64 KiB) is sent at once, after the batch, and throws what an
+    /// immediate write throws (`EMSGSIZE` past the socket's send buffer).
     private func gather(_ datagram: ArraySlice<UInt8>, to target: SystemAddress?) throws {
-        guard datagram.count <= largestDatagram else { throw Self.sendError(EMSGSIZE) }
+        if let largest = kind.largestDatagram, datagram.count > largest { throw Self.sendError(EMSGSIZE) }
         if append(datagram, to: target) { return }
         flushSendBatch()
-        if !append(datagram, to: target) { try sendNow(datagram, to: target) }  // cannot happen: an empty batch takes any
+        if !append(datagram, to: target) { try sendNow(datagram, to: target) }
     }
 
     /// Adds `datagram` to the send batch; false when the batch has no room for it.
@@ -103,7 +94,8 @@ extension UDPPort {
     /// empties it. A datagram the kernel refuses is lost, counted in ``droppedDatagrams`` and
     /// logged: `EAGAIN`/`ENOBUFS` drop the rest of the batch (the buffer is full), another error
     /// drops that one datagram and the rest are sent; a refusal on a connected port calls
-    /// `connectionRefused()`, as an immediate write does.
+    /// `connectionRefused()`, as an immediate write does (on an unconnected UDP port it is an
+    /// earlier datagram's ICMP error and is skipped; on a UNIX port it drops the datagram).
     func flushSendBatch() {
         let count = Int(twist_datagram_send_batch_count(sendBatch))
         guard count > 0 else { return }
@@ -127,8 +119,10 @@ extension UDPPort {
             switch code {
             case EINTR:
                 continue
-            case ECONNREFUSED:
-                if state.peer != nil { receiver?.connectionRefused() }
+            case ECONNREFUSED where state.peer != nil:
+                receiver?.connectionRefused()
+                first += 1
+            case ECONNREFUSED where kind.refusalConcernsEarlierDatagram:
                 first += 1
             case EAGAIN, EWOULDBLOCK, ENOBUFS:
                 dropped(count - first, "\(SystemCallError("sendmmsg", code: code))")

@@ -2,7 +2,7 @@ import CTwistShims
 import Glibc
 import TwistCore
 
-extension UDPPort {
+extension DatagramPort {
     /// Receives batches until the socket is drained, the port stops serving, or this wake-up's
     /// budget is spent.
     func receiveUntilDrained() {
@@ -82,7 +82,7 @@ extension UDPPort {
         }
         var storage = sockaddr_storage()
         withUnsafeMutableBytes(of: &storage) { _ = memcpy($0.baseAddress!, raw, size) }
-        let address = Address.ip(SystemAddress(storage: storage, length: length).ipAddress)
+        let address = kind.address(of: SystemAddress(storage: storage, length: length))
         lastSender = (storage, length, address)
         return address
     }

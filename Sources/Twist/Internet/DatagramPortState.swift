@@ -1,10 +1,10 @@
 import TwistCore
 
-/// Where a ``UDPPort`` is in its life: serving (connected to one peer or not), stopping (reading
+/// Where a ``DatagramPort`` is in its life: serving (connected to one peer or not), stopping (reading
 /// has stopped; the socket closes on the next loop pass), or closed.
-enum UDPPortState {
-    /// Reading and writing; `peer` is the address given to `connect`, if any.
-    case serving(peer: IPAddress?)
+enum DatagramPortState {
+    /// Reading and writing; `peer` is the address it is connected to, if any.
+    case serving(peer: Address?)
     /// `stopListening` was called: no reading, no writing; closing on the next loop pass.
     case stopping
     /// The socket is closed and the protocol has heard `stopProtocol`.
@@ -17,7 +17,7 @@ enum UDPPortState {
     }
 
     /// The connected peer while serving connected, else nil.
-    var peer: IPAddress? {
+    var peer: Address? {
         if case .serving(let peer) = self { return peer }
         return nil
     }
