@@ -1,18 +1,25 @@
 import Foundation
 import Testing
+import TwistTestSupport
 
 /// Issue 21, finding 3: the Python habit `d.addCallback(gotPoem); d.addBoth(poemDone)` reuses a
 /// handle whose type the chain has left. These tests type-check small programs against the
 /// TwistCore module this test binary was built with and read the compiler's diagnostics: dropping
 /// the handle a type-changing stage returns must be reported at that line, while the forms that
 /// keep every handle valid must compile silently.
-@Suite struct HandleReuseDiagnosticTests {
+@Suite(.serialized) struct HandleReuseDiagnosticTests {
     /// The directory of the built modules next to this test binary.
     static let modules = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         .deletingLastPathComponent().appendingPathComponent("Modules")
 
-    /// Type-checks `source` (which imports TwistCore) and returns what the compiler printed.
-    static func typeCheck(_ source: String) throws -> (status: Int32, diagnostics: String) {
+    /// Type-checks `source` (which imports TwistCore) and returns what the compiler printed. The
+    /// compiler runs for seconds: it is waited for on a thread of its own, never on one of the
+    /// few threads every async test shares (two blocked there stalled the whole suite).
+    static func typeCheck(_ source: String) async throws -> (status: Int32, diagnostics: String) {
+        try await onOwnThread { Result { try typeCheckBlocking(source) } }.get()
+    }
+
+    private static func typeCheckBlocking(_ source: String) throws -> (status: Int32, diagnostics: String) {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("handle-reuse-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -32,8 +39,8 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func droppingTheHandleOfATypeChangingStageIsReportedAtThatLine() throws {
-        let result = try Self.typeCheck(
+    func droppingTheHandleOfATypeChangingStageIsReportedAtThatLine() async throws {
+        let result = try await Self.typeCheck(
             """
             import TwistCore
             func gotPoem(_ poem: String) { print(poem) }
@@ -51,8 +58,8 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func theFormsThatKeepEveryHandleValidCompileWithoutADiagnostic() throws {
-        let result = try Self.typeCheck(
+    func theFormsThatKeepEveryHandleValidCompileWithoutADiagnostic() async throws {
+        let result = try await Self.typeCheck(
             """
             import TwistCore
             struct Problem: Error {}

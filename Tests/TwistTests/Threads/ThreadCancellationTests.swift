@@ -8,9 +8,12 @@ import TwistTestSupport
 /// Cancelling pool work: `runInThread` when its task is cancelled before the work starts, while
 /// it runs, or before the call; and a `deferToThread` Deferred cancelled while its work runs.
 @Suite(.timeLimit(.minutes(1))) struct ThreadCancellationTests {
-    /// Blocks the calling pool thread until `open` is set (at most 10 s, so a broken test ends).
+    /// Blocks the calling pool thread until `open` is set (at most 50 s, so a broken test ends
+    /// within its time limit; longer than the test's own waits, so that a busy test run — the
+    /// cooperative threads can be taken for 15 s and more by CPU-heavy suites in a debug build —
+    /// cannot release it early).
     private static func wait(for open: Shared<Bool>) {
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(50)
         while !open.value && Date() < deadline { usleep(1000) }
     }
 
@@ -25,13 +28,13 @@ import TwistTestSupport
             blockerStarted.value = true
             Self.wait(for: releaseBlocker)
         }
-        #expect(await eventually(within: 10) { blockerStarted.value })
+        #expect(await eventually(within: 40) { blockerStarted.value })
         let ran = Shared(false)
         let task = Task { try await reactor.runInThread { () -> Int in
             ran.value = true
             return 1
         } }
-        #expect(await eventually(within: 10) { pool.queuedCount == 1 })
+        #expect(await eventually(within: 40) { pool.queuedCount == 1 })
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
         #expect(!releaseBlocker.value, "the caller resumed while the only worker was still busy")
@@ -52,7 +55,7 @@ import TwistTestSupport
         let task = Task {
             try await reactor.runInThread { (cancellation: ThreadWorkCancellation) -> String in
                 started.value = true
-                let deadline = Date().addingTimeInterval(10)
+                let deadline = Date().addingTimeInterval(50)
                 while !cancellation.isCancelled && Date() < deadline { usleep(1000) }
                 sawCancellation.value = cancellation.isCancelled
                 // Linger after seeing it: a caller resumed before the body returns would see
@@ -62,7 +65,7 @@ import TwistTestSupport
                 return "finished anyway"
             }
         }
-        #expect(await eventually(within: 10) { started.value })
+        #expect(await eventually(within: 40) { started.value })
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
         #expect(sawCancellation.value)
@@ -79,7 +82,7 @@ import TwistTestSupport
         let task = Task {
             try await reactor.runInThread { (cancellation: ThreadWorkCancellation) -> Int in
                 started.value = true
-                let deadline = Date().addingTimeInterval(10)
+                let deadline = Date().addingTimeInterval(50)
                 while Date() < deadline {
                     try cancellation.checkCancellation()
                     usleep(1000)
@@ -87,7 +90,7 @@ import TwistTestSupport
                 throw Stopped()
             }
         }
-        #expect(await eventually(within: 10) { started.value })
+        #expect(await eventually(within: 40) { started.value })
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
         stopFromOutside(reactor)
