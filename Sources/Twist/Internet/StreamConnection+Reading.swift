@@ -62,7 +62,7 @@ extension StreamConnection {
                 close(reason: Failure(error))
                 return .stopped
             }
-            flushAfterDelivery()
+            flushQueuedWrites()
             // Writes left queued must not keep the shared receive buffer (see copyChunks).
             if !queue.isEmpty { buffer.withUnsafeBytes { queue.copyChunks(aliasing: $0) } }
             return filled ? .more : .drained

@@ -59,8 +59,22 @@ extension StreamConnection {
         pauseProducerIfAboveHighWaterMark()
     }
 
+    /// Writes `chunks` in order as one write of their concatenation would: gathered into the
+    /// delivery's flush during `dataReceived` or behind what is already queued, else sent at once
+    /// with one `writev` (not one system call per part).
     final func writeSequence(_ chunks: [ArraySlice<UInt8>]) {
-        for chunk in chunks { write(chunk) }
+        reactor.requireConfined("Transport")
+        guard state.acceptsWrites else { return }
+        guard chunks.count > 1, queue.isEmpty, !queue.isGathering, outgoingDescriptors.isEmpty else {
+            for chunk in chunks { write(chunk) }
+            return
+        }
+        // Nothing queued and no delivery gathering: queue every part (small ones copied, large
+        // ones by reference) and send them all with one writev, as one write of their
+        // concatenation would go.
+        for chunk in chunks { queue.append(chunk) }
+        flushQueuedWrites()
+        pauseProducerIfAboveHighWaterMark()
     }
 
     /// The descriptor is writable: flush, then see what a drained queue means.
@@ -97,10 +111,11 @@ extension StreamConnection {
         return true
     }
 
-    /// Sends what the protocol wrote during `dataReceived`, gathered, right after it returned. What
-    /// the descriptor does not take waits for the writable event; when everything went out, this
-    /// ends as a write that went out at once would have.
-    final func flushAfterDelivery() {
+    /// Sends what is queued now: what the protocol wrote during `dataReceived`, gathered, right
+    /// after it returned, or the parts of one `writeSequence`. What the descriptor does not take
+    /// waits for the writable event; when everything went out, this ends as a write that went
+    /// out at once would have.
+    final func flushQueuedWrites() {
         guard !queue.isEmpty, state.canFlush, flushQueue() else { return }
         if !queue.isEmpty {
             watchers.startWriting()

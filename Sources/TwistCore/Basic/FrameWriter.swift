@@ -3,9 +3,9 @@
 ///
 /// - a payload of at most ``stackFrameLimit`` bytes is framed in stack memory and copied once by
 ///   the transport (a stream connection copies it straight into its send scratch): no allocation;
-/// - a longer payload that is an array or an array's slice is not copied at all: the header and
-///   the trailer are copied around it and the transport queues the payload by reference (an
-///   echo of a long message that arrived whole, or of one gathered in a receiver's buffer);
+/// - a longer payload that is an array or an array's slice is not copied at all: it goes in one
+///   `writeSequence` between its header and trailer, and the transport queues it by reference
+///   (an echo of a long message that arrived whole, or of one gathered in a receiver's buffer);
 /// - any other long payload is framed in one new array, which the transport queues by reference.
 @usableFromInline
 enum FrameWriter {
@@ -39,21 +39,23 @@ enum FrameWriter {
         }
     }
 
-    /// Writes the header (copied), `payload` (by reference) and the trailer (copied); an empty
-    /// header or trailer is not written.
+    /// Writes the header, `payload` and the trailer as one `writeSequence` (one `writev` on a
+    /// stream connection, also outside a delivery), `payload` by reference; an empty header or
+    /// trailer is left out.
     @inlinable
     static func writeAround(
         _ payload: ArraySlice<UInt8>, to transport: any Transport, headerCapacity: Int,
         header: (UnsafeMutableBufferPointer<UInt8>) -> Int, trailer: UnsafeRawBufferPointer
     ) {
+        var parts: [ArraySlice<UInt8>] = []
+        parts.reserveCapacity(3)
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: headerCapacity) { buffer in
             let count = header(buffer)
-            if count > 0 {
-                transport.write(copying: UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[..<count])))
-            }
+            if count > 0 { parts.append(Array(UnsafeMutableBufferPointer(rebasing: buffer[..<count]))[...]) }
         }
-        transport.write(payload)
-        if !trailer.isEmpty { transport.write(copying: trailer) }
+        parts.append(payload)
+        if !trailer.isEmpty { parts.append(Array(trailer)[...]) }
+        transport.writeSequence(parts)
     }
 
     /// Writes header, payload and trailer into `frame` (large enough); returns the bytes written.
