@@ -56,4 +56,33 @@ import TwistTestSupport
         }
         #expect(received == expected)
     }
+
+    /// Writes a sequence to a peer that has already closed, and records how the connection ended.
+    private final class LateWriter: Protocol {
+        let lost: Shared<[String]>
+        init(lost: Shared<[String]>) { self.lost = lost }
+
+        override func connectionMade() {
+            transport?.writeSequence([Array("head".utf8)[...], [UInt8](repeating: 1, count: 5_000)[...]])
+            // Written after the failure closed the connection: ignored, no second report.
+            transport?.writeSequence([Array("more".utf8)[...], Array("!".utf8)[...]])
+        }
+
+        override func connectionLost(reason: Failure) {
+            lost.mutate { $0.append(reason.check(ConnectionLost.self) != nil ? "ConnectionLost" : "\(reason)") }
+        }
+    }
+
+    @Test func aSequenceToAPeerThatHasGoneLosesOnlyThatConnectionOnce() async {
+        let (a, b) = rawSocketPair()
+        defer { close(a) }
+        close(b)
+        let lost = Shared<[String]>([])
+        let stopped = await runReactor { reactor in
+            try reactor.adoptStreamConnection(a, family: .unix, Factory { LateWriter(lost: lost) })
+            reactor.callLater(0.05) { try reactor.stop() }
+        }
+        #expect(stopped)
+        #expect(lost.value == ["ConnectionLost"])
+    }
 }
